@@ -1,0 +1,31 @@
+import type { LatencySpec, OperationMix, ValueSizeSpec } from './scenario.js';
+
+/**
+ * Every default a scenario file may leave out, in one place (docs/scenario-reference.md lists the same).
+ * Units as in the resolved scenario: ms, bytes, per second, fractions.
+ */
+export const SCENARIO_DEFAULTS = {
+  seed: 1,
+  mode: 'simulate' as const,
+  /** Width of one time-series window: 1s, the window `db.qps_peak` is defined over. */
+  timeseriesWindowMs: 1000,
+
+  /** YCSB's default Zipfian constant (zipfian, scrambled-zipf and latest alike). */
+  zipfAlpha: 0.99,
+  /** YCSB's HotspotIntegerGenerator defaults: 80% of requests go to the hottest 20% of keys. */
+  hotFraction: 0.2,
+  hotProbability: 0.8,
+  /** A read-only workload unless a mix says otherwise. */
+  mix: { get: 1, set: 0, delete: 0 } satisfies OperationMix,
+  valueSize: { type: 'fixed', size: 1024 } satisfies ValueSizeSpec,
+  /** Trace replay speed with `arrival: trace`: 1 = the trace's own pace. */
+  traceSpeed: 1,
+
+  /** A typical indexed primary-key query on a networked SQL database. */
+  databaseLatency: { type: 'constant', value: 5 } satisfies LatencySpec,
+  /** One round trip to a shared cache (Redis) in the same data centre. */
+  cacheLatency: { type: 'constant', value: 0.2 } satisfies LatencySpec,
+  policy: 'lru',
+  pattern: 'cache-aside' as const,
+  invalidation: 'delete' as const,
+} as const;

@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { SCENARIO_DEFAULTS } from './defaults.js';
+import type { FieldProblem } from './field-problem.js';
+import type { ArrivalSpec, CacheSpec, DatabaseSpec, LatencySpec, Scenario, WorkloadSpec } from './scenario.js';
+import type { ScenarioFileInput } from './schema.js';
+
+/** Where a scenario came from: what its relative paths and its default name are based on. */
+export interface ScenarioOrigin {
+  /** Absolute path of the scenario file, or '<inline>'. */
+  file: string;
+  /** Folder a relative trace path is resolved against. */
+  baseDir: string;
+  /** The name when the file gives none: the file's base name without extension. */
+  defaultName: string;
+}
+
+export type ResolvedScenario = { ok: true; scenario: Scenario } | { ok: false; problems: FieldProblem[] };
+
+/** Fields that only make sense for one kind of workload. */
+const SYNTHETIC_ONLY = ['keys', 'distribution', 'mix', 'value_size'] as const;
+const TRACE_ONLY = ['format', 'speed'] as const;
+
+/** Mix fractions must sum to 1 within this tolerance (0.1 + 0.2 is not exactly 0.3 in binary). */
+const MIX_TOLERANCE = 1e-9;
+
+/**
+ * Applies the defaults that depend on other fields and checks the rules that span fields, turning the
+ * schema's output into the resolved `Scenario` (every field present, in ms / bytes / per second).
+ */
+export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin): ResolvedScenario {
+  const problems: FieldProblem[] = [];
+  const workload = resolveWorkload(input.workload, origin, problems);
+  const database = resolveDatabase(input.database);
+  const cache = resolveCache(input.cache, workload, problems);
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    scenario: {
+      name: input.name ?? origin.defaultName,
+      file: origin.file,
+      mode: input.mode ?? SCENARIO_DEFAULTS.mode,
+      seed: input.seed ?? SCENARIO_DEFAULTS.seed,
+      workload,
+      database,
+      cache,
+      max_staleness: input.max_staleness ?? null,
+      timeseries_window: input.timeseries?.window ?? SCENARIO_DEFAULTS.timeseriesWindowMs,
+      thresholds: input.thresholds ?? [],
+      matrix: null,
+    },
+  };
+}
+
+type WorkloadInput = ScenarioFileInput['workload'];
+
+function resolveWorkload(input: WorkloadInput, origin: ScenarioOrigin, problems: FieldProblem[]): WorkloadSpec {
+  const isTrace = input.trace !== undefined;
+  const foreign = isTrace ? SYNTHETIC_ONLY : TRACE_ONLY;
+  for (const field of foreign) {
+    if (input[field] === undefined) continue;
+    problems.push({
+      path: ['workload', field],
+      at: 'key',
+      message: isTrace
+        ? 'does not apply to a trace workload: the trace supplies keys, operations and sizes (remove it, or remove `trace` for a synthetic workload)'
+        : 'applies only to a trace workload (`trace: <file>`)',
+    });
+  }
+  const arrival = resolveArrival(input, isTrace, problems);
+
+  if (input.trace !== undefined) {
+    return {
+      kind: 'trace',
+      path: path.resolve(origin.baseDir, input.trace),
+      path_as_written: input.trace,
+      format: input.format ?? 'auto',
+      requests: input.requests ?? null,
+      duration: input.duration ?? null,
+      arrival,
+    };
+  }
+
+  if (input.keys === undefined) {
+    problems.push({
+      path: ['workload', 'keys'],
+      message: 'is missing: a synthetic workload needs a keyspace size, e.g. keys: 100000 (or give `trace: <file>` to replay a recorded trace)',
+    });
+  }
+  if (input.requests === undefined && input.duration === undefined) {
+    problems.push({ path: ['workload'], at: 'key', message: 'needs `requests` (e.g. requests: 1M) or `duration` (e.g. duration: 10m, with a rate)' });
+  }
+  if (input.duration !== undefined && arrival.type === 'none') {
+    problems.push({
+      path: ['workload', 'duration'],
+      message: 'needs a rate to measure time against, e.g. rate: 5000/s (without one, requests run as fast as possible: give `requests` instead)',
+    });
+  }
+  const mix = { get: 0, set: 0, delete: 0, ...(input.mix ?? SCENARIO_DEFAULTS.mix) };
+  const total = mix.get + mix.set + mix.delete;
+  if (Math.abs(total - 1) > MIX_TOLERANCE) {
+    problems.push({
+      path: ['workload', 'mix'],
+      message: `must sum to 1 (100%); got ${round(total)} (get ${round(mix.get)} + set ${round(mix.set)} + delete ${round(mix.delete)})`,
+    });
+  }
+  return {
+    kind: 'synthetic',
+    keys: input.keys ?? 0,
+    distribution: input.distribution ?? { type: 'zipf', alpha: SCENARIO_DEFAULTS.zipfAlpha },
+    requests: input.requests ?? null,
+    duration: input.duration ?? null,
+    arrival,
+    mix,
+    value_size: input.value_size ?? { ...SCENARIO_DEFAULTS.valueSize },
+  };
+}
+
+/** Default arrival: poisson when a rate is given, otherwise none (as fast as possible). */
+function resolveArrival(input: WorkloadInput, isTrace: boolean, problems: FieldProblem[]): ArrivalSpec {
+  const type = input.arrival ?? (input.rate !== undefined ? 'poisson' : 'none');
+  if (type !== 'trace' && input.speed !== undefined && isTrace) {
+    problems.push({ path: ['workload', 'speed'], at: 'key', message: `applies only with \`arrival: trace\` (replaying the trace's timestamps); arrival is ${type}` });
+  }
+  if (type === 'poisson' || type === 'constant') {
+    if (input.rate === undefined) {
+      problems.push({ path: ['workload', 'arrival'], message: `${type} arrival needs a rate, e.g. rate: 5000/s` });
+      return { type, rate: 1 };
+    }
+    return { type, rate: input.rate };
+  }
+  if (input.rate !== undefined) {
+    problems.push({ path: ['workload', 'rate'], message: `applies only with arrival poisson or constant; arrival is ${type} (remove the rate, or the arrival line)` });
+  }
+  if (type === 'trace') {
+    if (!isTrace) {
+      problems.push({
+        path: ['workload', 'arrival'],
+        message: 'trace arrival replays a trace\'s timestamps, and a synthetic workload has none; use poisson or constant with a rate',
+      });
+    }
+    return { type: 'trace', speed: input.speed ?? SCENARIO_DEFAULTS.traceSpeed };
+  }
+  return { type: 'none' };
+}
+
+function resolveDatabase(input: ScenarioFileInput['database']): DatabaseSpec {
+  const latency: LatencySpec = input?.latency ?? { ...SCENARIO_DEFAULTS.databaseLatency };
+  return {
+    latency,
+    write_latency: input?.write_latency ?? { ...latency },
+    max_concurrency: input?.max_concurrency ?? Number.POSITIVE_INFINITY,
+    timeout: input?.timeout ?? null,
+  };
+}
+
+function resolveCache(input: ScenarioFileInput['cache'], workload: WorkloadSpec, problems: FieldProblem[]): CacheSpec | null {
+  if (input === undefined || input === null) return null;
+  const policy = input.policy ?? SCENARIO_DEFAULTS.policy;
+  let capacity = input.capacity;
+  if (capacity === undefined) {
+    // A TTL cache can be bounded by expiry alone; every other policy needs a size to evict against.
+    if (policy === 'ttl') capacity = { capacity: Number.POSITIVE_INFINITY, unit: 'entries' };
+    else {
+      problems.push({ path: ['cache', 'capacity'], message: 'is missing: give a number of entries like 10000 or 10k, a size like 64MB, or unlimited' });
+      capacity = { capacity: 1, unit: 'entries' };
+    }
+  }
+  const ttl = input.ttl ?? null;
+  if (ttl !== null && workload.kind === 'synthetic' && workload.arrival.type === 'none') {
+    problems.push({
+      path: ['cache', 'ttl'],
+      message:
+        'needs a clock, but the workload has no rate, so its requests have no arrival times and nothing would ever expire; set workload.rate (e.g. rate: 5000/s) or remove the ttl',
+    });
+  }
+  return {
+    policy,
+    capacity: capacity.capacity,
+    capacity_unit: capacity.unit,
+    ttl,
+    latency: input.latency ?? { ...SCENARIO_DEFAULTS.cacheLatency },
+    pattern: input.pattern ?? SCENARIO_DEFAULTS.pattern,
+    invalidation: input.invalidation ?? SCENARIO_DEFAULTS.invalidation,
+  };
+}
+
+function round(value: number): number {
+  return Number(value.toPrecision(12));
+}

@@ -1,0 +1,126 @@
+/**
+ * The resolved scenario: what `scenario/load.ts` produces from a YAML file after validation, defaults and
+ * unit conversion. Every duration is in milliseconds, every size in bytes, every rate per second,
+ * every percentage a fraction in [0, 1]. Downstream stages read only this type.
+ */
+
+export type LatencySpec =
+  | { type: 'constant'; value: number }
+  | { type: 'uniform'; min: number; max: number }
+  | { type: 'normal'; mean: number; stddev: number }
+  | { type: 'exponential'; mean: number }
+  | { type: 'lognormal'; p50: number; p99: number };
+
+export type KeyDistributionSpec =
+  | { type: 'uniform' }
+  /** Exact Zipf over ranks 1..keys: P(rank k) ∝ k^-alpha, any alpha > 0 (alpha = 1 included). */
+  | { type: 'zipf'; alpha: number }
+  /** YCSB's ScrambledZipfianGenerator: Zipf ranks hashed over the keyspace (hot keys are spread out). */
+  | { type: 'scrambled-zipf'; alpha: number }
+  /** YCSB's HotspotIntegerGenerator: `hot_probability` of requests go to the first `hot_fraction` of keys. */
+  | { type: 'hotspot'; hot_fraction: number; hot_probability: number }
+  /** YCSB's "latest": Zipf over recency, most recently inserted/written keys most popular. */
+  | { type: 'latest'; alpha: number }
+  /** Keys 0, 1, 2, … wrapping around: a sequential scan. */
+  | { type: 'sequential' };
+
+export type ValueSizeSpec =
+  | { type: 'fixed'; size: number }
+  | { type: 'uniform'; min: number; max: number }
+  | { type: 'lognormal'; p50: number; p99: number };
+
+export type ArrivalSpec =
+  /** Exponential inter-arrival times at `rate` per second. */
+  | { type: 'poisson'; rate: number }
+  /** Evenly spaced arrivals at `rate` per second. */
+  | { type: 'constant'; rate: number }
+  /** A trace's own timestamps, sped up by `speed` (2 = twice as fast). */
+  | { type: 'trace'; speed: number }
+  /** No timing: every request completes instantly; a pure hit-ratio run. */
+  | { type: 'none' };
+
+export interface OperationMix {
+  get: number;
+  set: number;
+  delete: number;
+}
+
+export interface SyntheticWorkloadSpec {
+  kind: 'synthetic';
+  keys: number;
+  distribution: KeyDistributionSpec;
+  /** Stop after this many requests (one of requests/duration is set). */
+  requests: number | null;
+  /** Stop when the run's clock passes this many ms (needs a timed arrival). */
+  duration: number | null;
+  arrival: ArrivalSpec;
+  mix: OperationMix;
+  value_size: ValueSizeSpec;
+}
+
+export type TraceFormat = 'csv' | 'jsonl';
+
+export interface TraceWorkloadSpec {
+  kind: 'trace';
+  /** Absolute path (resolved against the scenario file's folder). */
+  path: string;
+  /** As written in the scenario, for messages. */
+  path_as_written: string;
+  format: TraceFormat | 'auto';
+  /** Replay at most this many requests (null: the whole trace). */
+  requests: number | null;
+  /** Stop when the run's clock passes this many ms. */
+  duration: number | null;
+  /** Default for traces: 'none' (timestamps still drive TTL expiry). */
+  arrival: ArrivalSpec;
+}
+
+export type WorkloadSpec = SyntheticWorkloadSpec | TraceWorkloadSpec;
+
+export interface DatabaseSpec {
+  /** Latency of a read query (its service time once it holds a connection). */
+  latency: LatencySpec;
+  /** Latency of a write query; defaults to `latency`. */
+  write_latency: LatencySpec;
+  /** Connection pool size; queries beyond it wait in a FIFO queue. Infinity: no limit. */
+  max_concurrency: number;
+  /** A query that has not completed this long after it was submitted fails (counted in db.timeouts and errors). null: none. */
+  timeout: number | null;
+}
+
+export type PolicyName = 'lru' | 'fifo' | 'lfu' | 'clock' | 'sieve' | 'random' | 'ttl';
+export type InvalidationSpec = 'delete' | 'update' | 'ttl-only';
+
+export interface CacheSpec {
+  policy: string;
+  /** Entries or bytes; Infinity: unbounded. */
+  capacity: number;
+  capacity_unit: 'entries' | 'bytes';
+  /** Default TTL of an entry, ms; null: none (a per-request ttl in a trace overrides it). */
+  ttl: number | null;
+  /** Latency of one cache operation (lookup, fill, delete). */
+  latency: LatencySpec;
+  pattern: 'cache-aside';
+  invalidation: InvalidationSpec;
+}
+
+export interface Scenario {
+  name: string;
+  /** Absolute path of the scenario file, or '<inline>' */
+  file: string;
+  /** How time passes: 'simulate' runs built-in targets on a virtual clock ('live' is to come). */
+  mode: 'simulate';
+  seed: number;
+  workload: WorkloadSpec;
+  database: DatabaseSpec;
+  /** null: no cache at all (the run is its own baseline). */
+  cache: CacheSpec | null;
+  /** Reads served older than this are budget violations (ms). null: no budget. */
+  max_staleness: number | null;
+  /** Width of one time-series window, ms. */
+  timeseries_window: number;
+  /** Threshold expressions as written, e.g. "latency.p99 < 20ms". */
+  thresholds: string[];
+  /** Sweep: field path → values; every combination is one run. null: one run. */
+  matrix: Record<string, unknown[]> | null;
+}

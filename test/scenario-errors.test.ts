@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InputError } from '../src/errors.js';
+import { POLICY_NAMES } from '../src/policies/registry.js';
+import { parseScenarioText } from '../src/scenario/load.js';
+
+/** The message of the InputError (exit 2) that loading `yaml` raises. */
+export function loadError(yaml: string, overrides: string[] = []): string {
+  try {
+    parseScenarioText(yaml, 'scenario.yaml', overrides, '/scenarios');
+  } catch (error) {
+    assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+    assert.equal(error.exitCode, 2);
+    return error.message;
+  }
+  assert.fail('expected the scenario to be rejected');
+}
+
+const SYNTHETIC = 'workload:\n  keys: 1000\n  requests: 10k\n';
+
+/** Each case: the scenario, and the exact text its first message line must start with (location + field). */
+const CASES: Array<{ name: string; yaml: string; overrides?: string[]; starts: string; contains: string[] }> = [
+  {
+    name: 'malformed YAML',
+    yaml: 'workload:\n  keys: [10\n  requests: 5\n',
+    starts: 'scenario.yaml:',
+    contains: ['invalid YAML', 'Flow sequence'],
+  },
+  {
+    name: 'duplicate key',
+    yaml: `${SYNTHETIC}  keys: 20\n`,
+    starts: 'scenario.yaml:4:3: invalid YAML',
+    contains: ['unique'],
+  },
+  {
+    name: 'unknown field, with a suggestion and the valid names',
+    yaml: `${SYNTHETIC}cache:\n  polcy: lru\n  capacity: 10\n`,
+    starts: 'scenario.yaml:5:3 cache.polcy: unknown field',
+    contains: ['did you mean `policy`?', 'Valid fields in cache: policy, capacity, ttl, latency, pattern, invalidation'],
+  },
+  {
+    name: 'unknown top-level field',
+    yaml: `${SYNTHETIC}thresolds: []\n`,
+    starts: 'scenario.yaml:4:1 thresolds: unknown field',
+    contains: ['did you mean `thresholds`?'],
+  },
+  {
+    name: 'unknown field inside a tagged map',
+    yaml: 'workload: { keys: 10, requests: 1, distribution: { type: zipf, alpah: 0.8 } }\n',
+    starts: 'scenario.yaml:1:64 workload.distribution.alpah: unknown field',
+    contains: ['did you mean `alpha`?', 'type, alpha'],
+  },
+  {
+    name: 'unknown field far from any valid one',
+    yaml: `${SYNTHETIC}colour: red\n`,
+    starts: 'scenario.yaml:4:1 colour: unknown field; valid fields: name, seed',
+    contains: [],
+  },
+  {
+    name: 'negative capacity',
+    yaml: `${SYNTHETIC}cache:\n  capacity: -5\n`,
+    starts: 'scenario.yaml:5:13 cache.capacity: must be a positive count like 10000 or 10k, or a size like 64MB; got -5',
+    contains: [],
+  },
+  {
+    name: 'zero capacity',
+    yaml: `${SYNTHETIC}cache:\n  capacity: 0\n`,
+    starts: 'scenario.yaml:5:13 cache.capacity: must be a positive count',
+    contains: ['got 0'],
+  },
+  {
+    name: 'capacity with a size unit missing its B',
+    yaml: `${SYNTHETIC}cache:\n  capacity: 64m\n`,
+    starts: 'scenario.yaml:5:13 cache.capacity:',
+    contains: ['got "64m"', 'sizes need a byte unit'],
+  },
+  {
+    name: 'missing capacity',
+    yaml: `${SYNTHETIC}cache:\n  policy: fifo\n`,
+    starts: 'scenario.yaml:4:1 cache.capacity: is missing',
+    contains: ['10k', '64MB', 'unlimited'],
+  },
+  {
+    name: 'unknown policy',
+    yaml: `${SYNTHETIC}cache: { policy: lur, capacity: 10 }\n`,
+    starts: `scenario.yaml:4:18 cache.policy: must be one of ${POLICY_NAMES.join(', ')}; got "lur"`,
+    contains: ['did you mean `lru`?'],
+  },
+  {
+    name: 'mix not summing to 1',
+    yaml: 'workload:\n  keys: 10\n  requests: 1\n  mix: { get: 0.9, set: 0.05 }\n',
+    starts: 'scenario.yaml:4:3 workload.mix: must sum to 1',
+    contains: ['got 0.95 (get 0.9 + set 0.05 + delete 0)'],
+  },
+  {
+    name: 'mix fraction above 1',
+    yaml: 'workload:\n  keys: 10\n  requests: 1\n  mix: { get: 2 }\n',
+    starts: 'scenario.yaml:4:15 workload.mix.get: must be a fraction from 0 to 1',
+    contains: ['got 2'],
+  },
+  {
+    name: 'alpha not positive',
+    yaml: 'workload:\n  keys: 10\n  requests: 1\n  distribution: { type: zipf, alpha: 0 }\n',
+    starts: 'scenario.yaml:4:38 workload.distribution.alpha: must be a number greater than 0',
+    contains: ['got 0'],
+  },
+  {
+    name: 'unknown distribution, short form',
+    yaml: 'workload:\n  keys: 10\n  requests: 1\n  distribution: zipff\n',
+    starts: 'scenario.yaml:4:17 workload.distribution.type: must be one of zipf, uniform, scrambled-zipf, hotspot, latest, sequential; got "zipff"',
+    contains: ['did you mean `zipf`?'],
+  },
+  {
+    name: 'latency map without a type',
+    yaml: `${SYNTHETIC}database:\n  latency: { p50: 5ms, p99: 40ms }\n`,
+    starts: 'scenario.yaml:5:3 database.latency.type: needs a `type`: one of constant, uniform, normal, exponential, lognormal',
+    contains: [],
+  },
+  {
+    name: 'latency missing a parameter',
+    yaml: `${SYNTHETIC}database:\n  latency: { type: lognormal, p50: 5ms }\n`,
+    starts: 'scenario.yaml:5:3 database.latency.p99: is missing',
+    contains: [],
+  },
+  {
+    name: 'lognormal p99 below p50',
+    yaml: `${SYNTHETIC}database:\n  latency: { type: lognormal, p50: 50ms, p99: 40ms }\n`,
+    starts: 'scenario.yaml:5:47 database.latency.p99: must be at least p50 (50ms); got 40ms',
+    contains: [],
+  },
+  {
+    name: 'duration without a unit',
+    yaml: `${SYNTHETIC}cache: { capacity: 10, latency: 2 }\n`,
+    starts: 'scenario.yaml:4:33 cache.latency.value: must be a duration like',
+    contains: ['got 2', 'write a unit, e.g. 2ms or 2s'],
+  },
+  {
+    name: 'rate without a unit',
+    yaml: 'workload: { keys: 10, requests: 1, rate: 5000 }\n',
+    starts: 'scenario.yaml:1:42 workload.rate: must be a rate like 5000/s',
+    contains: ['write a unit, e.g. 5000/s'],
+  },
+  {
+    name: 'wrong type for a section',
+    yaml: `${SYNTHETIC}database: 5ms\n`,
+    starts: 'scenario.yaml:4:11 database: must be a map of fields (name: value); got "5ms"',
+    contains: [],
+  },
+  {
+    name: 'synthetic fields on a trace workload',
+    yaml: 'workload:\n  trace: t.csv\n  keys: 10\n  mix: { get: 1 }\n',
+    starts: 'scenario.yaml:3:3 workload.keys: does not apply to a trace workload',
+    contains: ['scenario.yaml:4:3 workload.mix: does not apply to a trace workload'],
+  },
+  {
+    name: 'trace fields on a synthetic workload',
+    yaml: `${SYNTHETIC}  format: csv\n`,
+    starts: 'scenario.yaml:4:3 workload.format: applies only to a trace workload',
+    contains: [],
+  },
+  {
+    name: 'synthetic workload without keys',
+    yaml: 'workload:\n  requests: 10\n',
+    starts: 'scenario.yaml:1:1 workload.keys: is missing',
+    contains: ['keys: 100000', 'trace: <file>'],
+  },
+  {
+    name: 'synthetic workload without requests or duration',
+    yaml: 'workload:\n  keys: 10\n',
+    starts: 'scenario.yaml:1:1 workload: needs `requests`',
+    contains: ['`duration`'],
+  },
+  {
+    name: 'duration without a rate',
+    yaml: 'workload:\n  keys: 10\n  duration: 10m\n',
+    starts: 'scenario.yaml:3:13 workload.duration: needs a rate',
+    contains: ['rate: 5000/s'],
+  },
+  {
+    name: 'poisson arrival without a rate',
+    yaml: 'workload:\n  keys: 10\n  requests: 1\n  arrival: poisson\n',
+    starts: 'scenario.yaml:4:12 workload.arrival: poisson arrival needs a rate',
+    contains: [],
+  },
+  {
+    name: 'trace arrival on a synthetic workload',
+    yaml: 'workload:\n  keys: 10\n  requests: 1\n  arrival: trace\n',
+    starts: 'scenario.yaml:4:12 workload.arrival: trace arrival replays',
+    contains: [],
+  },
+  {
+    name: 'speed without trace arrival',
+    yaml: 'workload:\n  trace: t.csv\n  speed: 2\n',
+    starts: 'scenario.yaml:3:3 workload.speed: applies only with `arrival: trace`',
+    contains: [],
+  },
+  {
+    name: 'a TTL with no clock',
+    yaml: `${SYNTHETIC}cache:\n  capacity: 10\n  ttl: 5m\n`,
+    starts: 'scenario.yaml:6:8 cache.ttl: needs a clock',
+    contains: ['set workload.rate (e.g. rate: 5000/s)'],
+  },
+  {
+    name: 'missing workload',
+    yaml: 'cache: { capacity: 10 }\n',
+    starts: 'scenario.yaml:1:1 workload: is missing (it is required)',
+    contains: [],
+  },
+  {
+    name: 'empty file',
+    yaml: '',
+    starts: 'scenario.yaml:1:1: a scenario must be a map of fields',
+    contains: ['the file is empty'],
+  },
+  {
+    name: 'a list at the top level',
+    yaml: '- workload\n',
+    starts: 'scenario.yaml:1:1: a scenario must be a map of fields',
+    contains: ['got ["workload"]'],
+  },
+  {
+    name: 'a threshold that is not text',
+    yaml: `${SYNTHETIC}thresholds:\n  - hit_rate > 0.5\n  - 5\n`,
+    starts: 'scenario.yaml:6:5 thresholds[1]: must be a threshold expression',
+    contains: ['got 5'],
+  },
+  {
+    name: 'a value from --set names the flag',
+    yaml: `${SYNTHETIC}cache: { capacity: 10 }\n`,
+    overrides: ['cache.capacity=-5'],
+    starts: '--set cache.capacity=-5 cache.capacity: must be a positive count',
+    contains: [],
+  },
+  {
+    name: 'several problems, one per line, in file order',
+    yaml: 'workload:\n  keys: -1\n  requests: 1\ncache: { capacity: 0, policy: x }\n',
+    starts: 'scenario.yaml:2:9 workload.keys: must be a positive count',
+    contains: ['\nscenario.yaml:4:20 cache.capacity:', '\nscenario.yaml:4:31 cache.policy:'],
+  },
+];
+
+describe('scenario errors name the file, line, field and what would be valid', () => {
+  for (const { name, yaml, overrides, starts, contains } of CASES) {
+    it(name, () => {
+      const message = loadError(yaml, overrides);
+      assert.ok(message.startsWith(starts), `message:\n${message}\nshould start with:\n${starts}`);
+      for (const part of contains) assert.ok(message.includes(part), `message:\n${message}\nshould contain:\n${part}`);
+    });
+  }
+});
