@@ -1,0 +1,102 @@
+import Table from 'cli-table3';
+import type { RunMetrics, RunResult } from '../result/run-result.js';
+import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
+import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
+import { formatRunLabel } from './run-label.js';
+import { verdictLine } from './verdict.js';
+
+interface SummaryRow {
+  label: string;
+  value(metrics: RunMetrics): string;
+}
+
+interface SummarySection {
+  title: string;
+  rows: SummaryRow[];
+}
+
+/**
+ * What the summary shows, in reading order: load, cache effectiveness, latency, the database, then the
+ * costs (herd, staleness, churn). Names match DESIGN.md's metric definitions.
+ */
+const SUMMARY_SECTIONS: SummarySection[] = [
+  {
+    title: 'traffic',
+    rows: [
+      { label: 'requests', value: (m) => formatCount(m.requests) },
+      { label: 'reads', value: (m) => formatCount(m.reads) },
+      { label: 'errors', value: (m) => formatCount(m.errors) },
+      { label: 'hit rate', value: (m) => formatPercent(m.hit_rate) },
+      { label: 'byte hit rate', value: (m) => formatPercent(m.byte_hit_rate) },
+      { label: 'offload', value: (m) => formatPercent(m.offload) },
+    ],
+  },
+  {
+    title: 'latency',
+    rows: [
+      { label: 'mean', value: (m) => formatDuration(m.latency_ms?.mean) },
+      { label: 'p50', value: (m) => formatDuration(m.latency_ms?.p50) },
+      { label: 'p90', value: (m) => formatDuration(m.latency_ms?.p90) },
+      { label: 'p99', value: (m) => formatDuration(m.latency_ms?.p99) },
+      { label: 'p99.9', value: (m) => formatDuration(m.latency_ms?.p999) },
+      { label: 'max', value: (m) => formatDuration(m.latency_ms?.max) },
+      { label: 'hits p99', value: (m) => formatDuration(m.latency_by_kind_ms.hits?.p99) },
+      { label: 'misses p99', value: (m) => formatDuration(m.latency_by_kind_ms.misses?.p99) },
+    ],
+  },
+  {
+    title: 'database',
+    rows: [
+      { label: 'queries', value: (m) => formatCount(m.db.queries) },
+      { label: 'reads', value: (m) => formatCount(m.db.reads) },
+      { label: 'qps mean', value: (m) => formatRate(m.db.qps_mean) },
+      { label: 'qps peak', value: (m) => formatRate(m.db.qps_peak) },
+      { label: 'max in-flight', value: (m) => formatCount(m.db.max_inflight) },
+      { label: 'queue wait p99', value: (m) => formatDuration(m.db.queue_wait_ms.p99) },
+      { label: 'timeouts', value: (m) => formatCount(m.db.timeouts) },
+      { label: 'herd duplicate fetches', value: (m) => formatCount(m.herd.duplicate_fetches) },
+    ],
+  },
+  {
+    title: 'staleness',
+    rows: [
+      { label: 'stale reads', value: (m) => formatCount(m.staleness.stale_reads) },
+      { label: 'stale rate', value: (m) => formatPercent(m.staleness.stale_rate) },
+      { label: 'age p99', value: (m) => formatDuration(m.staleness.age_ms.p99) },
+      { label: 'budget violations', value: (m) => formatCount(m.staleness.budget_violations) },
+    ],
+  },
+  {
+    title: 'cache',
+    rows: [
+      // The baseline has no cache: its churn is missing (–), not zero.
+      { label: 'evictions', value: (m) => formatCount(m.cache?.evictions) },
+      { label: 'expirations', value: (m) => formatCount(m.cache?.expirations) },
+    ],
+  },
+];
+
+/**
+ * One run against its no-cache baseline, side by side, followed by the verdict line. Pure: returns the
+ * text; the caller decides where it goes.
+ */
+export function renderRunSummary(run: RunResult, options: ReportOptions): string {
+  const chalk = reportChalk(options);
+  // Compact: no rule between rows; sections are marked by their title rows instead.
+  const table = new Table(
+    tableOptions(['', 'with cache', 'no cache'], options, { colAligns: ['left', 'right', 'right'], compact: true }),
+  );
+
+  for (const section of SUMMARY_SECTIONS) {
+    table.push([{ colSpan: 3, content: chalk.bold(section.title) }]);
+    for (const row of section.rows) {
+      table.push([`  ${row.label}`, row.value(run.metrics), row.value(run.baseline)]);
+    }
+  }
+
+  const lines: string[] = [];
+  const label = formatRunLabel(run.name, run.params);
+  if (label !== '') lines.push(chalk.bold(label));
+  lines.push(table.toString(), chalk.bold(verdictLine(run)));
+  return lines.join('\n');
+}

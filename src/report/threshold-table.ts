@@ -1,0 +1,48 @@
+import Table from 'cli-table3';
+import type { ThresholdResult } from '../result/run-result.js';
+import type { MetricKind } from '../thresholds/metric-catalog.js';
+import { metricOfExpression } from '../thresholds/threshold-parser.js';
+import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
+import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
+
+const ACTUAL_FORMATS: Readonly<Record<MetricKind, (value: number) => string>> = {
+  duration: formatDuration,
+  ratio: formatPercent,
+  count: formatCount,
+  rate: formatRate,
+};
+
+/**
+ * A result carries only the expression, so the metric's kind is recovered from its name. Results read
+ * back from an older JSON file may name a metric we no longer know: their value is shown as a plain number.
+ */
+export function formatThresholdActual(expr: string, actual: number | null): string {
+  if (actual === null) return 'no samples';
+  const metric = metricOfExpression(expr);
+  return metric ? ACTUAL_FORMATS[metric.kind](actual) : String(actual);
+}
+
+/**
+ * ✓/✗ per threshold with the value it was judged on, then a one-line tally. Empty when there are no
+ * thresholds, so the caller can print nothing.
+ */
+export function renderThresholdTable(results: ThresholdResult[], options: ReportOptions): string {
+  if (results.length === 0) return '';
+  const chalk = reportChalk(options);
+  const table = new Table(
+    tableOptions(['', 'threshold', 'actual'], options, { colAligns: ['center', 'left', 'right'], compact: true }),
+  );
+  for (const result of results) {
+    const mark = result.pass ? chalk.green('✓') : chalk.red('✗');
+    table.push([mark, result.expr, formatThresholdActual(result.expr, result.actual)]);
+  }
+
+  const failed = results.filter((result) => !result.pass).length;
+  const total = results.length;
+  const noun = total === 1 ? 'threshold' : 'thresholds';
+  const tally =
+    failed === 0
+      ? chalk.green(`all ${total} ${noun} passed`)
+      : chalk.red(`${failed} of ${total} ${noun} failed`);
+  return `${table.toString()}\n${tally}`;
+}

@@ -1,0 +1,84 @@
+import type { RunMetrics, RunResult } from '../result/run-result.js';
+import { formatCount, formatDuration, formatPercent, formatPercentInProse } from './number-format.js';
+
+/**
+ * The one line a person reads first: what the cache bought against the no-cache baseline, in DB reads and
+ * p99, and what it cost in staleness. It says plainly when the cache makes things worse.
+ *
+ *   the cache cuts DB reads by 91% and p99 from 48 ms to 2.1 ms, at 0.3% stale reads
+ *   the cache serves 91.2% of reads and cuts DB reads by 91% (120,000 → 10,800), with no stale reads
+ *   the cache makes things worse: it does not reduce DB reads and raises p99 from 5.0 ms to 5.4 ms
+ */
+export function verdictLine(run: RunResult): string {
+  const { metrics, baseline } = run;
+  const failures = metrics.errors > 0 ? `; ${formatCount(metrics.errors)} requests failed` : '';
+  if (metrics.cache === null) return noCacheVerdict(metrics) + failures;
+  if (metrics.reads === 0) return `no reads in this run, so the cache had nothing to serve${failures}`;
+
+  const staleness = stalenessClause(metrics);
+  const p99 = p99Change(baseline, metrics);
+  const hitRate = `serves ${formatPercent(metrics.hit_rate)} of reads`;
+
+  if (metrics.offload === null) {
+    // The contract leaves offload null when the baseline made no DB reads: there was no load to take away.
+    const latency = p99 ? ` and ${p99.phrase}` : '';
+    const nothingToOffload = 'the baseline made no DB reads, so there was nothing to offload';
+    return `the cache ${hitRate}${latency}; ${nothingToOffload}${staleness}${failures}`;
+  }
+
+  const offload = metrics.offload;
+  const dbReads = `(${formatCount(baseline.db.reads)} → ${formatCount(metrics.db.reads)})`;
+
+  if (offload > 0) {
+    const cut = `cuts DB reads by ${formatPercentInProse(offload)}`;
+    if (!p99) return `the cache ${hitRate} and ${cut} ${dbReads}${staleness}${failures}`;
+    if (p99.direction === 'down') {
+      return `the cache ${cut} and p99 from ${p99.from} to ${p99.to}${staleness}${failures}`;
+    }
+    if (p99.direction === 'same') return `the cache ${cut} and ${p99.phrase}${staleness}${failures}`;
+    return `the cache ${cut} but makes p99 worse, from ${p99.from} to ${p99.to}${staleness}${failures}`;
+  }
+
+  // offload ≤ 0: the cache does not take load off the database.
+  const dbEffect =
+    offload === 0 ? 'it does not reduce DB reads' : `it increases DB reads by ${formatPercentInProse(-offload)}`;
+  const judgement = offload < 0 || p99?.direction === 'up' ? 'makes things worse' : 'does not help';
+  const context = p99 ? ` and ${p99.phrase}` : ` ${dbReads}, hit rate ${formatPercent(metrics.hit_rate)}`;
+  if (p99?.direction === 'down') {
+    return `the cache does not pay off: ${dbEffect}, though it ${p99.phrase}${staleness}${failures}`;
+  }
+  return `the cache ${judgement}: ${dbEffect}${context}${staleness}${failures}`;
+}
+
+function noCacheVerdict(metrics: RunMetrics): string {
+  const p99 = metrics.latency_ms?.p99 ?? null;
+  const latency = p99 === null ? '' : `, p99 ${formatDuration(p99)}`;
+  return `no cache in this run: every read goes to the database (${formatCount(metrics.db.reads)} DB reads${latency})`;
+}
+
+function stalenessClause(metrics: RunMetrics): string {
+  const rate = metrics.staleness.stale_rate;
+  if (rate === null) return '';
+  if (metrics.staleness.stale_reads === 0) return ', with no stale reads';
+  return `, at ${formatPercentInProse(rate)} stale reads`;
+}
+
+interface P99Change {
+  direction: 'down' | 'up' | 'same';
+  from: string;
+  to: string;
+  /** A verb phrase: "cuts p99 from 48 ms to 2.1 ms", "raises p99 from …", "leaves p99 at …". */
+  phrase: string;
+}
+
+/** null when either side has no timing. Equal as printed counts as unchanged: "from 2.1 ms to 2.1 ms" says nothing. */
+function p99Change(baseline: RunMetrics, metrics: RunMetrics): P99Change | null {
+  const before = baseline.latency_ms?.p99 ?? null;
+  const after = metrics.latency_ms?.p99 ?? null;
+  if (before === null || after === null) return null;
+  const from = formatDuration(before);
+  const to = formatDuration(after);
+  if (from === to) return { direction: 'same', from, to, phrase: `leaves p99 at ${to}` };
+  if (after < before) return { direction: 'down', from, to, phrase: `cuts p99 from ${from} to ${to}` };
+  return { direction: 'up', from, to, phrase: `raises p99 from ${from} to ${to}` };
+}

@@ -1,0 +1,128 @@
+/**
+ * The result of a run: the public JSON contract (DESIGN.md, "Interface contract"). Field names are the
+ * metric names of DESIGN.md's definitions; durations are in milliseconds. A value that has no samples
+ * (a latency percentile of a run without timing, a hit rate with no reads) is null, never 0.
+ */
+
+export interface LatencySummary {
+  count: number;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
+
+export interface AgeSummary {
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export interface DbMetrics {
+  /** Reads + writes reaching the backend (queries started, timed-out ones included). */
+  queries: number;
+  reads: number;
+  writes: number;
+  /** queries ÷ the run's duration in seconds; null without timing. */
+  qps_mean: number | null;
+  /** Largest number of queries submitted within any 1-second window of the run's clock; null without timing. */
+  qps_peak: number | null;
+  /** Most queries holding a connection at once. */
+  max_inflight: number;
+  /** Time spent waiting for a connection in the pool's FIFO queue. */
+  queue_wait_ms: AgeSummary & { mean: number | null };
+  timeouts: number;
+}
+
+export interface HerdMetrics {
+  /** DB reads started for a key while another read of that key was already in flight. */
+  duplicate_fetches: number;
+  max_concurrent_fetches_per_key: number;
+}
+
+export interface StalenessMetrics {
+  stale_reads: number;
+  /** stale_reads ÷ reads */
+  stale_rate: number | null;
+  age_ms: AgeSummary;
+  /** Reads served more than max_staleness after their version was superseded. */
+  budget_violations: number;
+  max_staleness_ms: number | null;
+}
+
+export interface CacheMetrics {
+  evictions: number;
+  expirations: number;
+  /** Cached entries removed or replaced by writes (invalidation: delete | update). */
+  invalidations: number;
+  entries: number;
+  bytes: number;
+  peak_entries: number;
+  peak_bytes: number;
+}
+
+export interface RunMetrics {
+  requests: number;
+  reads: number;
+  writes: number;
+  deletes: number;
+  errors: number;
+  hits: number;
+  misses: number;
+  /** hits ÷ reads; null without reads. */
+  hit_rate: number | null;
+  /** bytes of hits ÷ bytes of reads. */
+  byte_hit_rate: number | null;
+  /** Run's clock from first arrival to last completion, ms (0 without timing). */
+  duration_ms: number;
+  /** End to end from each request's intended start; null without timing. */
+  latency_ms: LatencySummary | null;
+  latency_by_kind_ms: {
+    reads: LatencySummary | null;
+    writes: LatencySummary | null;
+    hits: LatencySummary | null;
+    misses: LatencySummary | null;
+  };
+  db: DbMetrics;
+  herd: HerdMetrics;
+  staleness: StalenessMetrics;
+  /** null for a run without a cache (the baseline). */
+  cache: CacheMetrics | null;
+  /** 1 − DB reads with cache ÷ DB reads of the no-cache baseline; null on the baseline itself or when the baseline had no DB reads. */
+  offload: number | null;
+}
+
+export interface TimeseriesPoint {
+  /** Window start on the run's clock, ms. */
+  t_ms: number;
+  requests_per_s: number;
+  hit_rate: number | null;
+  db_qps: number;
+  p99_ms: number | null;
+  stale_rate: number | null;
+}
+
+export interface ThresholdResult {
+  expr: string;
+  /** The metric's value, in the unit the expression used (ms for latencies, fraction for rates); null: no samples (a failure). */
+  actual: number | null;
+  pass: boolean;
+}
+
+export interface RunResult {
+  name: string;
+  /** The matrix parameters of this run (empty without a matrix). */
+  params: Record<string, unknown>;
+  metrics: RunMetrics;
+  baseline: RunMetrics;
+  thresholds: ThresholdResult[];
+  timeseries: TimeseriesPoint[];
+}
+
+export interface Result {
+  schema_version: 1;
+  scenario: unknown;
+  runs: RunResult[];
+}

@@ -1,0 +1,161 @@
+import type { AgeSummary, LatencySummary, RunMetrics } from '../result/run-result.js';
+
+/**
+ * What a metric measures decides which threshold values make sense for it:
+ * - `ratio`: a fraction (hit_rate, offload), written `0.8` or `80%`;
+ * - `duration`: milliseconds, written with a unit (`20ms`, `500us`, `2s`, `1m`);
+ * - `count`: a number of events, written `500`, `10k`, `1M`;
+ * - `rate`: events per second, written `500` or `500/s`.
+ */
+export type MetricKind = 'ratio' | 'duration' | 'count' | 'rate';
+
+export interface MetricDefinition {
+  /** The name thresholds use, e.g. `latency.p99`. */
+  readonly name: string;
+  readonly kind: MetricKind;
+  readonly description: string;
+  /** The metric's value in its kind's unit (ms for durations); null when it has no samples. */
+  read(metrics: RunMetrics): number | null;
+}
+
+type MetricEntry = Omit<MetricDefinition, 'name'>;
+
+const LATENCY_STATISTICS = {
+  mean: 'mean',
+  p50: 'median (p50)',
+  p90: 'p90',
+  p99: 'p99',
+  p999: 'p99.9',
+  max: 'maximum',
+} as const satisfies Record<keyof Omit<LatencySummary, 'count'>, string>;
+
+function latencyMetrics(
+  prefix: string,
+  subject: string,
+  summaryOf: (metrics: RunMetrics) => LatencySummary | null,
+): Record<string, MetricEntry> {
+  const entries: Record<string, MetricEntry> = {};
+  for (const [statistic, label] of Object.entries(LATENCY_STATISTICS)) {
+    const key = statistic as keyof typeof LATENCY_STATISTICS;
+    entries[`${prefix}.${statistic}`] = {
+      kind: 'duration',
+      description: `${label} end-to-end latency of ${subject}, from intended start`,
+      read: (metrics) => summaryOf(metrics)?.[key] ?? null,
+    };
+  }
+  return entries;
+}
+
+function ageMetrics(
+  prefix: string,
+  subject: string,
+  statistics: readonly (keyof AgeSummary | 'mean')[],
+  summaryOf: (metrics: RunMetrics) => (AgeSummary & { mean?: number | null }) | null,
+): Record<string, MetricEntry> {
+  const entries: Record<string, MetricEntry> = {};
+  for (const statistic of statistics) {
+    entries[`${prefix}.${statistic}`] = {
+      kind: 'duration',
+      description: `${statistic} ${subject}`,
+      read: (metrics) => summaryOf(metrics)?.[statistic] ?? null,
+    };
+  }
+  return entries;
+}
+
+/** Reads a cache counter; the baseline has no cache, so its cache counters have no samples. */
+function cacheCounter(field: 'evictions' | 'expirations' | 'invalidations' | 'peak_entries' | 'peak_bytes') {
+  return (metrics: RunMetrics): number | null => metrics.cache?.[field] ?? null;
+}
+
+/**
+ * Every metric a threshold can name, in the order error messages list them. Names and meanings follow
+ * DESIGN.md's metric definitions; this is the one place a threshold name maps to a RunMetrics field.
+ */
+const CATALOG_ENTRIES: Record<string, MetricEntry> = {
+  requests: { kind: 'count', description: 'requests issued', read: (m) => m.requests },
+  reads: { kind: 'count', description: 'get requests', read: (m) => m.reads },
+  writes: { kind: 'count', description: 'set requests', read: (m) => m.writes },
+  deletes: { kind: 'count', description: 'delete requests', read: (m) => m.deletes },
+  errors: { kind: 'count', description: 'requests that failed', read: (m) => m.errors },
+  hits: { kind: 'count', description: 'reads served from a cache tier', read: (m) => m.hits },
+  misses: { kind: 'count', description: 'reads that went to the database', read: (m) => m.misses },
+  hit_rate: { kind: 'ratio', description: 'hits ÷ reads', read: (m) => m.hit_rate },
+  byte_hit_rate: { kind: 'ratio', description: 'bytes of hits ÷ bytes of reads', read: (m) => m.byte_hit_rate },
+  offload: {
+    kind: 'ratio',
+    description: '1 − DB reads with cache ÷ DB reads of the no-cache baseline',
+    read: (m) => m.offload,
+  },
+  ...latencyMetrics('latency', 'all requests', (m) => m.latency_ms),
+  ...latencyMetrics('latency.reads', 'reads', (m) => m.latency_by_kind_ms.reads),
+  ...latencyMetrics('latency.writes', 'writes', (m) => m.latency_by_kind_ms.writes),
+  ...latencyMetrics('latency.hits', 'cache hits', (m) => m.latency_by_kind_ms.hits),
+  ...latencyMetrics('latency.misses', 'cache misses', (m) => m.latency_by_kind_ms.misses),
+  'db.queries': { kind: 'count', description: 'reads + writes reaching the database', read: (m) => m.db.queries },
+  'db.reads': { kind: 'count', description: 'reads reaching the database', read: (m) => m.db.reads },
+  'db.writes': { kind: 'count', description: 'writes reaching the database', read: (m) => m.db.writes },
+  'db.qps_mean': { kind: 'rate', description: 'database queries per second over the run', read: (m) => m.db.qps_mean },
+  'db.qps_peak': {
+    kind: 'rate',
+    description: 'most database queries in any 1-second window',
+    read: (m) => m.db.qps_peak,
+  },
+  'db.max_inflight': {
+    kind: 'count',
+    description: 'most database queries holding a connection at once',
+    read: (m) => m.db.max_inflight,
+  },
+  'db.timeouts': { kind: 'count', description: 'database queries that timed out', read: (m) => m.db.timeouts },
+  ...ageMetrics(
+    'db.queue_wait',
+    'wait for a database connection',
+    ['mean', 'p50', 'p99', 'max'],
+    (m) => m.db.queue_wait_ms,
+  ),
+  'herd.duplicate_fetches': {
+    kind: 'count',
+    description: 'DB reads started for a key while another read of it was in flight',
+    read: (m) => m.herd.duplicate_fetches,
+  },
+  'herd.max_concurrent_fetches_per_key': {
+    kind: 'count',
+    description: 'most DB reads in flight at once for one key',
+    read: (m) => m.herd.max_concurrent_fetches_per_key,
+  },
+  'staleness.stale_reads': {
+    kind: 'count',
+    description: 'reads that returned a superseded version',
+    read: (m) => m.staleness.stale_reads,
+  },
+  'staleness.stale_rate': { kind: 'ratio', description: 'stale reads ÷ reads', read: (m) => m.staleness.stale_rate },
+  ...ageMetrics('staleness.age', 'staleness age of stale reads', ['p50', 'p99', 'max'], (m) => m.staleness.age_ms),
+  'staleness.budget_violations': {
+    kind: 'count',
+    description: 'reads older than max_staleness',
+    read: (m) => m.staleness.budget_violations,
+  },
+  'cache.evictions': { kind: 'count', description: 'entries evicted for capacity', read: cacheCounter('evictions') },
+  'cache.expirations': { kind: 'count', description: 'entries expired by TTL', read: cacheCounter('expirations') },
+  'cache.invalidations': {
+    kind: 'count',
+    description: 'entries removed or replaced by writes',
+    read: cacheCounter('invalidations'),
+  },
+  'cache.peak_entries': {
+    kind: 'count',
+    description: 'most entries cached at once',
+    read: cacheCounter('peak_entries'),
+  },
+  'cache.peak_bytes': { kind: 'count', description: 'most bytes cached at once', read: cacheCounter('peak_bytes') },
+};
+
+export const METRIC_CATALOG: ReadonlyMap<string, MetricDefinition> = new Map(
+  Object.entries(CATALOG_ENTRIES).map(([name, entry]) => [name, { name, ...entry }]),
+);
+
+export const METRIC_NAMES: readonly string[] = [...METRIC_CATALOG.keys()];
+
+export function findMetric(name: string): MetricDefinition | undefined {
+  return METRIC_CATALOG.get(name);
+}

@@ -1,0 +1,104 @@
+import type { LatencySummary, RunMetrics, RunResult } from '../../src/result/run-result.js';
+
+/** A latency summary with every statistic set from one p99 unless given: enough for reporters and gates. */
+export function latency(values: Partial<LatencySummary> = {}): LatencySummary {
+  return { count: 1000, mean: 1, p50: 0.8, p90: 1.5, p99: 2.1, p999: 4, max: 9, ...values };
+}
+
+/**
+ * A plausible cache run: 10,000 reads at a 91.2% hit rate, timed, with a little staleness. Tests override
+ * the fields they are about; nested objects are replaced whole.
+ */
+export function runMetrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
+  return {
+    requests: 10_500,
+    reads: 10_000,
+    writes: 500,
+    deletes: 0,
+    errors: 0,
+    hits: 9_120,
+    misses: 880,
+    hit_rate: 0.912,
+    byte_hit_rate: 0.85,
+    duration_ms: 2_100,
+    latency_ms: latency(),
+    latency_by_kind_ms: {
+      reads: latency(),
+      writes: latency({ p99: 6 }),
+      hits: latency({ p99: 0.85 }),
+      misses: latency({ p99: 48 }),
+    },
+    db: {
+      queries: 1_380,
+      reads: 880,
+      writes: 500,
+      qps_mean: 657.1,
+      qps_peak: 1_234,
+      max_inflight: 12,
+      queue_wait_ms: { mean: 0.1, p50: 0, p99: 3.5, max: 10 },
+      timeouts: 0,
+    },
+    herd: { duplicate_fetches: 7, max_concurrent_fetches_per_key: 3 },
+    staleness: {
+      stale_reads: 30,
+      stale_rate: 0.003,
+      age_ms: { p50: 120, p99: 1_800, max: 2_500 },
+      budget_violations: 2,
+      max_staleness_ms: 1_000,
+    },
+    cache: {
+      evictions: 4_321,
+      expirations: 17,
+      invalidations: 250,
+      entries: 1_000,
+      bytes: 1_024_000,
+      peak_entries: 1_000,
+      peak_bytes: 1_048_576,
+    },
+    offload: 0.912,
+    ...overrides,
+  };
+}
+
+/** The same workload without a cache: every read goes to the database. */
+export function baselineMetrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
+  const base = runMetrics();
+  return {
+    ...base,
+    hits: 0,
+    misses: 10_000,
+    hit_rate: 0,
+    byte_hit_rate: 0,
+    latency_ms: latency({ mean: 20, p50: 15, p90: 35, p99: 48, p999: 70, max: 120 }),
+    latency_by_kind_ms: {
+      reads: latency({ p99: 48 }),
+      writes: latency({ p99: 50 }),
+      hits: null,
+      misses: latency({ p99: 48 }),
+    },
+    db: { ...base.db, queries: 10_500, reads: 10_000, qps_mean: 5_000, qps_peak: 5_600, max_inflight: 32 },
+    herd: { duplicate_fetches: 0, max_concurrent_fetches_per_key: 1 },
+    staleness: {
+      stale_reads: 0,
+      stale_rate: 0,
+      age_ms: { p50: null, p99: null, max: null },
+      budget_violations: 0,
+      max_staleness_ms: 1_000,
+    },
+    cache: null,
+    offload: null,
+    ...overrides,
+  };
+}
+
+export function runResult(overrides: Partial<RunResult> = {}): RunResult {
+  return {
+    name: 'product-prices',
+    params: {},
+    metrics: runMetrics(),
+    baseline: baselineMetrics(),
+    thresholds: [],
+    timeseries: [],
+    ...overrides,
+  };
+}
