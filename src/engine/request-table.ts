@@ -1,0 +1,100 @@
+/**
+ * Requests in flight in the timed simulation, as a struct of arrays indexed by slot, with a free list.
+ * Hits complete at their arrival and never take a slot; misses and writes hold one until they finish.
+ */
+
+export const STATE_FREE = 0;
+/** A read that missed, waiting out the cache lookup before it queries the database. */
+export const STATE_LOOKUP = 1;
+/** Waiting in the connection pool's queue. */
+export const STATE_QUEUED = 2;
+/** Holding a connection. */
+export const STATE_EXECUTING = 3;
+/** A write committed, waiting for its cache invalidation before it is acknowledged. */
+export const STATE_ACKING = 4;
+/** Timed out while queued: skipped (and freed) when the pool reaches it. */
+export const STATE_CANCELLED = 5;
+/** Timed out while executing: the database finishes the query, nobody uses the result. */
+export const STATE_ABANDONED = 6;
+/** Finished before its deadline; freed when its timeout event fires. */
+export const STATE_AWAITING_TIMEOUT = 7;
+
+export class RequestTable {
+  capacity = 0;
+  arrival = new Float64Array(0);
+  submitted = new Float64Array(0);
+  key = new Int32Array(0);
+  op = new Uint8Array(0);
+  size = new Int32Array(0);
+  ttl = new Float64Array(0);
+  state = new Uint8Array(0);
+  /** Read: the committed version its query saw. Write: the version it committed. */
+  version = new Int32Array(0);
+  /** Read: when its version was superseded by an acknowledged write (+Infinity: not yet). */
+  staleSince = new Float64Array(0);
+  timeoutPending = new Uint8Array(0);
+  /** Executing reads of the same key, a doubly linked list per key (staleness marking on acknowledge). */
+  nextOfKey = new Int32Array(0);
+  prevOfKey = new Int32Array(0);
+  private freeSlots = new Int32Array(0);
+  private freeCount = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.grow(initialCapacity);
+  }
+
+  allocate(arrival: number, key: number, op: number, size: number, ttl: number): number {
+    if (this.freeCount === 0) this.grow(this.capacity * 2);
+    const slot = this.freeSlots[--this.freeCount];
+    this.arrival[slot] = arrival;
+    this.key[slot] = key;
+    this.op[slot] = op;
+    this.size[slot] = size;
+    this.ttl[slot] = ttl;
+    this.timeoutPending[slot] = 0;
+    this.staleSince[slot] = Number.POSITIVE_INFINITY;
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.state[slot] = STATE_FREE;
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  private grow(capacity: number): void {
+    const old = this.capacity;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(capacity);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(capacity);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(capacity);
+      b.set(a);
+      return b;
+    };
+    this.arrival = f64(this.arrival);
+    this.submitted = f64(this.submitted);
+    this.key = i32(this.key);
+    this.op = u8(this.op);
+    this.size = i32(this.size);
+    this.ttl = f64(this.ttl);
+    this.state = u8(this.state);
+    this.version = i32(this.version);
+    this.staleSince = f64(this.staleSince);
+    this.timeoutPending = u8(this.timeoutPending);
+    this.nextOfKey = i32(this.nextOfKey);
+    this.prevOfKey = i32(this.prevOfKey);
+    const free = new Int32Array(capacity);
+    free.set(this.freeSlots.subarray(0, this.freeCount));
+    // New slots are handed out lowest first.
+    for (let s = capacity - 1; s >= old; s--) free[this.freeCount++] = s;
+    this.freeSlots = free;
+    this.capacity = capacity;
+  }
+}
