@@ -1,0 +1,113 @@
+// `npm run bench`: the throughput and memory targets of the core issue, measured on this machine.
+//
+//  (a) a 10M-request Zipf(1.0) trace over 1M keys, replayed as fast as possible from a canonical CSV
+//      file through LRU, FIFO and SIEVE at 100k entries — the whole process, file parsing included;
+//  (a') the same workload generated on the fly instead of read from a file;
+//  (b) the same workload with full timing simulation (arrivals, cache and DB latency, a pool).
+// Each case runs `cachebench run` in a fresh process and reports requests/s and peak RSS. A timed run
+// replays its requests twice (with the cache, and the no-cache baseline), so (b) shows both the
+// scenario's requests/s and the simulated requests/s.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AccessBatch } from '../dist/workload/access-event.js';
+import { createWorkload } from '../dist/workload/create-workload.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = join(root, 'bench', 'data');
+const requests = Number(process.env.BENCH_REQUESTS ?? 10_000_000);
+const keys = 1_000_000;
+const capacity = 100_000;
+const policies = (process.env.BENCH_POLICIES ?? 'lru,fifo,sieve').split(',');
+mkdirSync(dataDir, { recursive: true });
+
+const zipf = { type: 'zipf', alpha: 1.0 };
+const tracePath = join(dataDir, `zipf1.0-${requests}-${keys}.csv`);
+if (!existsSync(tracePath)) writeTrace(tracePath);
+
+const cases = [];
+for (const policy of policies) {
+  cases.push({
+    label: `(a) CSV trace, no timing, ${policy}`,
+    scenario: { workload: { trace: tracePath, arrival: 'none' }, cache: { policy, capacity } },
+  });
+}
+for (const policy of policies) {
+  cases.push({
+    label: `(a') generated, no timing, ${policy}`,
+    scenario: { seed: 1, workload: { keys, distribution: zipf, requests }, cache: { policy, capacity } },
+  });
+}
+for (const policy of policies) {
+  cases.push({
+    label: `(b) generated, full timing, ${policy}`,
+    replays: 2,
+    scenario: {
+      seed: 1,
+      workload: { keys, distribution: zipf, requests, rate: '20000/s' },
+      database: { latency: { type: 'lognormal', p50: '2ms', p99: '20ms' }, max_concurrency: 200 },
+      cache: { policy, capacity, latency: '0.2ms' },
+    },
+  });
+}
+
+console.log(`cachebench bench — ${requests.toLocaleString('en-US')} requests, ${keys.toLocaleString('en-US')} keys, Zipf(1.0), ${capacity.toLocaleString('en-US')} entries`);
+console.log('case'.padEnd(42), 'wall s'.padStart(8), 'requests/s'.padStart(14), 'simulated/s'.padStart(14), 'peak RSS'.padStart(10), 'hit rate'.padStart(9));
+for (const c of cases) {
+  const file = join(dataDir, 'bench-scenario.json');
+  writeFileSync(file, JSON.stringify(c.scenario));
+  const out = join(dataDir, 'bench-result.json');
+  const started = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, ['--import', join(root, 'bench', 'peak-rss.js'), join(root, 'bin', 'cachebench.js'), 'run', file, '--json', out], { encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (child.status !== 0 && child.status !== 1) {
+    console.error(child.stderr);
+    process.exit(1);
+  }
+  const rssKb = Number(/peak_rss_kb=(\d+)/.exec(child.stderr)?.[1] ?? Number.NaN);
+  const result = JSON.parse((await import('node:fs')).readFileSync(out, 'utf8'));
+  const metrics = result.runs[0].metrics;
+  const perSecond = metrics.requests / seconds;
+  console.log(
+    c.label.padEnd(42),
+    seconds.toFixed(2).padStart(8),
+    fmt(perSecond).padStart(14),
+    fmt(perSecond * (c.replays ?? 1)).padStart(14),
+    `${(rssKb / 1024).toFixed(0)} MB`.padStart(10),
+    `${(metrics.hit_rate * 100).toFixed(1)}%`.padStart(9),
+  );
+}
+
+function fmt(n) {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`;
+}
+
+/** Writes the trace as canonical CSV, from the same generator the synthetic workload uses. */
+function writeTrace(path) {
+  console.log(`generating ${path} …`);
+  const stream = createWorkload(
+    {
+      kind: 'synthetic',
+      keys,
+      distribution: zipf,
+      requests,
+      duration: null,
+      arrival: { type: 'constant', rate: 100_000 },
+      mix: { get: 1, set: 0, delete: 0 },
+      value_size: { type: 'fixed', size: 1024 },
+    },
+    1,
+  );
+  const partial = `${path}.partial`;
+  const fd = openSync(partial, 'w');
+  writeSync(fd, 'timestamp,key,op,size\n');
+  const batch = new AccessBatch(8192);
+  for (let n = stream.next(batch); n > 0; n = stream.next(batch)) {
+    let text = '';
+    for (let i = 0; i < n; i++) text += `${batch.time[i]},${batch.key[i]},get,${batch.size[i]}\n`;
+    writeSync(fd, text);
+  }
+  closeSync(fd);
+  renameSync(partial, path);
+}

@@ -1,0 +1,12 @@
+import { loadScenario } from '../../scenario/load.js';
+import { parseScenarioThresholds } from '../scenario-thresholds.js';
+import type { Terminal } from '../terminal.js';
+
+/** `cachebench validate <scenario.yaml>`: everything `run` checks before it starts, and nothing else. */
+export function validateCommand(file: string, options: { set: string[] }, terminal: Terminal): number {
+  const loaded = loadScenario(file, options.set);
+  const thresholds = parseScenarioThresholds(loaded);
+  const runs = loaded.runs.length === 1 ? '1 run' : `${loaded.runs.length} runs (matrix)`;
+  terminal.stdout(`${file}: valid — ${runs}, ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'}\n`);
+  return 0;
+}

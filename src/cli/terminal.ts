@@ -1,0 +1,22 @@
+/**
+ * Where output goes. Only the CLI entry point touches process streams; commands receive this, so tests
+ * can run a whole command in-process and read what it printed.
+ */
+export interface Terminal {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether colour may be used on stdout / stderr (a TTY and NO_COLOR unset). */
+  stdoutColor: boolean;
+  stderrColor: boolean;
+}
+
+export function processTerminal(): Terminal {
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0';
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stdoutColor: !noColor && (forced || process.stdout.isTTY === true),
+    stderrColor: !noColor && (forced || process.stderr.isTTY === true),
+  };
+}
