@@ -15,6 +15,8 @@ export class CacheTier {
   staleSince = new Float64Array(0);
   invalidations = 0;
   peakEntries = 0;
+  /** Whether any write has been committed yet (before that, version columns need no upkeep). */
+  private writesSeen = false;
   peakBytes = 0;
 
   constructor(
@@ -35,8 +37,12 @@ export class CacheTier {
     const ttl = requestTtlMs > 0 ? requestTtlMs : this.ttlMs;
     const expiresAt = ttl === null ? Number.POSITIVE_INFINITY : now + ttl;
     if (this.policy.set(key, size, expiresAt, now)) {
-      this.version[key] = version;
-      this.staleSince[key] = staleSince;
+      // Until the first write every copy is version 0 and current, which is what the columns already
+      // hold: a read-only replay skips two random writes per miss.
+      if (this.writesSeen) {
+        this.version[key] = version;
+        this.staleSince[key] = staleSince;
+      }
       const p = this.policy;
       if (p.entries > this.peakEntries) this.peakEntries = p.entries;
       if (p.bytes > this.peakBytes) this.peakBytes = p.bytes;
@@ -68,6 +74,7 @@ export class CacheTier {
     version: number,
     now: number,
   ): boolean {
+    this.writesSeen = true;
     if (invalidation === 'ttl-only') return false;
     if (isDelete || invalidation === 'delete') this.invalidate(key);
     else this.update(key, size, requestTtlMs, version, now);

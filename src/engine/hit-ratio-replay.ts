@@ -37,7 +37,9 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
         const hit = cache !== null && cache.policy.get(key, t);
         recorder.readOutcome(t, hit, sizes[i]);
         if (hit) {
-          if (cache.version[key] < ledger.acknowledged[key]) recorder.staleRead(t, t - cache.staleSince[key]);
+          if (recorder.writes + recorder.deletes > 0 && cache.version[key] < ledger.acknowledged[key]) {
+            recorder.staleRead(t, t - cache.staleSince[key]);
+          }
         } else {
           recorder.dbSubmitted(t, true);
           recorder.fetchStarted(1);
