@@ -53,8 +53,8 @@ describe('the no-cache baseline as a queue', () => {
     { rate: 800, service: 10, servers: 10, requests: 400_000 }, // ρ = 0.8
     { rate: 450, service: 4, servers: 2, requests: 2_000_000 }, // ρ = 0.9
   ]) {
-    it(`agrees with M/M/${servers} (Erlang C) mean response time within 5% at ρ = ${(rate * service) / 1000 / servers}`, () => {
-      const result = runScenario(baselineScenario(rate, service, servers, requests, 7), { name: 'mmc', params: {} }, []);
+    it(`agrees with M/M/${servers} (Erlang C) mean response time within 5% at ρ = ${(rate * service) / 1000 / servers}`, async () => {
+      const result = await runScenario(baselineScenario(rate, service, servers, requests, 7), { name: 'mmc', params: {} }, []);
       const mu = 1000 / service; // per second
       const a = rate / mu;
       const expectedWaitS = erlangC(servers, a) / (servers * mu - rate);
@@ -66,10 +66,10 @@ describe('the no-cache baseline as a queue', () => {
     });
   }
 
-  it('gives the same numbers for the same seed, and different ones for another', () => {
-    const a = runScenario(baselineScenario(500, 5, 4, 20_000, 1), { name: 'a', params: {} }, []);
-    const b = runScenario(baselineScenario(500, 5, 4, 20_000, 1), { name: 'a', params: {} }, []);
-    const c = runScenario(baselineScenario(500, 5, 4, 20_000, 2), { name: 'a', params: {} }, []);
+  it('gives the same numbers for the same seed, and different ones for another', async () => {
+    const a = await runScenario(baselineScenario(500, 5, 4, 20_000, 1), { name: 'a', params: {} }, []);
+    const b = await runScenario(baselineScenario(500, 5, 4, 20_000, 1), { name: 'a', params: {} }, []);
+    const c = await runScenario(baselineScenario(500, 5, 4, 20_000, 2), { name: 'a', params: {} }, []);
     assert.deepEqual(a, b);
     assert.notEqual(a.baseline.latency_ms?.mean, c.baseline.latency_ms?.mean);
   });

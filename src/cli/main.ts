@@ -33,8 +33,8 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--json <file>', 'write the JSON result to a file, or - for stdout (the summary then goes to stderr)')
     .option('--set <path=value>', 'override one scenario field, e.g. --set cache.capacity=10k (repeatable)', collect, [])
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
-    .action((file: string, options: { json?: string; set: string[]; color?: boolean }) => {
-      exitCode = runCommand(file, options, terminal);
+    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean }) => {
+      exitCode = await runCommand(file, options, terminal);
     });
 
   program

@@ -11,8 +11,9 @@ export interface Terminal {
 }
 
 export function processTerminal(): Terminal {
-  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-  const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0';
+  // no-color.org: NO_COLOR counts when present and not empty; FORCE_COLOR likewise, unless "0".
+  const noColor = (process.env.NO_COLOR ?? '') !== '';
+  const forced = (process.env.FORCE_COLOR ?? '0') !== '0' && process.env.FORCE_COLOR !== '';
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -20,7 +20,7 @@ export interface RunOptions {
  * `cachebench run <scenario.yaml>`: every run of the scenario (one per matrix combination), a summary,
  * the JSON result, and the exit code of the CI gate (1 when any threshold failed).
  */
-export function runCommand(file: string, options: RunOptions, terminal: Terminal): number {
+export async function runCommand(file: string, options: RunOptions, terminal: Terminal): Promise<number> {
   const loaded = loadScenario(file, options.set);
   const thresholds = parseScenarioThresholds(loaded);
   const jsonToStdout = options.json === '-';
@@ -32,7 +32,7 @@ export function runCommand(file: string, options: RunOptions, terminal: Terminal
   const result: Result = { schema_version: 1, scenario: loaded.scenario, runs: [] };
   try {
     for (const run of loaded.runs) {
-      result.runs.push(runScenario(run.scenario, run, thresholds));
+      result.runs.push(await runScenario(run.scenario, run, thresholds));
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
       if (jsonFile !== null) rewrite(jsonFile, serializeResult(result));
     }

@@ -1,0 +1,48 @@
+import { InputError, RunFailure } from '../errors.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { ReplayOutcome } from './replay.js';
+import { startWorker } from './worker-script.js';
+
+/** Below this many requests a worker's start-up (~50 ms) costs more than the second core saves. */
+const WORKER_MIN_REQUESTS = 200_000;
+
+/** Whether a replay of this scenario is large enough to be worth a worker thread. */
+export function worthAWorker(scenario: Scenario): boolean {
+  const w = scenario.workload;
+  if (w.kind === 'trace') return w.requests === null || w.requests >= WORKER_MIN_REQUESTS;
+  const byRequests = w.requests ?? Number.POSITIVE_INFINITY;
+  const rate = w.arrival.type === 'poisson' || w.arrival.type === 'constant' ? w.arrival.rate : Number.POSITIVE_INFINITY;
+  const byDuration = w.duration === null ? Number.POSITIVE_INFINITY : (w.duration / 1000) * rate;
+  return Math.min(byRequests, byDuration) >= WORKER_MIN_REQUESTS;
+}
+
+/**
+ * The same replay as `replay(scenario, withCache)`, on another thread. Results are identical (same code,
+ * same seeds); user errors come back as the same error classes, with the same messages.
+ */
+export function replayInWorker(scenario: Scenario, withCache: boolean): Promise<ReplayOutcome> {
+  const worker = startWorker(import.meta.url, 'replay-worker', { scenario, withCache });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (message: { outcome?: ReplayOutcome; failure?: { message: string; exitCode?: number; stack?: string } }) => {
+      void worker.terminate();
+      if (message.outcome !== undefined) {
+        resolve(message.outcome);
+        return;
+      }
+      const failure = message.failure!;
+      if (failure.exitCode === 2) {
+        reject(new InputError(failure.message));
+      } else if (failure.exitCode === 3) {
+        reject(new RunFailure(failure.message));
+      } else {
+        const error = new Error(failure.message);
+        error.stack = failure.stack;
+        reject(error);
+      }
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new RunFailure(`the baseline replay's worker thread stopped with code ${code}`));
+    });
+  });
+}

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// These run the real executable (bin/cachebench.js over dist/, which `npm test` compiles first).
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'cachebench.js');
+const work = mkdtempSync(join(tmpdir(), 'cachebench-cli-'));
+const fixtureTrace = join(root, 'test', 'fixtures', 'cloudphysics.csv');
+
+function cachebench(args: string[], env: Record<string, string> = {}) {
+  const inherited = { ...process.env };
+  delete inherited.NO_COLOR;
+  delete inherited.FORCE_COLOR;
+  const child = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...inherited, ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+function scenarioFile(name: string, text: string): string {
+  const path = join(work, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const SMALL = `name: small
+seed: 3
+workload:
+  keys: 2k
+  distribution: { type: zipf, alpha: 1.0 }
+  requests: 20k
+  rate: 2000/s
+  mix: { get: 95%, set: 5% }
+database:
+  latency: { type: exponential, mean: 5ms }
+  max_concurrency: 8
+cache:
+  policy: lru
+  capacity: 200
+  ttl: 30s
+  latency: 0.2ms
+`;
+
+/** A user mistake gets a message, never a stack trace. */
+function assertNoStack(text: string): void {
+  assert.doesNotMatch(text, /\n\s+at .+\(.+:\d+:\d+\)/);
+}
+
+describe('cachebench run (the real binary)', () => {
+  it('runs a scenario: summary, verdict, exit 0, no colour codes when piped', () => {
+    const r = cachebench(['run', scenarioFile('small.yaml', `${SMALL}thresholds:\n  - hit_rate >= 0.3\n`)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /with cache/);
+    assert.match(r.stdout, /no cache/);
+    assert.match(r.stdout, /the cache cuts DB reads by \d+%/);
+    assert.match(r.stdout, /✓/);
+    assert.doesNotMatch(r.stdout, /\x1b\[/);
+  });
+
+  it('colours a terminal (FORCE_COLOR) and never with NO_COLOR or --no-color', () => {
+    const file = scenarioFile('small.yaml', SMALL);
+    assert.match(cachebench(['run', file], { FORCE_COLOR: '1' }).stdout, /\x1b\[/);
+    assert.doesNotMatch(cachebench(['run', file], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout, /\x1b\[/);
+    assert.doesNotMatch(cachebench(['run', file, '--no-color'], { FORCE_COLOR: '1' }).stdout, /\x1b\[/);
+  });
+
+  it('--json - prints only JSON on stdout (integer hits, misses, reads) and the summary on stderr', () => {
+    const r = cachebench(['run', scenarioFile('small.yaml', SMALL), '--json', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.schema_version, 1);
+    const m = result.runs[0].metrics;
+    for (const field of ['hits', 'misses', 'reads']) assert.ok(Number.isInteger(m[field]), field);
+    assert.equal(m.hits + m.misses, m.reads);
+    assert.equal(result.runs[0].baseline.hits, 0);
+    assert.ok(m.latency_ms.p99 > 0);
+    assert.ok(result.runs[0].timeseries.length >= 10);
+    assert.match(r.stderr, /with cache/);
+  });
+
+  it('the same scenario and seed give the same JSON, run after run', () => {
+    const file = scenarioFile('small.yaml', SMALL);
+    const a = cachebench(['run', file, '--json', '-']);
+    const b = cachebench(['run', file, '--json', '-']);
+    assert.equal(a.stdout, b.stdout);
+  });
+
+  it("DESIGN.md's second contract example with --set gives FIFO at 10,000 entries (libCacheSim's count)", () => {
+    const file = scenarioFile('contract2.yaml', `workload:\n  trace: ${fixtureTrace}\ncache:\n  policy: lru\n  capacity: 1000\n`);
+    const r = cachebench(['run', file, '--set', 'cache.policy=fifo', '--set', 'cache.capacity=10000', '--json', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    const run = JSON.parse(r.stdout).runs[0];
+    assert.equal(run.metrics.hits, 34662);
+    assert.equal(run.metrics.requests, 113872);
+    assert.equal(run.metrics.latency_ms, null);
+  });
+
+  it("DESIGN.md's first contract example runs as written", () => {
+    const r = cachebench(['validate', join(root, 'scenarios', 'product-prices.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('a failed threshold is exit 1 with a ✗ table', () => {
+    const r = cachebench(['run', scenarioFile('gate.yaml', `${SMALL}thresholds:\n  - hit_rate >= 0.99\n  - latency.p99 < 1s\n`)]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /✗ │ hit_rate >= 0.99/);
+    assert.match(r.stdout, /✓ │ latency.p99 < 1s/);
+  });
+
+  it('a metric with no samples fails its threshold', () => {
+    const file = scenarioFile('nosamples.yaml', `workload:\n  trace: ${fixtureTrace}\ncache: { capacity: 1000 }\nthresholds:\n  - latency.p99 < 10ms\n`);
+    const r = cachebench(['run', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /no samples/);
+  });
+
+  it('a matrix prints one comparison table and writes one JSON entry per run', () => {
+    const out = join(work, 'matrix.json');
+    const file = scenarioFile(
+      'matrix.yaml',
+      `workload:\n  trace: ${fixtureTrace}\ncache: { capacity: 1000 }\nmatrix:\n  cache.policy: [lru, fifo, sieve]\n  cache.capacity: [100, 1000]\n`,
+    );
+    const r = cachebench(['run', file, '--json', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const runs = JSON.parse(readFileSync(out, 'utf8')).runs;
+    assert.equal(runs.length, 6);
+    assert.deepEqual(
+      runs.map((run: { metrics: { hits: number } }) => run.metrics.hits),
+      [13657, 19049, 12377, 18352, 15742, 19897],
+    );
+    assert.match(r.stdout, /policy=sieve capacity=1000/);
+  });
+
+  it('validate checks without running', () => {
+    const r = cachebench(['validate', scenarioFile('small.yaml', SMALL)]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /valid/);
+  });
+});
+
+describe('bad input: exit 2, a message naming the place, no stack trace', () => {
+  const cases: { name: string; file?: string; text?: string; args?: string[]; expect: RegExp[] }[] = [
+    { name: 'malformed YAML', text: 'workload:\n  keys: 10\n   requests: [\n', expect: [/bad\.yaml:\d+/] },
+    { name: 'wrong type', text: SMALL.replace('requests: 20k', 'requests: lots'), expect: [/bad\.yaml:6:\d+/, /workload\.requests/] },
+    { name: 'zero capacity', text: SMALL.replace('capacity: 200', 'capacity: 0'), expect: [/cache\.capacity/] },
+    { name: 'negative capacity', text: SMALL.replace('capacity: 200', 'capacity: -5'), expect: [/cache\.capacity/, /-5/] },
+    { name: 'unknown policy', text: SMALL.replace('policy: lru', 'policy: lruu'), expect: [/cache\.policy/, /lru/] },
+    { name: 'unknown field', text: SMALL.replace('policy: lru', 'polcy: lru'), expect: [/cache\.polcy/, /did you mean `policy`/] },
+    { name: 'wrong unit', text: SMALL.replace('ttl: 30s', 'ttl: 30kg'), expect: [/cache\.ttl/] },
+    { name: 'unknown threshold metric', text: `${SMALL}thresholds:\n  - hit_ratio >= 0.5\n`, expect: [/thresholds\[0\]/, /hit_rate/] },
+    { name: 'threshold value of the wrong kind', text: `${SMALL}thresholds:\n  - hit_rate < 20ms\n`, expect: [/thresholds\[0\]/] },
+    { name: 'missing scenario file', file: join(work, 'nope.yaml'), expect: [/nope\.yaml/] },
+    { name: 'missing trace file', text: 'workload:\n  trace: missing.csv\ncache: { capacity: 10 }\n', expect: [/missing\.csv/] },
+    { name: 'unknown --set path', text: SMALL, args: ['--set', 'cache.capacty=5'], expect: [/cache\.capacty/, /capacity/] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const file = c.file ?? scenarioFile('bad.yaml', c.text ?? '');
+      const r = cachebench(['run', file, ...(c.args ?? [])]);
+      assert.equal(r.code, 2, `exit ${r.code}: ${r.stderr}`);
+      for (const pattern of c.expect) assert.match(r.stderr, pattern);
+      assertNoStack(r.stderr);
+    });
+  }
+
+  it('a broken trace line: its number and its text', () => {
+    const lines = ['timestamp,key,op,size'];
+    for (let i = 0; i < 100; i++) lines.push(`${i},k${i % 7},get,10`);
+    lines.push('100,k1,fetch,10');
+    writeFileSync(join(work, 'broken.csv'), `${lines.join('\n')}\n`);
+    const r = cachebench(['run', scenarioFile('broken.yaml', 'workload:\n  trace: broken.csv\ncache: { capacity: 10 }\n')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /broken\.csv:102/);
+    assert.match(r.stderr, /fetch/);
+    assertNoStack(r.stderr);
+  });
+
+  it('an empty trace', () => {
+    writeFileSync(join(work, 'empty.csv'), 'timestamp,key,op,size\n');
+    const r = cachebench(['run', scenarioFile('empty.yaml', 'workload:\n  trace: empty.csv\ncache: { capacity: 10 }\n')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /empty\.csv/);
+    assert.match(r.stderr, /empty|no requests/i);
+  });
+
+  it('an unwritable --json path fails before the run', () => {
+    const r = cachebench(['run', scenarioFile('small.yaml', SMALL), '--json', join(work, 'no', 'such', 'dir', 'out.json')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--json/);
+  });
+
+  it('an unknown command or flag', () => {
+    assert.equal(cachebench(['runn', 'x.yaml']).code, 2);
+    assert.equal(cachebench(['run', scenarioFile('small.yaml', SMALL), '--jsn', '-']).code, 2);
+  });
+});
