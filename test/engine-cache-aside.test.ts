@@ -213,4 +213,26 @@ describe('hit-ratio replay (no timing)', () => {
     assert.equal(m.db.qps_peak, null);
     assert.equal(m.cache?.evictions, 2); // k2 evicts k0, then k0 evicts k1
   });
+
+  it('honours a per-request TTL over the tier default', () => {
+    const recorder = new RunRecorder(false, true, null, 1000);
+    const cache = new CacheTier(createPolicy('lru', { capacity: 10, unit: 'entries', keySpaceHint: 4, seed: 1 }), 1000);
+    replayHitRatio({
+      stream: new EventListStream(
+        [
+          { t: 0, key: 0, op: 'get', ttl: 5 }, // filled until 5 (not the tier's 1000)
+          { t: 3, key: 0, op: 'get' },
+          { t: 6, key: 0, op: 'get' }, // expired: miss, refilled with the tier TTL
+          { t: 900, key: 0, op: 'get' },
+        ],
+        false,
+      ),
+      cache,
+      invalidation: 'delete',
+      recorder,
+    });
+    const m = recorder.metrics(cache.metrics());
+    assert.equal(m.hits, 2);
+    assert.equal(m.cache?.expirations, 1);
+  });
 });

@@ -34,6 +34,7 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
       const op = ops[i];
       recorder.arrival(t, op);
       if (op === OP_GET) {
+        // biome-ignore lint/complexity/useOptionalChain: the explicit test narrows `cache` in the branch below
         const hit = cache !== null && cache.policy.get(key, t);
         recorder.readOutcome(t, hit, sizes[i]);
         if (hit) {

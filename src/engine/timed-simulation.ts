@@ -195,8 +195,8 @@ export class TimedSimulation {
       const version = this.ledger.commit(key);
       r.version[slot] = version;
       const touched =
-        cache !== null &&
-        cache.writeCommitted(this.setup.invalidation, r.op[slot] === OP_DELETE, key, r.size[slot], r.ttl[slot], version, now);
+        cache?.writeCommitted(this.setup.invalidation, r.op[slot] === OP_DELETE, key, r.size[slot], r.ttl[slot], version, now) ===
+        true;
       if (touched) {
         r.state[slot] = STATE_ACKING;
         this.events.push(now + this.setup.cacheLatency!.sample(), slot * 4 + EV_WRITE_ACK);

@@ -46,7 +46,8 @@ export function formatDuration(ms: number | null | undefined): string {
 export function formatPercent(ratio: number | null | undefined): string {
   if (!isPresent(ratio)) return MISSING;
   const percent = ratio * 100;
-  if (percent !== 0 && Math.abs(percent) < 0.05) return `${Number(percent.toPrecision(2))}%`;
+  // Small rates (stale reads, errors) keep two significant digits: 0.072%, not 0.1%.
+  if (percent !== 0 && Math.abs(percent) < 1) return `${Number(percent.toPrecision(2))}%`;
   return `${percent.toFixed(1)}%`;
 }
 
