@@ -1,7 +1,7 @@
 import type { EvictionPolicy } from '../policies/eviction-policy.js';
 import type { InvalidationSpec } from '../scenario/scenario.js';
 import type { CacheMetrics } from '../result/run-result.js';
-import { grownFloat64, grownInt32 } from './growable.js';
+import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
 
 /**
  * One cache tier: an eviction policy plus what the engine needs beside it — the version each cached
@@ -27,8 +27,8 @@ export class CacheTier {
 
   ensureKeySpace(keySpace: number): void {
     if (keySpace > this.version.length) {
-      this.version = grownInt32(this.version, keySpace, 0);
-      this.staleSince = grownFloat64(this.staleSince, keySpace, Number.POSITIVE_INFINITY);
+      this.version = grownInt32(this.version, doubledLength(this.version.length, keySpace), 0);
+      this.staleSince = grownFloat64(this.staleSince, doubledLength(this.staleSince.length, keySpace), Number.POSITIVE_INFINITY);
     }
   }
 

@@ -1,3 +1,5 @@
+import { grownFloat64, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
+
 /**
  * Requests in flight in the timed simulation, as a struct of arrays indexed by slot, with a free list.
  * Hits complete at their arrival and never take a slot; misses and writes hold one until they finish.
@@ -63,33 +65,18 @@ export class RequestTable {
 
   private grow(capacity: number): void {
     const old = this.capacity;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array) => {
-      const b = new Uint8Array(capacity);
-      b.set(a);
-      return b;
-    };
-    this.arrival = f64(this.arrival);
-    this.submitted = f64(this.submitted);
-    this.key = i32(this.key);
-    this.op = u8(this.op);
-    this.size = i32(this.size);
-    this.ttl = f64(this.ttl);
-    this.state = u8(this.state);
-    this.version = i32(this.version);
-    this.staleSince = f64(this.staleSince);
-    this.timeoutPending = u8(this.timeoutPending);
-    this.nextOfKey = i32(this.nextOfKey);
-    this.prevOfKey = i32(this.prevOfKey);
+    this.arrival = grownFloat64(this.arrival, capacity);
+    this.submitted = grownFloat64(this.submitted, capacity);
+    this.key = grownInt32(this.key, capacity);
+    this.op = grownUint8(this.op, capacity);
+    this.size = grownInt32(this.size, capacity);
+    this.ttl = grownFloat64(this.ttl, capacity);
+    this.state = grownUint8(this.state, capacity);
+    this.version = grownInt32(this.version, capacity);
+    this.staleSince = grownFloat64(this.staleSince, capacity);
+    this.timeoutPending = grownUint8(this.timeoutPending, capacity);
+    this.nextOfKey = grownInt32(this.nextOfKey, capacity);
+    this.prevOfKey = grownInt32(this.prevOfKey, capacity);
     const free = new Int32Array(capacity);
     free.set(this.freeSlots.subarray(0, this.freeCount));
     // New slots are handed out lowest first.

@@ -4,7 +4,7 @@ import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { CacheTier } from './cache-tier.js';
 import { ConnectionPool } from './connection-pool.js';
 import { EventQueue } from './event-queue.js';
-import { grownInt32 } from './growable.js';
+import { doubledLength, grownInt32 } from '../collections/typed-array-growth.js';
 import type { LatencySampler } from './latency-model.js';
 import {
   RequestTable,
@@ -290,7 +290,7 @@ export class TimedSimulation {
     if (keySpace <= this.fetchesInFlight.length) return;
     this.ledger.ensureKeySpace(keySpace);
     this.setup.cache?.ensureKeySpace(keySpace);
-    this.fetchesInFlight = grownInt32(this.fetchesInFlight, keySpace, 0);
-    this.executingReadsOfKey = grownInt32(this.executingReadsOfKey, keySpace, -1);
+    this.fetchesInFlight = grownInt32(this.fetchesInFlight, doubledLength(this.fetchesInFlight.length, keySpace), 0);
+    this.executingReadsOfKey = grownInt32(this.executingReadsOfKey, doubledLength(this.executingReadsOfKey.length, keySpace), -1);
   }
 }

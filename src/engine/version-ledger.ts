@@ -1,4 +1,4 @@
-import { grownInt32 } from './growable.js';
+import { doubledLength, grownInt32 } from '../collections/typed-array-growth.js';
 
 /**
  * Versions per key, the ground truth for staleness (DESIGN.md, "staleness"). `committed` counts the
@@ -12,8 +12,8 @@ export class VersionLedger {
 
   ensureKeySpace(keySpace: number): void {
     if (keySpace > this.committed.length) {
-      this.committed = grownInt32(this.committed, keySpace, 0);
-      this.acknowledged = grownInt32(this.acknowledged, keySpace, 0);
+      this.committed = grownInt32(this.committed, doubledLength(this.committed.length, keySpace), 0);
+      this.acknowledged = grownInt32(this.acknowledged, doubledLength(this.acknowledged.length, keySpace), 0);
     }
   }
 

@@ -1,3 +1,4 @@
+import { doubledLength, grownFloat64 } from '../collections/typed-array-growth.js';
 import type { TimeseriesPoint } from '../result/run-result.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -69,17 +70,11 @@ export class TimeseriesRecorder {
   }
 
   private grow(window: number): void {
-    let length = this.requests.length;
-    while (length <= window) length *= 2;
-    const widen = (a: Float64Array) => {
-      const b = new Float64Array(length);
-      b.set(a);
-      return b;
-    };
-    this.requests = widen(this.requests);
-    this.reads = widen(this.reads);
-    this.hits = widen(this.hits);
-    this.staleReads = widen(this.staleReads);
-    this.dbQueries = widen(this.dbQueries);
+    const length = doubledLength(this.requests.length, window + 1);
+    this.requests = grownFloat64(this.requests, length);
+    this.reads = grownFloat64(this.reads, length);
+    this.hits = grownFloat64(this.hits, length);
+    this.staleReads = grownFloat64(this.staleReads, length);
+    this.dbQueries = grownFloat64(this.dbQueries, length);
   }
 }

@@ -1,6 +1,7 @@
 import type { PolicyOptions } from './eviction-policy.js';
 import { SlotCache } from './slot-cache.js';
-import { SlotList, grownUint8 } from './slot-list.js';
+import { SlotList } from './slot-list.js';
+import { grownUint8 } from '../collections/typed-array-growth.js';
 
 /**
  * CLOCK (second chance, FIFO-reinsertion) with one reference bit: a hit sets the bit; eviction looks at

@@ -1,4 +1,5 @@
-import { NO_SLOT, SlotList, grownFloat64, grownInt32 } from './slot-list.js';
+import { grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { NO_SLOT, SlotList } from './slot-list.js';
 
 /**
  * A FIFO of recently evicted keys without their values (a "ghost" or history queue), bounded in entries

@@ -1,6 +1,7 @@
 import type { PolicyOptions } from './eviction-policy.js';
 import { SlotCache } from './slot-cache.js';
-import { NO_SLOT, grownFloat64, grownInt32 } from './slot-list.js';
+import { grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { NO_SLOT } from './slot-list.js';
 
 /**
  * Least Frequently Used, O(1) per request: entries sit in frequency buckets (a list of buckets in rising

@@ -1,7 +1,7 @@
 import { RandomSource } from '../random/random-source.js';
 import type { PolicyOptions } from './eviction-policy.js';
 import { SlotCache } from './slot-cache.js';
-import { grownInt32 } from './slot-list.js';
+import { grownInt32 } from '../collections/typed-array-growth.js';
 
 /**
  * Random replacement: the victim is drawn uniformly from the resident entries; hits change nothing.

@@ -1,7 +1,8 @@
 import type { PolicyOptions } from './eviction-policy.js';
 import { GhostQueue } from './ghost-queue.js';
 import { SlotCache } from './slot-cache.js';
-import { NO_SLOT, SlotList, grownUint8 } from './slot-list.js';
+import { NO_SLOT, SlotList } from './slot-list.js';
+import { grownUint8 } from '../collections/typed-array-growth.js';
 
 const SMALL_QUEUE_SHARE = 0.1;
 const GHOST_QUEUE_SHARE = 0.9;

@@ -1,6 +1,7 @@
 import type { PolicyOptions } from './eviction-policy.js';
 import { SlotCache } from './slot-cache.js';
-import { NO_SLOT, SlotList, grownUint8 } from './slot-list.js';
+import { NO_SLOT, SlotList } from './slot-list.js';
+import { grownUint8 } from '../collections/typed-array-growth.js';
 
 /**
  * SIEVE: a FIFO queue with a visited bit and a hand that moves from the tail towards the head, clearing

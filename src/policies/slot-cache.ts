@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { CapacityUnit, EvictionPolicy, PolicyOptions } from './eviction-policy.js';
-import { NO_SLOT, grownFloat64, grownInt32 } from './slot-list.js';
+import { grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { NO_SLOT } from './slot-list.js';
 
 /**
  * The skeleton every built-in policy shares, after libCacheSim's `cache_get_base`:

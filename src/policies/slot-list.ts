@@ -85,23 +85,3 @@ export class SlotList {
     if (count !== this.length) throw new Error(`${label}: walked ${count} slots, length says ${this.length}`);
   }
 }
-
-/** Copies a typed array into a larger one of the same kind (slot columns grow by doubling). */
-export function grownInt32(column: Int32Array, length: number, fill = 0): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(length);
-  grown.set(column);
-  if (fill !== 0) grown.fill(fill, column.length);
-  return grown;
-}
-
-export function grownFloat64(column: Float64Array, length: number): Float64Array<ArrayBuffer> {
-  const grown = new Float64Array(length);
-  grown.set(column);
-  return grown;
-}
-
-export function grownUint8(column: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
-  const grown = new Uint8Array(length);
-  grown.set(column);
-  return grown;
-}

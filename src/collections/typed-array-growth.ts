@@ -1,0 +1,31 @@
+/**
+ * Typed-array columns (per key id, per slot, per window) grow by copying into a larger array. One place
+ * for that, so every column grows the same way: to a doubled length, new cells set to `fill`.
+ */
+
+/** The smallest length ≥ `needed` reached by doubling `current` (at least 16). */
+export function doubledLength(current: number, needed: number): number {
+  let length = Math.max(16, current);
+  while (length < needed) length *= 2;
+  return length;
+}
+
+export function grownInt32(column: Int32Array, length: number, fill = 0): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(length);
+  grown.set(column);
+  if (fill !== 0) grown.fill(fill, column.length);
+  return grown;
+}
+
+export function grownFloat64(column: Float64Array, length: number, fill = 0): Float64Array<ArrayBuffer> {
+  const grown = new Float64Array(length);
+  grown.set(column);
+  if (fill !== 0) grown.fill(fill, column.length);
+  return grown;
+}
+
+export function grownUint8(column: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
+  const grown = new Uint8Array(length);
+  grown.set(column);
+  return grown;
+}
