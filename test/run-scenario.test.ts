@@ -77,3 +77,34 @@ describe('a run: the cache and its baseline', () => {
     });
   });
 });
+
+describe('cross-checks between the two replays', () => {
+  it('with zero latencies the timed simulation counts exactly what the hit-ratio replay counts', async () => {
+    const base = timedScenario(30_000);
+    const zero = { type: 'constant', value: 0 } as const;
+    const timed: Scenario = {
+      ...base,
+      database: { ...base.database, latency: zero, write_latency: zero, timeout: null, max_concurrency: Number.POSITIVE_INFINITY },
+      cache: { ...base.cache!, latency: zero, ttl: null },
+      workload: { ...(base.workload as Extract<Scenario['workload'], { kind: 'synthetic' }>), arrival: { type: 'constant', rate: 1000 } },
+    };
+    const untimed: Scenario = { ...timed, workload: { ...(timed.workload as Extract<Scenario['workload'], { kind: 'synthetic' }>), arrival: { type: 'none' } } };
+    const a = (await runScenario(timed, { name: 't', params: {} }, [])).metrics;
+    const b = (await runScenario(untimed, { name: 'u', params: {} }, [])).metrics;
+    for (const field of ['requests', 'reads', 'writes', 'hits', 'misses'] as const) assert.equal(a[field], b[field], field);
+    assert.equal(a.db.reads, b.db.reads);
+    assert.equal(a.cache?.evictions, b.cache?.evictions);
+    assert.equal(a.staleness.stale_reads, b.staleness.stale_reads);
+  });
+
+  it('the time series adds up to the run', async () => {
+    const result = await runScenario(timedScenario(20_000), { name: 't', params: {} }, []);
+    const seconds = 1; // window
+    const requests = result.timeseries.reduce((sum, p) => sum + p.requests_per_s * seconds, 0);
+    const dbQueries = result.timeseries.reduce((sum, p) => sum + p.db_qps * seconds, 0);
+    assert.equal(requests, result.metrics.requests);
+    assert.equal(dbQueries, result.metrics.db.queries);
+    assert.ok(result.timeseries.every((p) => p.hit_rate === null || (p.hit_rate >= 0 && p.hit_rate <= 1)));
+    assert.ok(result.metrics.db.qps_peak! >= Math.max(...result.timeseries.map((p) => p.db_qps)));
+  });
+});
