@@ -1,7 +1,7 @@
 import { InputError, RunFailure } from '../errors.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { ReplayOutcome } from './replay.js';
-import { startWorker } from './worker-script.js';
+import { startWorker } from '../threads/worker-script.js';
 
 /** Below this many requests a worker's start-up (~50 ms) costs more than the second core saves. */
 const WORKER_MIN_REQUESTS = 200_000;
