@@ -43,8 +43,15 @@ export interface PolicyOptions {
   unit: CapacityUnit;
   /** Expected number of distinct key ids (a sizing hint; policies must grow past it). */
   keySpaceHint: number;
-  /** Seed for policies that draw random numbers (Random). */
+  /** Seed for policies that draw random numbers (Random, Redis's sampling). */
   seed: number;
+  /**
+   * Per-policy tuning by name, e.g. `{ 'maxmemory-samples': 10 }` for `redis-lru`. Absent names take the
+   * policy's default; a name the policy does not know, or a value outside its range, is an input error
+   * listing the valid ones. Each policy documents its names (see `policy-parameters.ts`); policies without
+   * parameters accept only an empty record.
+   */
+  parameters?: Readonly<Record<string, number>>;
 }
 
 export type PolicyFactory = (options: PolicyOptions) => EvictionPolicy;

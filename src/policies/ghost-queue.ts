@@ -18,12 +18,15 @@ export class GhostQueue {
   used = 0;
 
   constructor(
-    /** Entries or bytes, like the shadowed cache; 0 disables the queue. */
+    /** Entries or bytes, like the shadowed cache; 0 disables the queue; Infinity never forgets on its own. */
     readonly capacity: number,
     private readonly chargesBytes: boolean,
     keySpaceHint: number,
   ) {
-    const slots = Math.max(16, Math.min(chargesBytes ? 1 << 16 : Math.ceil(capacity) + 1, 1 << 24));
+    // Bounded in entries: never more slots than entries fit. In bytes, or unbounded (ARC's history lists,
+    // which the algorithm itself keeps near the cache's size): start modest and double.
+    const bound = !chargesBytes && Number.isFinite(capacity) ? Math.ceil(capacity) + 1 : 1 << 12;
+    const slots = Math.max(16, Math.min(bound, 1 << 24));
     this.order = new SlotList(slots);
     this.slotOfKey = new Int32Array(Math.max(16, keySpaceHint)).fill(NO_SLOT);
     this.keyOfSlot = new Int32Array(slots);

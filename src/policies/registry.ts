@@ -1,38 +1,66 @@
 import { InputError } from '../errors.js';
 import type { EvictionPolicy, PolicyFactory, PolicyOptions } from './eviction-policy.js';
+import { type ParameterSpecs, resolveParameters } from './policy-parameters.js';
+import { ArcPolicy } from './arc.js';
 import { ClockPolicy } from './clock.js';
 import { FifoPolicy } from './fifo.js';
 import { LfuPolicy } from './lfu.js';
 import { LruPolicy } from './lru.js';
 import { RandomPolicy } from './random.js';
+import { REDIS_LFU_PARAMETERS, RedisLfuPolicy } from './redis-lfu.js';
+import { REDIS_LRU_PARAMETERS, RedisLruPolicy } from './redis-lru.js';
 import { S3FifoPolicy } from './s3fifo.js';
 import { SievePolicy } from './sieve.js';
 import { TtlPolicy } from './ttl.js';
+import { TwoQPolicy } from './twoq.js';
+import { WTINYLFU_PARAMETERS, WTinyLfuPolicy } from './wtinylfu.js';
 
-/** Policy names as written in scenarios (`cache.policy`), each with its factory. */
-const FACTORIES = new Map<string, PolicyFactory>([
-  ['lru', (options) => new LruPolicy(options)],
-  ['fifo', (options) => new FifoPolicy(options)],
-  ['lfu', (options) => new LfuPolicy(options)],
-  ['clock', (options) => new ClockPolicy(options)],
-  ['sieve', (options) => new SievePolicy(options)],
-  ['random', (options) => new RandomPolicy(options)],
-  ['ttl', (options) => new TtlPolicy(options)],
-  ['s3fifo', (options) => new S3FifoPolicy(options)],
+interface RegisteredPolicy {
+  create: PolicyFactory;
+  /** The tunables `PolicyOptions.parameters` may set; none unless listed. */
+  parameters: ParameterSpecs;
+}
+
+const NO_PARAMETERS: ParameterSpecs = {};
+
+/** Policy names as written in scenarios (`cache.policy`), each with its factory and its parameters. */
+const POLICIES = new Map<string, RegisteredPolicy>([
+  ['lru', { create: (options) => new LruPolicy(options), parameters: NO_PARAMETERS }],
+  ['fifo', { create: (options) => new FifoPolicy(options), parameters: NO_PARAMETERS }],
+  ['lfu', { create: (options) => new LfuPolicy(options), parameters: NO_PARAMETERS }],
+  ['clock', { create: (options) => new ClockPolicy(options), parameters: NO_PARAMETERS }],
+  ['sieve', { create: (options) => new SievePolicy(options), parameters: NO_PARAMETERS }],
+  ['random', { create: (options) => new RandomPolicy(options), parameters: NO_PARAMETERS }],
+  ['ttl', { create: (options) => new TtlPolicy(options), parameters: NO_PARAMETERS }],
+  ['s3fifo', { create: (options) => new S3FifoPolicy(options), parameters: NO_PARAMETERS }],
+  ['arc', { create: (options) => new ArcPolicy(options), parameters: NO_PARAMETERS }],
+  ['twoq', { create: (options) => new TwoQPolicy(options), parameters: NO_PARAMETERS }],
+  ['wtinylfu', { create: (options) => new WTinyLfuPolicy(options), parameters: WTINYLFU_PARAMETERS }],
+  ['redis-lru', { create: (options) => new RedisLruPolicy(options), parameters: REDIS_LRU_PARAMETERS }],
+  ['redis-lfu', { create: (options) => new RedisLfuPolicy(options), parameters: REDIS_LFU_PARAMETERS }],
 ]);
 
-export const POLICY_NAMES: readonly string[] = Object.freeze([...FACTORIES.keys()]);
+export const POLICY_NAMES: readonly string[] = Object.freeze([...POLICIES.keys()]);
 
-/** Builds the named policy; an unknown name is an input error that lists the valid ones. */
+/** The parameters a policy accepts (names, defaults, ranges), for validating scenarios and for help text. */
+export function policyParameters(name: string): ParameterSpecs | undefined {
+  return POLICIES.get(name)?.parameters;
+}
+
+/**
+ * Builds the named policy; an unknown name is an input error that lists the valid ones, and so is a
+ * parameter the policy does not take or a value out of its range.
+ */
 export function createPolicy(name: string, options: PolicyOptions): EvictionPolicy {
-  const factory = FACTORIES.get(name);
-  if (factory === undefined) {
+  const policy = POLICIES.get(name);
+  if (policy === undefined) {
     const nearest = nearestName(name, POLICY_NAMES);
     throw new InputError(
       `unknown cache policy "${name}"${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}; valid policies: ${POLICY_NAMES.join(', ')}`,
     );
   }
-  return factory(options);
+  resolveParameters(name, policy.parameters, options.parameters);
+  return policy.create(options);
 }
 
 /** The valid name with the smallest edit distance, compared case-insensitively. */

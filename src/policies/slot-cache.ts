@@ -59,16 +59,17 @@ export abstract class SlotCache implements EvictionPolicy {
 
   // ---- what each policy supplies -------------------------------------------------------------------
 
-  /** A lookup found `slot` present and unexpired. */
-  protected abstract onHit(slot: number): void;
-  /** `slot` was just filled (key, size, expiry set); link it into the policy's order. */
-  protected abstract onInsert(slot: number): void;
+  /** A lookup at `now` found `slot` present and unexpired. */
+  protected abstract onHit(slot: number, now: number): void;
+  /** `slot` was just filled at `now` (key, size, expiry set); link it into the policy's order. */
+  protected abstract onInsert(slot: number, now: number): void;
   /**
    * Picks the next slot to leave, unlinks it from the policy's order and returns it; the skeleton then
    * counts it (eviction, or expiration when already expired) and frees it. `incomingKey` is the key being
-   * admitted, or -1 when room is made for an update that grew an entry.
+   * admitted, or -1 when room is made for an update that grew an entry; `now` is the request's time
+   * (policies that rank by idle time read their clock from it).
    */
-  protected abstract selectVictim(incomingKey: number): number;
+  protected abstract selectVictim(incomingKey: number, now: number): number;
   /** Unlinks `slot` from the policy's order (delete or lazy expiry). */
   protected abstract detach(slot: number): void;
   /** Grows the policy's own per-slot columns to `slotCapacity`. */
@@ -77,8 +78,18 @@ export abstract class SlotCache implements EvictionPolicy {
   protected admits(_key: number, charge: number): boolean {
     return charge <= this.capacity;
   }
-  /** Called once per admission of an absent key, after `admits` and before any eviction (ghost lookups). */
-  protected beforeAdmit(_key: number): void {}
+  /**
+   * Called once per admission of an absent key of this charge, after `admits` and before any eviction
+   * (ghost lookups; policies whose victim depends on the incoming charge remember it here).
+   */
+  protected beforeAdmit(_key: number, _charge: number): void {}
+  /**
+   * Whether the skeleton must evict before inserting an object of this charge. By default, while the whole
+   * cache would overflow; a policy that also keeps a segment within its share (2Q's Am) widens it.
+   */
+  protected needsRoom(charge: number): boolean {
+    return this.used + charge > this.capacity;
+  }
   /** An update changed the size of a resident slot (policies that track per-queue occupancy adjust it). */
   protected onResize(_slot: number, _oldSize: number): void {}
   /** Throws if the policy's own structures disagree with `entries`. */
@@ -106,7 +117,7 @@ export abstract class SlotCache implements EvictionPolicy {
       this.expire(slot);
       return false;
     }
-    this.onHit(slot);
+    this.onHit(slot, now);
     return true;
   }
 
@@ -124,8 +135,8 @@ export abstract class SlotCache implements EvictionPolicy {
     }
     const charge = this.chargesBytes ? size : 1;
     if (!this.admits(key, charge)) return false;
-    this.beforeAdmit(key);
-    while (this.used + charge > this.capacity) this.evictOne(key, now);
+    this.beforeAdmit(key, charge);
+    while (this.needsRoom(charge)) this.evictOne(key, now);
 
     const slot = this.allocateSlot(key);
     this.sizeOfSlot[slot] = size;
@@ -133,7 +144,7 @@ export abstract class SlotCache implements EvictionPolicy {
     this.entryCount++;
     this.byteCount += size;
     this.used += charge;
-    this.onInsert(slot);
+    this.onInsert(slot, now);
     return true;
   }
 
@@ -205,7 +216,7 @@ export abstract class SlotCache implements EvictionPolicy {
   }
 
   private evictOne(incomingKey: number, now: number): void {
-    const victim = this.selectVictim(incomingKey);
+    const victim = this.selectVictim(incomingKey, now);
     if (now >= this.expiresAtOfSlot[victim]) this.expirationCount++;
     else this.evictionCount++;
     this.release(victim);
