@@ -5,6 +5,7 @@ import { ArcPolicy } from './arc.js';
 import { ClockPolicy } from './clock.js';
 import { FifoPolicy } from './fifo.js';
 import { LfuPolicy } from './lfu.js';
+import { LirsPolicy } from './lirs.js';
 import { LruPolicy } from './lru.js';
 import { RandomPolicy } from './random.js';
 import { REDIS_LFU_PARAMETERS, RedisLfuPolicy } from './redis-lfu.js';
@@ -38,6 +39,7 @@ const POLICIES = new Map<string, RegisteredPolicy>([
   ['wtinylfu', { create: (options) => new WTinyLfuPolicy(options), parameters: WTINYLFU_PARAMETERS }],
   ['redis-lru', { create: (options) => new RedisLruPolicy(options), parameters: REDIS_LRU_PARAMETERS }],
   ['redis-lfu', { create: (options) => new RedisLfuPolicy(options), parameters: REDIS_LFU_PARAMETERS }],
+  ['lirs', { create: (options) => new LirsPolicy(options), parameters: NO_PARAMETERS }],
 ]);
 
 export const POLICY_NAMES: readonly string[] = Object.freeze([...POLICIES.keys()]);
