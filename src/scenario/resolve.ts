@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { SCENARIO_DEFAULTS } from './defaults.js';
 import type { FieldProblem } from './field-problem.js';
-import type { ArrivalSpec, CacheSpec, DatabaseSpec, LatencySpec, Scenario, WorkloadSpec } from './scenario.js';
+import type { ArrivalSpec, CacheSpec, DatabaseSpec, DelimitedTraceSpec, LatencySpec, Scenario, WorkloadSpec } from './scenario.js';
 import type { ScenarioFileInput } from './schema.js';
 
 /** Where a scenario came from: what its relative paths and its default name are based on. */
@@ -18,7 +18,8 @@ export type ResolvedScenario = { ok: true; scenario: Scenario } | { ok: false; p
 
 /** Fields that only make sense for one kind of workload. */
 const SYNTHETIC_ONLY = ['keys', 'distribution', 'mix', 'value_size'] as const;
-const TRACE_ONLY = ['format', 'speed'] as const;
+const DELIMITED_ONLY = ['delimiter', 'header', 'columns', 'time_unit', 'ttl_unit', 'ops'] as const;
+const TRACE_ONLY = ['format', 'speed', 'skip_bad_lines', ...DELIMITED_ONLY] as const;
 
 /** Mix fractions must sum to 1 within this tolerance (0.1 + 0.2 is not exactly 0.3 in binary). */
 const MIX_TOLERANCE = 1e-9;
@@ -69,14 +70,19 @@ function resolveWorkload(input: WorkloadInput, origin: ScenarioOrigin, problems:
   const arrival = resolveArrival(input, isTrace, problems);
 
   if (input.trace !== undefined) {
+    const format = input.format ?? 'auto';
+    const delimited = resolveDelimited(input, format, problems);
     return {
       kind: 'trace',
       path: path.resolve(origin.baseDir, input.trace),
       path_as_written: input.trace,
-      format: input.format ?? 'auto',
+      format,
       requests: input.requests ?? null,
       duration: input.duration ?? null,
       arrival,
+      // Present only when used, so the resolved scenario of a plain trace stays as it was.
+      ...(input.skip_bad_lines === true ? { skip_bad_lines: true } : {}),
+      ...(delimited !== null ? { delimited } : {}),
     };
   }
 
@@ -112,6 +118,58 @@ function resolveWorkload(input: WorkloadInput, origin: ScenarioOrigin, problems:
     arrival,
     mix,
     value_size: input.value_size ?? { ...SCENARIO_DEFAULTS.valueSize },
+  };
+}
+
+/**
+ * The column mapping of a `format: delimited` trace; its fields are errors with any other format. The
+ * header defaults to present when a column is named by it; the ttl unit to the time unit.
+ */
+function resolveDelimited(input: WorkloadInput, format: string, problems: FieldProblem[]): DelimitedTraceSpec | null {
+  if (format !== 'delimited') {
+    for (const field of DELIMITED_ONLY) {
+      if (input[field] === undefined) continue;
+      problems.push({
+        path: ['workload', field],
+        at: 'key',
+        message: `applies only with \`format: delimited\`; format is ${format}`,
+      });
+    }
+    return null;
+  }
+  const columns = input.columns;
+  if (columns === undefined) {
+    problems.push({
+      path: ['workload', 'format'],
+      message:
+        'delimited needs a column mapping: columns: { key: <index or header name> } and optionally time, size, op, ttl, e.g. columns: { time: 0, key: 1, size: 3 }',
+    });
+    return null;
+  }
+  const named = Object.entries(columns).filter(([, column]) => typeof column === 'string');
+  const header = input.header ?? named.length > 0;
+  if (!header) {
+    for (const [field, column] of named) {
+      problems.push({
+        path: ['workload', 'columns', field],
+        message: `names a header column ("${column}") but header is false; give its 0-based index, or set header: true`,
+      });
+    }
+  }
+  const timeUnit = input.time_unit ?? 'ms';
+  return {
+    delimiter: input.delimiter ?? ',',
+    header,
+    columns: {
+      key: columns.key,
+      time: columns.time ?? null,
+      size: columns.size ?? null,
+      op: columns.op ?? null,
+      ttl: columns.ttl ?? null,
+    },
+    time_unit: timeUnit,
+    ttl_unit: input.ttl_unit ?? timeUnit,
+    ops: input.ops ?? null,
   };
 }
 

@@ -58,7 +58,43 @@ export interface SyntheticWorkloadSpec {
   value_size: ValueSizeSpec;
 }
 
-export type TraceFormat = 'csv' | 'jsonl';
+/**
+ * Trace formats (src/workload/trace/, one reader each): `csv` and `jsonl` are the canonical format;
+ * `delimited` any delimited text with a column mapping; `oracleGeneral` libCacheSim's binary records;
+ * `twitter` Twitter's cache-trace CSV; `redis-monitor` the output of `redis-cli monitor`; `key-per-line`
+ * one key per line (LIRS-style traces). Any of them may be gzip-compressed.
+ */
+export type TraceFormat = 'csv' | 'jsonl' | 'delimited' | 'oracleGeneral' | 'twitter' | 'redis-monitor' | 'key-per-line';
+
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
+
+/** A column of a delimited trace: its 0-based index, or its name in the header line. */
+export type DelimitedColumn = number | string;
+
+/** How to read a `delimited` trace. */
+export interface DelimitedTraceSpec {
+  /** One character (a byte): "," "\t" " " "|" ";" … */
+  delimiter: string;
+  /** Whether the first line names the columns (then it is not a request). */
+  header: boolean;
+  columns: {
+    key: DelimitedColumn;
+    /** Absent: the request's index in the trace, as ms. */
+    time: DelimitedColumn | null;
+    /** Absent: 1 byte. */
+    size: DelimitedColumn | null;
+    /** Absent: every request is a get. */
+    op: DelimitedColumn | null;
+    /** Absent: no per-request TTL. */
+    ttl: DelimitedColumn | null;
+  };
+  /** Unit of the time column. */
+  time_unit: TimeUnit;
+  /** Unit of the ttl column (default: the time unit). */
+  ttl_unit: TimeUnit;
+  /** Op column value (exact text) → operation; null: get, set, delete in any letter case. */
+  ops: Record<string, 'get' | 'set' | 'delete'> | null;
+}
 
 export interface TraceWorkloadSpec {
   kind: 'trace';
@@ -73,6 +109,10 @@ export interface TraceWorkloadSpec {
   duration: number | null;
   /** Default for traces: 'none' (timestamps still drive TTL expiry). */
   arrival: ArrivalSpec;
+  /** Present (true) when malformed lines are skipped and counted instead of stopping the run. */
+  skip_bad_lines?: boolean;
+  /** Present exactly when format is `delimited`. */
+  delimited?: DelimitedTraceSpec;
 }
 
 export type WorkloadSpec = SyntheticWorkloadSpec | TraceWorkloadSpec;

@@ -180,6 +180,39 @@ const valueSize = z
     }
   });
 
+const flag = leaf((input) => {
+  if (typeof input === 'boolean') return input;
+  throw new UnitError('true or false', input);
+});
+
+const TRACE_FORMAT_NAMES = [
+  'auto',
+  'csv',
+  'jsonl',
+  'delimited',
+  'oracleGeneral',
+  'twitter',
+  'redis-monitor',
+  'key-per-line',
+] as const;
+const TIME_UNITS = ['s', 'ms', 'us', 'ns'] as const;
+
+/** A delimited trace's column: a 0-based index, or a header name. */
+const delimitedColumn = leaf((input): number | string => {
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0 && input < 1024) return input;
+  if (typeof input === 'string' && input.trim() !== '') return input.trim();
+  throw new UnitError('a 0-based column index like 0, or a header name like "key"', input);
+});
+
+/** One byte; the two characters \t (as written unquoted in YAML) mean a tab. */
+const delimiter = leaf((input): string => {
+  if (input === '\\t' || input === 'tab') return '\t';
+  if (typeof input === 'string' && Buffer.byteLength(input, 'utf8') === 1) return input;
+  throw new UnitError('one character, like "," or "\\t" (a tab) or " "', input);
+});
+
+const delimitedOps = z.record(z.string(), oneOf(['get', 'set', 'delete']));
+
 /** Omitted operations are 0; the mix must sum to 1 (checked in resolve.ts, which knows all three). */
 const mix = z.strictObject({ get: fraction.optional(), set: fraction.optional(), delete: fraction.optional() });
 
@@ -191,8 +224,24 @@ const workload = z.strictObject({
   value_size: valueSize.optional(),
   // recorded
   trace: text.optional(),
-  format: oneOf(['csv', 'jsonl', 'auto']).optional(),
+  format: oneOf(TRACE_FORMAT_NAMES).optional(),
   speed: positiveNumber.optional(),
+  skip_bad_lines: flag.optional(),
+  // recorded, format: delimited
+  delimiter: delimiter.optional(),
+  header: flag.optional(),
+  columns: z
+    .strictObject({
+      key: delimitedColumn,
+      time: delimitedColumn.optional(),
+      size: delimitedColumn.optional(),
+      op: delimitedColumn.optional(),
+      ttl: delimitedColumn.optional(),
+    })
+    .optional(),
+  time_unit: oneOf(TIME_UNITS).optional(),
+  ttl_unit: oneOf(TIME_UNITS).optional(),
+  ops: delimitedOps.optional(),
   // both
   requests: positiveCount.optional(),
   duration: positiveDuration.optional(),

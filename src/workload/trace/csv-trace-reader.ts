@@ -2,7 +2,7 @@ import { InputError } from '../../errors.js';
 import { type AccessBatch, OP_DELETE, OP_GET, OP_SET } from '../access-event.js';
 import { KeyInterner } from './key-interner.js';
 import type { TraceFile } from './trace-file.js';
-import type { TraceReader } from './trace-reader.js';
+import type { TraceReader, TraceReaderSettings, TraceReadStats } from './trace-reader.js';
 
 /**
  * The canonical CSV trace: a header naming the columns, in any order, then one request per line.
@@ -15,7 +15,8 @@ import type { TraceReader } from './trace-reader.js';
  *
  * Header names are matched case-insensitively; an unknown or repeated column is an error, so a typo like
  * "sise" is reported rather than silently defaulted. Lines end in LF or CRLF; empty lines are skipped.
- * A field may be double-quoted ("" escapes a quote) but may not span lines.
+ * A field may be double-quoted ("" escapes a quote) but may not span lines. With skipBadLines a malformed
+ * line is counted and skipped, the rest of its batch parsed on.
  *
  * The hot path parses bytes in place: numbers are accumulated digit by digit, keys are interned straight
  * from the buffer, and no string is made per line.
@@ -28,15 +29,21 @@ export class CsvTraceReader implements TraceReader {
   private line = 1;
   private lastTime = Number.NEGATIVE_INFINITY;
   private failure: InputError | null = null;
+  /** Where the line that failed starts in file.buf (valid until the next refill). */
+  private failedLineStart = 0;
+  private skippedLines = 0;
   /** Per batch index: the numeric key read on that line, until resolveNumericKeys interns it. */
   private pendingNumbers = new Float64Array(0);
   /** Text of the last quoted field (the slow path). */
   private quoted = '';
 
+  private readonly requireOrderedTimestamps: boolean;
+
   constructor(
     private readonly file: TraceFile,
-    private readonly requireOrderedTimestamps: boolean,
+    private readonly settings: TraceReaderSettings,
   ) {
+    this.requireOrderedTimestamps = settings.requireOrderedTimestamps;
     const header = this.readHeader();
     this.columnNames = header;
     this.columns = parseHeader(header, file.displayName);
@@ -55,19 +62,32 @@ export class CsvTraceReader implements TraceReader {
     return this.interner.keyName(id);
   }
 
+  stats(): TraceReadStats {
+    return { skippedLines: this.skippedLines, skippedCommands: new Map() };
+  }
+
   close(): void {
     this.file.close();
   }
 
   read(batch: AccessBatch, max: number): number {
     if (this.failure !== null) throw this.failure;
-    const n = this.parseLines(batch, Math.min(max, batch.capacity));
+    const limit = Math.min(max, batch.capacity);
+    let n = this.parseLines(batch, 0, limit);
+    while (this.failure !== null && this.settings.skipBadLines) {
+      // Step over the bad line and parse on into the rest of the batch.
+      this.failure = null;
+      this.skippedLines++;
+      this.file.pos = this.file.lineEnd(this.failedLineStart) + 1;
+      this.line++;
+      if (n < limit) n = this.parseLines(batch, n, limit);
+    }
     if (n === 0 && this.failure !== null) throw this.failure;
     return n;
   }
 
-  /** Parses up to `max` lines into the batch. On a malformed line, records `failure` and stops before it. */
-  private parseLines(batch: AccessBatch, max: number): number {
+  /** Parses lines into batch[from, max). On a malformed line, records `failure` and stops before it. */
+  private parseLines(batch: AccessBatch, from: number, max: number): number {
     const file = this.file;
     const columns = this.columns;
     const lastColumn = columns.length - 1;
@@ -76,11 +96,11 @@ export class CsvTraceReader implements TraceReader {
     let p = file.pos;
     let complete = file.complete;
     let line = this.line;
-    let n = 0;
+    let n = from;
     if (this.pendingNumbers.length < max) this.pendingNumbers = new Float64Array(max);
     const pendingNumbers = this.pendingNumbers;
     /** First line of this batch whose numeric key may still be pending. */
-    let pendingFrom = 0;
+    let pendingFrom = from;
 
     lines: while (n < max) {
       if (p >= complete) {
@@ -356,6 +376,7 @@ export class CsvTraceReader implements TraceReader {
   }
 
   private fail(line: number, lineStart: number, problem: string): void {
+    this.failedLineStart = lineStart;
     const text = truncate(this.file.lineText(lineStart), 80);
     this.failure = new InputError(`${this.file.displayName}:${line}: ${problem} (line: ${text})`);
   }

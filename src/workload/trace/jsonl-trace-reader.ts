@@ -2,7 +2,7 @@ import { InputError } from '../../errors.js';
 import { type AccessBatch, OP_GET } from '../access-event.js';
 import { KeyInterner } from './key-interner.js';
 import type { TraceFile } from './trace-file.js';
-import type { TraceReader } from './trace-reader.js';
+import type { TraceReader, TraceReaderSettings, TraceReadStats } from './trace-reader.js';
 
 /**
  * The canonical trace as JSON Lines: one object per line with the CSV's field names and defaults —
@@ -17,11 +17,14 @@ export class JsonlTraceReader implements TraceReader {
   private line = 1;
   private lastTime = Number.NEGATIVE_INFINITY;
   private failure: InputError | null = null;
+  private skippedLines = 0;
+  private readonly requireOrderedTimestamps: boolean;
 
   constructor(
     private readonly file: TraceFile,
-    private readonly requireOrderedTimestamps: boolean,
+    private readonly settings: TraceReaderSettings,
   ) {
+    this.requireOrderedTimestamps = settings.requireOrderedTimestamps;
     if (!file.hasContentAhead()) {
       throw new InputError(
         `trace is empty: ${file.displayName} has no requests; expected one JSON object per line like {"timestamp": 0, "key": "k1", "op": "get", "size": 100}`,
@@ -35,6 +38,10 @@ export class JsonlTraceReader implements TraceReader {
 
   keyName(id: number): string {
     return this.interner.keyName(id);
+  }
+
+  stats(): TraceReadStats {
+    return { skippedLines: this.skippedLines, skippedCommands: new Map() };
   }
 
   close(): void {
@@ -52,18 +59,24 @@ export class JsonlTraceReader implements TraceReader {
       const start = file.pos;
       const stop = buf.indexOf(10, start);
       const end = stop > start && buf[stop - 1] === 13 ? stop - 1 : stop;
-      if (!this.parseLine(buf.toString('utf8', start, end), batch, n)) break;
+      const text = buf.toString('utf8', start, end);
+      const blank = text.trim() === '';
+      const parsed = blank || this.parseLine(text, batch, n);
+      if (!parsed) {
+        if (!this.settings.skipBadLines) break;
+        this.failure = null;
+        this.skippedLines++;
+      }
       file.pos = stop + 1;
       this.line++;
-      if (end > start) n++;
+      if (parsed && !blank) n++;
     }
     if (n === 0 && this.failure !== null) throw this.failure;
     return n;
   }
 
-  /** Parses one line into batch[n]; false (with `failure` set) if it is malformed. Blank lines write nothing. */
+  /** Parses one (non-blank) line into batch[n]; false (with `failure` set) if it is malformed. */
   private parseLine(text: string, batch: AccessBatch, n: number): boolean {
-    if (text.trim() === '') return true;
     let record: unknown;
     try {
       record = JSON.parse(text);

@@ -6,7 +6,10 @@
  *   than the CPU cache costs one cache miss, not two;
  * - any other key is hashed from its bytes into a table of [hash, id] slots and compared against a byte
  *   arena that holds each distinct key once.
- * The two kinds cannot collide: a text key is by construction never a canonical decimal.
+ * - a 64-bit integer key of a binary trace (libCacheSim's obj_id) is a number when below 2^53, and
+ *   otherwise lives in a third table of [low 32 bits, high 32 bits, id] slots; its name is its decimal.
+ * The kinds cannot collide within a trace: a text key is by construction never a canonical decimal, and
+ * the 64-bit table is only used by binary traces, which have no text keys.
  *
  * Both tables use linear probing at load ≤ 0.7. Memory grows with the number of distinct keys (about
  * 40–60 bytes each for numeric keys), never with trace length.
@@ -20,7 +23,11 @@ export class KeyInterner {
   private textSlots = new Int32Array(2 << 10);
   private textMask = (1 << 10) - 1;
   private textCount = 0;
-  /** Per id: the key's number, or NaN for a text key. */
+  /** 64-bit keys ≥ 2^53: slot i is [low, high, id + 1, unused] at [4i, 4i + 3]; id + 1 = 0 marks an empty slot. */
+  private wideSlots = new Int32Array(4 << 8);
+  private wideMask = (1 << 8) - 1;
+  private wideCount = 0;
+  /** Per id: the key's number, NaN for a text key, WIDE_KEY for a 64-bit key (whose halves are in offsets/lengths). */
   private numbers = new Float64Array(1 << 12);
   /** Per id (text keys): where the key's bytes start in the arena, and how many there are. */
   private offsets = new Int32Array(1 << 12);
@@ -87,6 +94,50 @@ export class KeyInterner {
     return id;
   }
 
+  /**
+   * The id of the key whose bytes are bytes[start, end): by value when they spell a canonical decimal (as
+   * the CSV reader's fast path does), as text otherwise.
+   */
+  internField(bytes: Uint8Array, start: number, end: number): number {
+    const length = end - start;
+    if (length > 0 && length <= 15 && (length === 1 || bytes[start] !== 0x30)) {
+      let value = 0;
+      let j = start;
+      for (; j < end; j++) {
+        const digit = bytes[j] - 0x30;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+      }
+      if (j === end) return this.internNumber(value);
+    }
+    return this.internBytes(bytes, start, end);
+  }
+
+  /** The id of the unsigned 64-bit key high·2^32 + low (both halves as unsigned 32-bit numbers). */
+  internUint64(low: number, high: number): number {
+    if (high < 0x200000) return this.internNumber(high * 4294967296 + low);
+    const slots = this.wideSlots;
+    const mask = this.wideMask;
+    const lowBits = low | 0;
+    const highBits = high | 0;
+    let i = wideHash(lowBits, highBits) & mask;
+    for (;;) {
+      const entry = slots[4 * i + 2];
+      if (entry === 0) break;
+      if (slots[4 * i] === lowBits && slots[4 * i + 1] === highBits) return entry - 1;
+      i = (i + 1) & mask;
+    }
+    const id = this.newId();
+    slots[4 * i] = lowBits;
+    slots[4 * i + 1] = highBits;
+    slots[4 * i + 2] = id + 1;
+    this.numbers[id] = WIDE_KEY;
+    this.offsets[id] = lowBits;
+    this.lengths[id] = highBits;
+    if (++this.wideCount > LOAD_LIMIT * (mask + 1)) this.growWide();
+    return id;
+  }
+
   /** The id of a key given as a string (slow path: JSON Lines and quoted CSV fields). */
   internString(key: string): number {
     if (CANONICAL_DECIMAL.test(key)) return this.internNumber(Number(key));
@@ -100,6 +151,7 @@ export class KeyInterner {
   keyName(id: number): string {
     if (!(id >= 0 && id < this.count)) throw new RangeError(`key id ${id} is not in [0, ${this.count})`);
     const value = this.numbers[id];
+    if (value === WIDE_KEY) return ((BigInt(this.lengths[id] >>> 0) << 32n) | BigInt(this.offsets[id] >>> 0)).toString();
     if (!Number.isNaN(value)) return String(value);
     const offset = this.offsets[id];
     return this.arena.toString('utf8', offset, offset + this.lengths[id]);
@@ -146,6 +198,21 @@ export class KeyInterner {
     this.numericMask = mask;
   }
 
+  private growWide(): void {
+    const old = this.wideSlots;
+    const slotCount = (this.wideMask + 1) * 2;
+    const slots = new Int32Array(slotCount * 4);
+    const mask = slotCount - 1;
+    for (let j = 0; j < old.length; j += 4) {
+      if (old[j + 2] === 0) continue;
+      let i = wideHash(old[j], old[j + 1]) & mask;
+      while (slots[4 * i + 2] !== 0) i = (i + 1) & mask;
+      slots.set(old.subarray(j, j + 4), 4 * i);
+    }
+    this.wideSlots = slots;
+    this.wideMask = mask;
+  }
+
   private growText(): void {
     const old = this.textSlots;
     const slotCount = (this.textMask + 1) * 2;
@@ -164,6 +231,8 @@ export class KeyInterner {
 }
 
 const LOAD_LIMIT = 0.7;
+/** Marks a 64-bit key in `numbers` (numeric keys are ≥ 0, text keys NaN). */
+const WIDE_KEY = -1;
 
 /** Keys written as plain decimals: no sign, no leading zero, at most 15 digits (exact as doubles). */
 const CANONICAL_DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
@@ -177,6 +246,14 @@ function numberHash(value: number): number {
   const lo = value >>> 0;
   const hi = (value / 4294967296) >>> 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** murmur3's finaliser over both 32-bit halves. */
+function wideHash(low: number, high: number): number {
+  let h = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);

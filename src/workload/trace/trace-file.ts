@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import { InputError } from '../../errors.js';
+import { type ByteSource, openTraceSource } from './byte-source.js';
 
 const LF = 10;
 
@@ -7,8 +6,8 @@ const LF = 10;
 export const DEFAULT_TRACE_CHUNK_BYTES = 1 << 20;
 
 /**
- * A trace file read synchronously in chunks into one reused buffer, so memory stays constant however long
- * the trace is. Readers parse bytes in place between `pos` and `complete`: every line that starts there
+ * A text trace read synchronously in chunks (from the file, or from its gunzipped content: see
+ * byte-source.ts) into one reused buffer, so memory stays constant however long the trace is. Readers parse bytes in place between `pos` and `complete`: every line that starts there
  * is whole and ends with "\n" (a missing final newline is supplied), so a parser never has to check for
  * the end of the buffer in the middle of a line. A line longer than the buffer grows it.
  */
@@ -21,35 +20,21 @@ export class TraceFile {
   /** End of the bytes read from the file. */
   private end = 0;
   private eof = false;
-  private fd: number;
+  private source: ByteSource | null;
 
-  private constructor(
-    fd: number,
-    chunkBytes: number,
+  constructor(
+    source: ByteSource,
     /** The path as the user wrote it, for messages. */
     readonly displayName: string,
+    chunkBytes = DEFAULT_TRACE_CHUNK_BYTES,
   ) {
-    this.fd = fd;
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.source = source;
+    this.buf = Buffer.allocUnsafe(Math.max(16, Math.floor(chunkBytes)));
   }
 
-  /** Opens `path`, turning every way that can fail into a message naming the file as written and as resolved. */
+  /** Opens `path` (gzip read transparently); every way that can fail is an InputError naming the file. */
   static open(path: string, displayName: string, chunkBytes = DEFAULT_TRACE_CHUNK_BYTES): TraceFile {
-    let fd: number;
-    try {
-      fd = fs.openSync(path, 'r');
-    } catch (error) {
-      throw new InputError(describeOpenFailure(error, path, displayName));
-    }
-    try {
-      if (fs.fstatSync(fd).isDirectory()) {
-        throw new InputError(`trace path is a directory, not a file: ${displayName} (resolved to ${path})`);
-      }
-    } catch (error) {
-      fs.closeSync(fd);
-      throw error;
-    }
-    return new TraceFile(fd, Math.max(16, Math.floor(chunkBytes)), displayName);
+    return new TraceFile(openTraceSource(path, displayName).source, displayName, chunkBytes);
   }
 
   /** Makes at least one more whole line available at `pos`. Returns false when the file has no bytes left. */
@@ -83,11 +68,15 @@ export class TraceFile {
     return this.buf.toString('utf8', start, stop);
   }
 
+  /** The bytes of the line that starts at `start` up to its "\n" (exclusive), as [start, end). */
+  lineEnd(start: number): number {
+    const stop = this.buf.indexOf(LF, start);
+    return stop < 0 || stop > this.end ? this.end : stop;
+  }
+
   close(): void {
-    if (this.fd >= 0) {
-      fs.closeSync(this.fd);
-      this.fd = -1;
-    }
+    this.source?.close();
+    this.source = null;
   }
 
   /**
@@ -95,7 +84,7 @@ export class TraceFile {
    * doubling the buffer if that tail fills it. Returns false once the file is exhausted.
    */
   private readMore(): boolean {
-    if (this.eof || this.fd < 0) return false;
+    if (this.eof || this.source === null) return false;
     let buf = this.buf;
     if (this.pos > 0) {
       buf.copy(buf, 0, this.pos, this.end);
@@ -108,13 +97,8 @@ export class TraceFile {
       buf.copy(grown, 0, 0, this.end);
       this.buf = buf = grown;
     }
-    let bytesRead: number;
-    try {
-      // Leave one byte spare for the "\n" a final line without one gets.
-      bytesRead = fs.readSync(this.fd, buf, this.end, buf.length - 1 - this.end, null);
-    } catch (error) {
-      throw new InputError(`trace file could not be read: ${this.displayName}: ${(error as Error).message}`);
-    }
+    // Leave one byte spare for the "\n" a final line without one gets.
+    const bytesRead = this.source.read(buf, this.end, buf.length - 1 - this.end);
     if (bytesRead === 0) {
       this.eof = true;
       if (this.end > 0 && buf[this.end - 1] !== LF) buf[this.end++] = LF;
@@ -124,21 +108,5 @@ export class TraceFile {
     this.end += bytesRead;
     this.complete = buf.lastIndexOf(LF, this.end - 1) + 1;
     return true;
-  }
-}
-
-function describeOpenFailure(error: unknown, path: string, displayName: string): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const where = path === displayName ? displayName : `${displayName} (resolved to ${path})`;
-  switch (code) {
-    case 'ENOENT':
-      return `trace file not found: ${where}`;
-    case 'EACCES':
-    case 'EPERM':
-      return `trace file is not readable (permission denied): ${where}`;
-    case 'EISDIR':
-      return `trace path is a directory, not a file: ${where}`;
-    default:
-      return `trace file could not be opened: ${where}: ${(error as Error).message}`;
   }
 }

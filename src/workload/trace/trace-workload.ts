@@ -3,7 +3,7 @@ import { RandomSource } from '../../random/random-source.js';
 import type { TraceWorkloadSpec } from '../../scenario/scenario.js';
 import type { AccessBatch, AccessStream } from '../access-event.js';
 import { type ArrivalProcess, createArrivalProcess, isGeneratedArrival } from '../arrival-process.js';
-import { openTraceReader, type TraceReader, type TraceReaderOptions } from './trace-reader.js';
+import { openTraceReader, type TraceReader, type TraceReaderOptions, type TraceReadStats } from './trace-reader.js';
 
 /**
  * A recorded trace replayed as an access stream. The arrival spec decides what `time` means:
@@ -50,6 +50,8 @@ export class TraceWorkload implements AccessStream {
       displayName: spec.path_as_written,
       chunkBytes: options.chunkBytes,
       requireOrderedTimestamps: this.arrivals === null,
+      skipBadLines: spec.skip_bad_lines === true,
+      delimited: spec.delimited,
     });
   }
 
@@ -72,6 +74,11 @@ export class TraceWorkload implements AccessStream {
 
   keyName(id: number): string {
     return this.reader.keyName(id);
+  }
+
+  /** Lines skipped as malformed (with skip_bad_lines) and, for MONITOR logs, commands that are no access. */
+  traceStats(): TraceReadStats {
+    return this.reader.stats();
   }
 
   close(): void {

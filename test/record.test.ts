@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { main } from '../src/cli/main.js';
+import type { Terminal } from '../src/cli/terminal.js';
+import { monitorLine } from '../src/cli/commands/record-command.js';
+import { AccessBatch, OP_DELETE, OP_GET, OP_SET } from '../src/workload/access-event.js';
+import { openTraceReader } from '../src/workload/trace/trace-reader.js';
+
+// These tests start their own redis-server on a free loopback port and stop it by its PID; they never touch
+// a server they did not start. Without the binary they are skipped with the reason — except under CI=true,
+// where a missing server is a failure.
+const redisServer = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+const hasRedis = redisServer.status === 0;
+const skip =
+  hasRedis || process.env.CI === 'true'
+    ? false
+    : 'redis-server is not installed (apt-get install redis-server); CI=true makes this a failure';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachebench-record-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function captureTerminal(): Terminal & { out: string; err: string } {
+  const terminal = {
+    out: '',
+    err: '',
+    stdout: (text: string) => {
+      terminal.out += text;
+    },
+    stderr: (text: string) => {
+      terminal.err += text;
+    },
+    stdoutColor: false,
+    stderrColor: false,
+  };
+  return terminal;
+}
+
+describe('cachebench record', { skip }, () => {
+  let server: ChildProcess | null = null;
+  let port = 0;
+
+  before(async () => {
+    assert.ok(hasRedis, 'redis-server is required under CI=true');
+    port = await freePort();
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    // Wait until it accepts connections.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, disconnectTimeout: 10 });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.ping();
+        client.disconnect();
+        break;
+      } catch (error) {
+        client.disconnect();
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  });
+
+  after(() => {
+    if (server?.pid !== undefined) process.kill(server.pid, 'SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('captures gets, sets with sizes and TTLs, multi-key commands and deletes into a canonical CSV the reader replays', async () => {
+    const out = path.join(dir, 'trace.csv');
+    const terminal = captureTerminal();
+    const recording = main(['record', '--redis', `redis://127.0.0.1:${port}`, '--duration', '1500ms', '--out', out], terminal);
+    const client = new Redis({ port, host: '127.0.0.1' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await client.set('user:1', 'hello', 'EX', 60);
+    await client.get('user:1');
+    await client.mget('user:1', 'user:2');
+    await client.set('odd,"key"', 'v');
+    await client.hset('h', 'f', 'value');
+    await client.ping();
+    await client.del('user:1', 'h');
+    client.disconnect();
+    assert.equal(await recording, 0, terminal.err);
+
+    assert.match(terminal.err, /warning: MONITOR .* can halve throughput/);
+    assert.match(terminal.out, /recorded 8 requests \(3 gets, 3 sets, 2 deletes\) over 4 keys/);
+    assert.match(terminal.out, /skipped \d+ commands that are no cache access: .*ping 1/);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'timestamp,key,op,size,ttl');
+    const rows = lines.slice(1).map((line) => line.replace(/^[\d.]+,/, ''));
+    assert.deepEqual(rows, [
+      'user:1,set,5,60000',
+      'user:1,get,5,',
+      'user:1,get,5,',
+      'user:2,get,,',
+      '"odd,""key""",set,1,',
+      'h,set,,',
+      'user:1,delete,,',
+      'h,delete,,',
+    ]);
+    const times = lines.slice(1).map((line) => Number(line.split(',')[0]));
+    assert.ok(
+      times.every((t, i) => t >= 0 && (i === 0 || t >= times[i - 1])),
+      `timestamps from 0, non-decreasing: ${times}`,
+    );
+
+    const reader = openTraceReader(out, 'auto');
+    const batch = new AccessBatch(64);
+    const n = reader.read(batch, 64);
+    assert.equal(n, 8);
+    assert.deepEqual([...batch.op.subarray(0, n)], [OP_SET, OP_GET, OP_GET, OP_GET, OP_SET, OP_SET, OP_DELETE, OP_DELETE]);
+    assert.equal(reader.keyName(batch.key[4]), 'odd,"key"');
+    reader.close();
+  });
+
+  it('--hash-keys replaces keys by a salted hash, the same for the same salt; --prefix keeps matching keys only', async () => {
+    const salt = '00112233445566778899aabbccddeeff';
+    const record = async (name: string) => {
+      const out = path.join(dir, name);
+      const terminal = captureTerminal();
+      const recording = main(
+        [
+          'record',
+          '--redis',
+          `redis://127.0.0.1:${port}`,
+          '--duration',
+          '900ms',
+          '--out',
+          out,
+          '--hash-keys',
+          '--hash-salt',
+          salt,
+          '--prefix',
+          'user:',
+        ],
+        terminal,
+      );
+      const client = new Redis({ port, host: '127.0.0.1' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await client.get('user:secret');
+      await client.get('other');
+      client.disconnect();
+      assert.equal(await recording, 0, terminal.err);
+      assert.match(terminal.out, new RegExp(`keys are hashed with salt ${salt}`));
+      assert.match(terminal.out, /left out 1 accesses to keys outside the prefix/);
+      return fs
+        .readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[1]);
+    };
+    const first = await record('hashed-1.csv');
+    const second = await record('hashed-2.csv');
+    assert.equal(first.length, 1);
+    assert.match(first[0], /^[0-9a-f]{16}$/);
+    assert.notEqual(first[0], 'user:secret');
+    assert.deepEqual(second, first);
+  });
+
+  it('an unreachable Redis is exit 3 with a clear message, within the connect timeout, without the password', async () => {
+    const unused = await freePort();
+    const out = path.join(dir, 'never.csv');
+    const terminal = captureTerminal();
+    const started = Date.now();
+    const code = await main(
+      [
+        'record',
+        '--redis',
+        `redis://admin:hunter2@127.0.0.1:${unused}`,
+        '--duration',
+        '10s',
+        '--out',
+        out,
+        '--connect-timeout',
+        '2s',
+      ],
+      terminal,
+    );
+    assert.equal(code, 3);
+    assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
+    // main() prints RunFailure messages itself.
+    assert.match(
+      terminal.err,
+      new RegExp(`cannot connect to Redis at redis://admin:\\*\\*\\*@127\\.0\\.0\\.1:${unused}: connect ECONNREFUSED`),
+    );
+    assert.doesNotMatch(terminal.err + terminal.out, /hunter2/);
+    assert.equal(fs.existsSync(out), false, 'no empty trace left behind');
+  });
+});
+
+describe('cachebench record: flags and MONITOR lines (no server needed)', () => {
+  const run = async (args: string[]) => {
+    const terminal = captureTerminal();
+    const code = await main(['record', ...args], terminal);
+    return { code, err: terminal.err };
+  };
+
+  it('bad flags are exit 2 with what would be valid', async () => {
+    const out = path.join(os.tmpdir(), `cachebench-never-${process.pid}.csv`);
+    assert.deepEqual(await run(['--redis', 'http://x', '--duration', '1s', '--out', out]), {
+      code: 2,
+      err: 'cachebench: --redis: expected a redis:// or rediss:// URL; got a http:// one\n',
+    });
+    const duration = await run(['--redis', 'redis://127.0.0.1:1', '--duration', '30', '--out', out]);
+    assert.equal(duration.code, 2);
+    assert.match(duration.err, /--duration: must be a duration/);
+    const salt = await run(['--redis', 'redis://127.0.0.1:1', '--duration', '1s', '--out', out, '--hash-salt', 'ab']);
+    assert.equal(salt.code, 2);
+    assert.match(salt.err, /--hash-salt applies only with --hash-keys/);
+    const badOut = await run([
+      '--redis',
+      'redis://127.0.0.1:1',
+      '--duration',
+      '1s',
+      '--out',
+      path.join(os.tmpdir(), 'no-such-dir', 'x.csv'),
+    ]);
+    assert.equal(badOut.code, 2);
+    assert.match(badOut.err, /--out .*no-such-dir.*: cannot write there \(ENOENT\)/);
+  });
+
+  it('rebuilds the exact MONITOR line from what ioredis hands over', () => {
+    // ioredis splits the line on `" "` and turns \" into ": quotes and other escapes must survive the round trip.
+    assert.equal(
+      monitorLine('1.5', ['set', 'say "hi"', 'a\\x00b'], '127.0.0.1:5', '0'),
+      '1.5 [0 127.0.0.1:5] "set" "say \\"hi\\"" "a\\x00b"',
+    );
+  });
+});
