@@ -160,7 +160,7 @@ describe('createPrefetchedWorkload', () => {
     const batch = new AccessBatch(16);
     assert.equal(stream.next(batch), 3);
     assert.deepEqual([...batch.key.subarray(0, 3)], [0, 1, 0]);
-    assert.deepEqual([...batch.time.subarray(0, 3)], [1, 2, 3]);
+    assert.deepEqual([...batch.time.subarray(0, 3)], [0, 1, 2]); // relative to the first timestamp
     // Asking for a name while the failure is already queued must not lose the failure.
     assert.equal(stream.keyName(1), 'b');
     const error = thrown(() => stream.next(batch));
@@ -211,5 +211,17 @@ describe('createPrefetchedWorkload', () => {
     assert.equal(stream.next(batch), 8192);
     stream.close();
     stream.close();
+  });
+
+  it('hands over what the trace reader skipped, with the end of the stream', () => {
+    const file = traceFile('skips.csv', 'timestamp,key,op,size\n1,a,get,10\n2,b,fetch,20\n3,a,get,10\n4,c,gett,30\n');
+    const stream = createPrefetchedWorkload(trace(file, { skip_bad_lines: true }), 1);
+    try {
+      const drained = drain(stream, 1000);
+      assert.equal(drained.key.length, 2);
+      assert.equal(stream.traceStats?.().skippedLines, 2);
+    } finally {
+      stream.close();
+    }
   });
 });

@@ -108,3 +108,22 @@ describe('cross-checks between the two replays', () => {
     assert.ok(result.metrics.db.qps_peak! >= Math.max(...result.timeseries.map((p) => p.db_qps)));
   });
 });
+
+describe('a long run keeps its time series bounded', () => {
+  it('doubles the window width instead of keeping more than 10,000 windows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cachebench-'));
+    const trace = join(dir, 'long.csv');
+    // Four requests spread over 30,000 s (as a Unix-ms-stamped trace would be, after rebasing).
+    writeFileSync(trace, 'timestamp,key,op,size\n1700000000000,a,get,1\n1700000000500,a,get,1\n1700015000000,b,get,1\n1700030000000,a,get,1\n');
+    const scenario: Scenario = {
+      ...timedScenario(0),
+      workload: { kind: 'trace', path: trace, path_as_written: 'long.csv', format: 'auto', requests: null, duration: null, arrival: { type: 'none' } },
+    };
+    const result = await runScenario(scenario, { name: 'long', params: {} }, []);
+    assert.equal(result.timeseries_window_ms, 4000);
+    assert.ok(result.timeseries.length <= 10_000);
+    assert.equal(result.timeseries[0].t_ms, 0);
+    assert.equal(result.timeseries.reduce((sum, p) => sum + (p.requests_per_s * result.timeseries_window_ms) / 1000, 0), 4);
+    assert.equal(result.metrics.hits, 1); // the second request; the last one finds its copy expired (TTL 60 s)
+  });
+});

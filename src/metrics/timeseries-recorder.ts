@@ -2,10 +2,15 @@ import { doubledLength, grownFloat64 } from '../collections/typed-array-growth.j
 import type { TimeseriesPoint } from '../result/run-result.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
+/** Most windows a time series keeps; a longer run doubles the window width until it fits. */
+export const MAX_TIMESERIES_WINDOWS = 10_000;
+
 /**
  * Per-window counters on the run's clock. Requests, reads, hits and stale reads count in the window of
  * the request's intended start; DB queries in the window they were submitted; a request's latency goes
  * into the p99 of its start window. Window histograms keep 2 significant digits (±1%) to stay small.
+ * A run longer than MAX_TIMESERIES_WINDOWS windows (a week-long trace at 1 s) merges neighbouring
+ * windows pairwise, doubling the width, so memory and the JSON stay bounded.
  */
 export class TimeseriesRecorder {
   private requests = new Float64Array(64);
@@ -16,17 +21,23 @@ export class TimeseriesRecorder {
   private latency: (LatencyHistogram | undefined)[] = [];
   private lastWindow = -1;
 
-  constructor(readonly windowMs: number) {}
+  constructor(public windowMs: number) {}
 
   private windowOf(time: number): number {
-    const w = Math.floor(time / this.windowMs);
+    let w = Math.floor(time / this.windowMs);
+    while (w >= MAX_TIMESERIES_WINDOWS) {
+      this.coarsen();
+      w = Math.floor(time / this.windowMs);
+    }
     if (w >= this.requests.length) this.grow(w);
     if (w > this.lastWindow) this.lastWindow = w;
     return w;
   }
 
+  // The window is computed before the column is read: windowOf may grow or fold the columns.
   request(time: number): void {
-    this.requests[this.windowOf(time)]++;
+    const w = this.windowOf(time);
+    this.requests[w]++;
   }
 
   read(time: number, hit: boolean): void {
@@ -36,11 +47,13 @@ export class TimeseriesRecorder {
   }
 
   staleRead(time: number): void {
-    this.staleReads[this.windowOf(time)]++;
+    const w = this.windowOf(time);
+    this.staleReads[w]++;
   }
 
   dbQuery(time: number): void {
-    this.dbQueries[this.windowOf(time)]++;
+    const w = this.windowOf(time);
+    this.dbQueries[w]++;
   }
 
   latencyMs(start: number, latencyMs: number): void {
@@ -67,6 +80,24 @@ export class TimeseriesRecorder {
       });
     }
     return points;
+  }
+
+  /** Merges windows 2i and 2i+1 into window i and doubles the width. */
+  private coarsen(): void {
+    for (const column of [this.requests, this.reads, this.hits, this.staleReads, this.dbQueries]) {
+      for (let i = 0; 2 * i < column.length; i++) column[i] = column[2 * i] + (2 * i + 1 < column.length ? column[2 * i + 1] : 0);
+      column.fill(0, Math.ceil(column.length / 2));
+    }
+    const merged: (LatencyHistogram | undefined)[] = [];
+    for (let i = 0; 2 * i < this.latency.length; i++) {
+      const a = this.latency[2 * i];
+      const b = this.latency[2 * i + 1];
+      if (a !== undefined && b !== undefined) a.add(b);
+      merged[i] = a ?? b;
+    }
+    this.latency = merged;
+    this.lastWindow = Math.floor(this.lastWindow / 2);
+    this.windowMs *= 2;
   }
 
   private grow(window: number): void {

@@ -92,6 +92,8 @@ export interface RunMetrics {
   cache: CacheMetrics | null;
   /** 1 − DB reads with cache ÷ DB reads of the no-cache baseline; null on the baseline itself or when the baseline had no DB reads. */
   offload: number | null;
+  /** Trace workloads only: what the reader skipped (malformed lines under skip_bad_lines; non-cache commands of a MONITOR trace). */
+  trace?: { skipped_lines: number; skipped_commands: Record<string, number> };
 }
 
 export interface TimeseriesPoint {
@@ -118,6 +120,8 @@ export interface RunResult {
   metrics: RunMetrics;
   baseline: RunMetrics;
   thresholds: ThresholdResult[];
+  /** Width of one time-series window: the scenario's, doubled as often as a long run needed to stay within 10,000 windows. */
+  timeseries_window_ms: number;
   timeseries: TimeseriesPoint[];
 }
 

@@ -7,7 +7,7 @@ import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
 import type { RunMetrics, TimeseriesPoint } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { AccessStream } from '../workload/access-event.js';
+import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { statSync } from 'node:fs';
 import { createWorkload } from '../workload/create-workload.js';
 import { createPrefetchedWorkload } from '../workload/prefetched-stream.js';
@@ -15,6 +15,7 @@ import { createPrefetchedWorkload } from '../workload/prefetched-stream.js';
 export interface ReplayOutcome {
   metrics: RunMetrics;
   timeseries: TimeseriesPoint[];
+  timeseriesWindowMs: number;
 }
 
 /** Whether requests take time in this scenario (false: a pure hit-ratio replay). */
@@ -42,6 +43,7 @@ export function replay(scenario: Scenario, withCache: boolean): ReplayOutcome {
       : null;
   const invalidation = spec?.invalidation ?? 'delete';
   const stream = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
+  let skips: TraceSkips | undefined;
   try {
     if (timed) {
       const seed = scenario.seed;
@@ -59,10 +61,15 @@ export function replay(scenario: Scenario, withCache: boolean): ReplayOutcome {
     } else {
       replayHitRatio({ stream, cache, invalidation, recorder });
     }
+    skips = stream.traceStats?.();
   } finally {
     stream.close();
   }
-  return { metrics: recorder.metrics(cache?.metrics() ?? null), timeseries: recorder.timeseriesPoints() };
+  const metrics = recorder.metrics(cache?.metrics() ?? null);
+  if (skips !== undefined) {
+    metrics.trace = { skipped_lines: skips.skippedLines, skipped_commands: Object.fromEntries(skips.skippedCommands) };
+  }
+  return { metrics, timeseries: recorder.timeseriesPoints(), timeseriesWindowMs: recorder.timeseries.windowMs };
 }
 
 /** Measured break-even of producing events on a second core (the worker costs ~50 ms to start). */

@@ -34,7 +34,7 @@ export async function runScenario(
     // Without timing nothing waits on anything, so the no-cache replay of the same stream is known
     // exactly from the cached one: every read is a DB read and nothing is ever stale.
     withCache = replay(scenario, scenario.cache !== null);
-    baseline = { metrics: untimedBaseline(withCache.metrics), timeseries: [] };
+    baseline = { metrics: untimedBaseline(withCache.metrics), timeseries: [], timeseriesWindowMs: withCache.timeseriesWindowMs };
   }
   const metrics = withCache.metrics;
   if (scenario.cache !== null && baseline.metrics.db.reads > 0) {
@@ -46,6 +46,7 @@ export async function runScenario(
     metrics,
     baseline: baseline.metrics,
     thresholds: evaluateThresholds(thresholds, metrics),
+    timeseries_window_ms: withCache.timeseriesWindowMs,
     timeseries: withCache.timeseries,
   };
 }

@@ -48,4 +48,13 @@ export interface AccessStream {
   keyName(id: number): string;
   /** Releases files or other resources. Safe to call twice. */
   close(): void;
+  /** Traces only: what the reader skipped so far (malformed lines with skip_bad_lines; non-cache commands). */
+  traceStats?(): TraceSkips;
+}
+
+export interface TraceSkips {
+  /** Malformed lines (records, for binary formats) skipped because `skip_bad_lines` is on. */
+  skippedLines: number;
+  /** Valid lines that are no cache access, by what they are (redis-monitor: command name → count). */
+  skippedCommands: ReadonlyMap<string, number>;
 }

@@ -1,5 +1,5 @@
 import { InputError, RunFailure } from '../errors.js';
-import type { AccessBatch } from './access-event.js';
+import type { AccessBatch, TraceSkips } from './access-event.js';
 
 /**
  * The shared memory between a prefetching worker (the producer, which runs the real access stream) and
@@ -150,6 +150,7 @@ export interface SerializedError {
 /** Messages on the port from the producer to the consumer, in the order they are needed. */
 export type ProducerMessage =
   | { type: 'failure'; error: SerializedError }
+  | { type: 'end'; traceStats: TraceSkips | null }
   | { type: 'name'; name: string; error: null }
   | { type: 'name'; name: null; error: SerializedError };
 

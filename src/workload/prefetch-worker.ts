@@ -125,6 +125,8 @@ function produce(stream: AccessStream): void {
       publish(index, ++produced, 0, stream.keySpace, FLAG_FAILED);
       return;
     }
+    // Like a failure, the end's message (what a trace skipped) goes out before the slot announcing it.
+    if (n === 0) post({ type: 'end', traceStats: stream.traceStats?.() ?? null });
     publish(index, ++produced, n, stream.keySpace, n === 0 ? FLAG_END : 0);
     if (n === 0) return;
   }

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { RunFailure } from '../errors.js';
 import type { WorkloadSpec } from '../scenario/scenario.js';
-import type { AccessBatch, AccessStream } from './access-event.js';
+import type { AccessBatch, AccessStream, TraceSkips } from './access-event.js';
 import {
   allocateRing,
   CLOSE_REQUESTED,
@@ -94,6 +94,10 @@ class PrefetchedStream implements AccessStream {
   /** Whether the current slot is held (acquired and not yet released to the producer). */
   private holding = false;
   private ended = false;
+  /** What the trace reader skipped, as the worker reported it with the end of the stream. */
+  private skips: TraceSkips | null = null;
+  /** keyName() may have read the end's message off the port before next() reached the end slot. */
+  private endMessageTaken = false;
   private failure: Error | null = null;
   /** A failure message that arrived while keyName was draining the port for its answer. */
   private pendingFailure: SerializedError | null = null;
@@ -163,6 +167,10 @@ class PrefetchedStream implements AccessStream {
     return filled;
   }
 
+  traceStats(): TraceSkips {
+    return this.skips ?? { skippedLines: 0, skippedCommands: new Map() };
+  }
+
   keyName(id: number): string {
     if (this.closed) throw new RunFailure(`key name of id ${id} asked after the workload was closed`);
     const control = this.control;
@@ -180,6 +188,11 @@ class PrefetchedStream implements AccessStream {
       const message = this.receive();
       if (message.type === 'failure') {
         this.pendingFailure = message.error;
+        continue;
+      }
+      if (message.type === 'end') {
+        this.skips = message.traceStats;
+        this.endMessageTaken = true;
         continue;
       }
       if (message.error !== null) throw deserializeError(message.error);
@@ -230,6 +243,11 @@ class PrefetchedStream implements AccessStream {
       this.failure = deserializeError(this.takeFailure());
     } else if (flags & FLAG_END) {
       this.ended = true;
+      if (!this.endMessageTaken) {
+        const message = this.receive();
+        if (message.type === 'end') this.skips = message.traceStats;
+        this.endMessageTaken = true;
+      }
     } else {
       this.holding = true;
       this.readFrom = index * this.slotEvents;

@@ -1,12 +1,14 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
+import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
+import type { Scenario } from '../../scenario/scenario.js';
 import { parseScenarioThresholds } from '../scenario-thresholds.js';
 import type { Terminal } from '../terminal.js';
 
@@ -32,7 +34,9 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const result: Result = { schema_version: 1, scenario: loaded.scenario, runs: [] };
   try {
     for (const run of loaded.runs) {
-      result.runs.push(await runScenario(run.scenario, run, thresholds));
+      const outcome = await runScenario(run.scenario, run, thresholds);
+      result.runs.push(outcome);
+      warnAboutSkips(run.scenario, outcome, terminal);
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
       if (jsonFile !== null) rewrite(jsonFile, serializeResult(result));
     }
@@ -43,6 +47,22 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
 
   say(`${renderHuman(result.runs, color)}\n`);
   return result.runs.some((r) => r.thresholds.some((t) => !t.pass)) ? 1 : 0;
+}
+
+/** What a trace reader skipped is never silent: it goes to stderr, the JSON has it under metrics.trace. */
+function warnAboutSkips(scenario: Scenario, run: RunResult, terminal: Terminal): void {
+  const trace = run.metrics.trace;
+  if (trace === undefined || scenario.workload.kind !== 'trace') return;
+  const name = scenario.workload.path_as_written;
+  if (trace.skipped_lines > 0) {
+    terminal.stderr(`cachebench: skipped ${formatCount(trace.skipped_lines)} malformed line${trace.skipped_lines === 1 ? '' : 's'} of ${name}\n`);
+  }
+  const commands = Object.entries(trace.skipped_commands).sort((a, b) => b[1] - a[1]);
+  if (commands.length > 0) {
+    const total = commands.reduce((sum, [, count]) => sum + count, 0);
+    const top = commands.slice(0, 5).map(([command, count]) => `${command} ${formatCount(count)}`).join(', ');
+    terminal.stderr(`cachebench: ${name}: skipped ${formatCount(total)} commands that are no cache access (${top}${commands.length > 5 ? ', …' : ''})\n`);
+  }
 }
 
 function renderHuman(runs: RunResult[], color: boolean): string {

@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import type { DelimitedTraceSpec, TraceFormat } from '../../scenario/scenario.js';
-import type { AccessBatch } from '../access-event.js';
+import type { AccessBatch, TraceSkips } from '../access-event.js';
 import { openTraceSource } from './byte-source.js';
 import { CsvTraceReader } from './csv-trace-reader.js';
 import { DelimitedTraceReader } from './delimited-trace-reader.js';
@@ -33,15 +33,8 @@ export interface TraceReader {
   close(): void;
 }
 
-export interface TraceReadStats {
-  /** Malformed lines (records, for binary formats) skipped because `skipBadLines` is on. */
-  skippedLines: number;
-  /**
-   * Lines that are valid but are no cache access, by what they are: for `redis-monitor`, commands such as
-   * `ping` or `expire` (lowercase name → count). Empty for the other formats.
-   */
-  skippedCommands: ReadonlyMap<string, number>;
-}
+/** What a reader skipped: the same record an access stream reports. */
+export type TraceReadStats = TraceSkips;
 
 export interface TraceReaderOptions {
   /** The path as the user wrote it, used in every message. Defaults to `file`. */

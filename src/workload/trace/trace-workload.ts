@@ -8,21 +8,22 @@ import { openTraceReader, type TraceReader, type TraceReaderOptions, type TraceR
 /**
  * A recorded trace replayed as an access stream. The arrival spec decides what `time` means:
  *
- *   none      time = the trace's own timestamp, untouched (it still drives TTL expiry); timed = false
+ *   none      time = timestamp − first timestamp (it still drives TTL expiry and staleness ages); timed = false
  *   trace     time = (timestamp − first timestamp) / speed; timed = true
  *   poisson,  time = a generated arrival schedule (seeded); the trace's timestamps are ignored and
  *   constant  need not be ordered
  *
+ * Times start at 0 either way: a trace stamped in Unix milliseconds must not start its run's clock (and
+ * its time series) 56 years in.
+ *
  * Per-request TTLs are kept as written, whatever the speed. `requests` caps the number of events;
- * `duration` stops at the first event whose time since the start (for `none`: timestamp − first timestamp)
- * is at or past it.
+ * `duration` stops at the first event whose time since the start is at or past it.
  */
 export class TraceWorkload implements AccessStream {
   readonly timed: boolean;
   private readonly reader: TraceReader;
   private readonly arrivals: ArrivalProcess | null;
   private readonly speed: number;
-  private readonly retime: boolean;
   private readonly requestLimit: number;
   private readonly durationLimit: number;
   private firstTimestamp = Number.NaN;
@@ -42,7 +43,6 @@ export class TraceWorkload implements AccessStream {
     }
     this.arrivals = isGeneratedArrival(arrival) ? createArrivalProcess(arrival, RandomSource.derive(seed, 'arrivals')) : null;
     this.speed = arrival.type === 'trace' ? arrival.speed : 1;
-    this.retime = arrival.type === 'trace';
     this.timed = arrival.type !== 'none';
     this.requestLimit = spec.requests ?? Number.POSITIVE_INFINITY;
     this.durationLimit = spec.duration ?? Number.POSITIVE_INFINITY;
@@ -92,16 +92,14 @@ export class TraceWorkload implements AccessStream {
     const first = this.firstTimestamp;
     if (this.arrivals !== null) {
       for (let i = 0; i < n; i++) time[i] = this.arrivals.next();
-    } else if (this.retime) {
+    } else {
       const speed = this.speed;
       for (let i = 0; i < n; i++) time[i] = (time[i] - first) / speed;
     }
     const limit = this.durationLimit;
     if (limit !== Number.POSITIVE_INFINITY) {
-      // For `none` the clock is the raw timestamp, so measure the duration from the first one.
-      const origin = this.timed ? 0 : first;
       for (let i = 0; i < n; i++) {
-        if (time[i] - origin >= limit) {
+        if (time[i] >= limit) {
           this.ended = true;
           return i;
         }
