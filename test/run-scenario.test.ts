@@ -36,6 +36,7 @@ function timedScenario(requests: number): Scenario {
       capacity: 5000,
       capacity_unit: 'entries',
       ttl: 60_000,
+      parameters: {},
       latency: { type: 'constant', value: 0.2 },
       pattern: 'cache-aside',
       invalidation: 'delete',

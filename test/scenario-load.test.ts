@@ -72,6 +72,7 @@ describe('DESIGN.md contract examples', () => {
         capacity: 10_000,
         capacity_unit: 'entries',
         ttl: 300_000,
+        parameters: {},
         latency: { type: 'constant', value: 0.2 },
         pattern: 'cache-aside',
         invalidation: 'delete',
@@ -104,6 +105,7 @@ describe('DESIGN.md contract examples', () => {
       capacity: 1000,
       capacity_unit: 'entries',
       ttl: null,
+      parameters: {},
       latency: { type: 'constant', value: 0.2 },
       pattern: 'cache-aside',
       invalidation: 'delete',
@@ -167,6 +169,7 @@ describe('defaults', () => {
       capacity: 10_000,
       capacity_unit: 'entries',
       ttl: null,
+      parameters: {},
       latency: { type: 'constant', value: 0.2 },
       pattern: 'cache-aside',
       invalidation: 'delete',
@@ -255,5 +258,25 @@ describe('loadScenario from disk', () => {
 
   it('a directory is an exit-2 error naming it', () => {
     assert.throws(() => loadScenario(dir, []), (error: unknown) => error instanceof InputError && error.message.includes('is a directory'));
+  });
+});
+
+describe('policy parameters', () => {
+  const text = (policy: string, parameters: string) =>
+    `workload:\n  trace: t.csv\ncache:\n  policy: ${policy}\n  capacity: 100\n  parameters: ${parameters}\n`;
+
+  it('resolves every parameter of the policy, given or default', () => {
+    const scenario = parseScenarioText(text('redis-lfu', '{ lfu-log-factor: 20 }'), 'scenario.yaml', [], BASE_DIR).scenario;
+    assert.equal(scenario.cache?.parameters['lfu-log-factor'], 20);
+    assert.equal(scenario.cache?.parameters['maxmemory-samples'], 5);
+  });
+
+  it('rejects an unknown name or an out-of-range value with its place', () => {
+    assert.throws(
+      () => parseScenarioText(text('redis-lru', '{ maxmemory-sample: 10 }'), 'scenario.yaml', [], BASE_DIR),
+      /scenario\.yaml:6:\d+ cache\.parameters\.maxmemory-sample: .*valid parameters: maxmemory-samples/,
+    );
+    assert.throws(() => parseScenarioText(text('lru', '{ k: 1 }'), 'scenario.yaml', [], BASE_DIR), /takes no parameters/);
+    assert.throws(() => parseScenarioText(text('redis-lru', '{ maxmemory-samples: 0 }'), 'scenario.yaml', [], BASE_DIR), /maxmemory-samples/);
   });
 });

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, RunFailure } from '../errors.js';
+import { type AnalyzeOptions, analyzeCommand } from './commands/analyze-command.js';
+import { type RecordOptionsInput, recordCommand } from './commands/record-command.js';
 import { runCommand } from './commands/run-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import type { Terminal } from './terminal.js';
@@ -33,8 +35,10 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--json <file>', 'write the JSON result to a file, or - for stdout (the summary then goes to stderr)')
     .option('--set <path=value>', 'override one scenario field, e.g. --set cache.capacity=10k (repeatable)', collect, [])
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
-    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean }) => {
-      exitCode = await runCommand(file, options, terminal);
+    .option('--skip-bad-lines', "skip and count a trace's malformed lines instead of stopping (workload.skip_bad_lines: true)")
+    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean }) => {
+      const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
+      exitCode = await runCommand(file, { ...options, set }, terminal);
     });
 
   program
@@ -44,6 +48,46 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--set <path=value>', 'override one scenario field (repeatable)', collect, [])
     .action((file: string, options: { set: string[] }) => {
       exitCode = validateCommand(file, options, terminal);
+    });
+
+  program
+    .command('record')
+    .description('capture a trace from a live Redis with MONITOR, in the canonical CSV format')
+    .requiredOption('--redis <url>', 'the server, e.g. redis://host:6379 (a password in the URL is never printed)')
+    .requiredOption('--duration <duration>', 'how long to capture, e.g. 30s or 5m')
+    .requiredOption('--out <file>', 'the trace file to write (canonical CSV)')
+    .option('--hash-keys', 'replace every key by a keyed hash of it (anonymised; the salt is printed)')
+    .option('--hash-salt <hex>', 'with --hash-keys: reuse this salt, so the same key hashes the same as in an earlier recording')
+    .option('--prefix <prefix>', 'record only keys that start with this prefix')
+    .option('--connect-timeout <duration>', 'how long to wait for the connection', '5s')
+    .action(async (options: RecordOptionsInput) => {
+      exitCode = await recordCommand(options, terminal);
+    });
+
+  program
+    .command('analyze')
+    .description('characterise a trace: reuse, popularity, sizes, writes, its miss-ratio curve and a verdict')
+    .argument('<trace>', 'trace file (canonical CSV or JSON Lines, or any format --format names)')
+    .option('--format <format>', 'trace format (auto: by extension, then by content)', 'auto')
+    .option('--sizes <list>', 'cache sizes for the table, the replays and Belady: entries (100,1k,10k) or bytes (64MB)')
+    .option('--policies <list>', 'also replay these policies at the sizes, e.g. lru,fifo,sieve')
+    .option('--sample-rate <fraction>', 'SHARDS fixed-rate curve sampling this share of keys, e.g. 0.01')
+    .option('--sample-size <count>', 'SHARDS fixed-size curve tracking at most this many keys, e.g. 8k')
+    .option('--exact', 'exact curve whatever the length (default: exact up to 50M requests, then SHARDS at 1%)')
+    .option('--no-belady', "skip Belady's optimum (it keeps the request sequence in memory, 13 bytes per request)")
+    .option('--target-hit-rate <fraction>', 'find the smallest cache reaching this hit rate', '0.8')
+    .option('--db-latency <duration>', 'database read latency, for the expected latency', '5ms')
+    .option('--cache-latency <duration>', 'cache latency, for the expected latency', '0.2ms')
+    .option('--json <file>', 'write the JSON analysis to a file, or - for stdout (the report then goes to stderr)')
+    .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
+    .addHelpText(
+      'after',
+      '\nExpected latency and DB load at the smallest cache reaching the target hit rate h:\n' +
+        '  mean read latency = h·cache + (1−h)·(cache + db)\n' +
+        "  DB reads/s        = (1−h) × the trace's reads/s (from its timestamps)\n",
+    )
+    .action((file: string, options: AnalyzeOptions) => {
+      exitCode = analyzeCommand(file, options, terminal);
     });
 
   try {

@@ -37,6 +37,7 @@ export function replay(scenario: Scenario, withCache: boolean): ReplayOutcome {
             unit: spec.capacity_unit,
             keySpaceHint: scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024,
             seed: scenario.seed,
+            parameters: spec.parameters,
           }),
           spec.ttl,
         )

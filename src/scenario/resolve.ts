@@ -1,3 +1,5 @@
+import { policyParameters } from '../policies/registry.js';
+import { resolveParameters } from '../policies/policy-parameters.js';
 import path from 'node:path';
 import { SCENARIO_DEFAULTS } from './defaults.js';
 import type { FieldProblem } from './field-problem.js';
@@ -231,11 +233,22 @@ function resolveCache(input: ScenarioFileInput['cache'], workload: WorkloadSpec,
         'needs a clock, but the workload has no rate, so its requests have no arrival times and nothing would ever expire; set workload.rate (e.g. rate: 5000/s) or remove the ttl',
     });
   }
+  let parameters: Record<string, number> = {};
+  const specs = policyParameters(policy);
+  if (specs !== undefined) {
+    try {
+      parameters = resolveParameters(policy, specs, input.parameters);
+    } catch (error) {
+      const name = Object.keys(input.parameters ?? {}).find((n) => !Object.hasOwn(specs, n)) ?? '';
+      problems.push({ path: name === '' ? ['cache', 'parameters'] : ['cache', 'parameters', name], message: (error as Error).message });
+    }
+  }
   return {
     policy,
     capacity: capacity.capacity,
     capacity_unit: capacity.unit,
     ttl,
+    parameters,
     latency: input.latency ?? { ...SCENARIO_DEFAULTS.cacheLatency },
     pattern: input.pattern ?? SCENARIO_DEFAULTS.pattern,
     invalidation: input.invalidation ?? SCENARIO_DEFAULTS.invalidation,

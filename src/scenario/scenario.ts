@@ -138,6 +138,8 @@ export interface CacheSpec {
   capacity_unit: 'entries' | 'bytes';
   /** Default TTL of an entry, ms; null: none (a per-request ttl in a trace overrides it). */
   ttl: number | null;
+  /** The policy's tunables, every one resolved (given or default): e.g. { 'maxmemory-samples': 5 } for redis-lru. */
+  parameters: Record<string, number>;
   /** Latency of one cache operation (lookup, fill, delete). */
   latency: LatencySpec;
   pattern: 'cache-aside';

@@ -266,6 +266,8 @@ const cache = z.preprocess(
       latency: latency.optional(),
       pattern: oneOf(['cache-aside']).optional(),
       invalidation: oneOf(['delete', 'update', 'ttl-only']).optional(),
+      /** Policy tunables by name (e.g. maxmemory-samples for redis-lru); checked against the policy in resolve.ts. */
+      parameters: z.record(z.string(), z.number()).optional(),
     })
     .nullable(),
 );

@@ -1,0 +1,10 @@
+import type { TraceAnalysis } from '../analysis/trace-analysis.js';
+
+/**
+ * `cachebench analyze --json`: the TraceAnalysis object (schema_version 1, documented in
+ * src/analysis/trace-analysis.ts and the README), 2-space indent and a trailing newline. JSON has no NaN or
+ * Infinity: a non-finite number is written as null, as in the run result.
+ */
+export function serializeAnalysis(analysis: TraceAnalysis): string {
+  return `${JSON.stringify(analysis, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`;
+}
