@@ -1,29 +1,15 @@
+import { assertNoStack, cachebench, repoRoot } from './support/cachebench-process.js';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 // These run the real executable (bin/cachebench.js over dist/, which `npm test` compiles first).
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'cachebench.js');
+const _root = repoRoot;
 const work = mkdtempSync(join(tmpdir(), 'cachebench-analyze-'));
 const fixture = 'test/fixtures/cloudphysics.csv';
 
-function cachebench(args: string[], env: Record<string, string> = {}) {
-  const inherited = { ...process.env };
-  delete inherited.NO_COLOR;
-  delete inherited.FORCE_COLOR;
-  const child = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    cwd: root,
-    env: { ...inherited, ...env },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
 
 function file(name: string, text: string): string {
   const path = join(work, name);
@@ -31,9 +17,6 @@ function file(name: string, text: string): string {
   return path;
 }
 
-function assertNoStack(text: string): void {
-  assert.doesNotMatch(text, /\n\s+at .+\(.+:\d+:\d+\)/);
-}
 
 describe('cachebench analyze (the real binary)', () => {
   it('--json - prints the analysis alone on stdout, with the golden Belady counts, the report on stderr', () => {

@@ -1,29 +1,15 @@
+import { assertNoStack, cachebench, repoRoot } from './support/cachebench-process.js';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 // These run the real executable (bin/cachebench.js over dist/, which `npm test` compiles first).
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'cachebench.js');
+const root = repoRoot;
 const work = mkdtempSync(join(tmpdir(), 'cachebench-cli-'));
 const fixtureTrace = join(root, 'test', 'fixtures', 'cloudphysics.csv');
 
-function cachebench(args: string[], env: Record<string, string> = {}) {
-  const inherited = { ...process.env };
-  delete inherited.NO_COLOR;
-  delete inherited.FORCE_COLOR;
-  const child = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    cwd: root,
-    env: { ...inherited, ...env },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
 
 function scenarioFile(name: string, text: string): string {
   const path = join(work, name);
@@ -49,10 +35,6 @@ cache:
   latency: 0.2ms
 `;
 
-/** A user mistake gets a message, never a stack trace. */
-function assertNoStack(text: string): void {
-  assert.doesNotMatch(text, /\n\s+at .+\(.+:\d+:\d+\)/);
-}
 
 describe('cachebench run (the real binary)', () => {
   it('runs a scenario: summary, verdict, exit 0, no colour codes when piped', () => {

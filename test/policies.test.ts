@@ -1,5 +1,5 @@
+import { type CloudPhysicsTrace, readCloudPhysics } from './support/cloudphysics-trace.js';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InputError } from '../src/errors.js';
@@ -14,36 +14,7 @@ function makePolicy(name: string, capacity: number, unit: CapacityUnit = 'entrie
 
 // ---- golden counts: shared/traces/README.md (libCacheSim aa0fc40 on the CloudPhysics trace) ------------
 
-interface Trace {
-  keys: Int32Array;
-  sizes: Float64Array;
-  distinctKeys: number;
-  totalBytes: number;
-}
-
-/** Reads the fixture once, mapping its block numbers to dense key ids in order of first appearance. */
-function readCloudPhysics(): Trace {
-  const lines = readFileSync(new URL('./fixtures/cloudphysics.csv', import.meta.url), 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
-  const keyColumn = header.indexOf('key');
-  const sizeColumn = header.indexOf('size');
-  const ids = new Map<string, number>();
-  const keys = new Int32Array(lines.length - 1);
-  const sizes = new Float64Array(lines.length - 1);
-  let totalBytes = 0;
-  for (let i = 1; i < lines.length; i++) {
-    const fields = lines[i].split(',');
-    let id = ids.get(fields[keyColumn]);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(fields[keyColumn], id);
-    }
-    keys[i - 1] = id;
-    sizes[i - 1] = Number(fields[sizeColumn]);
-    totalBytes += sizes[i - 1];
-  }
-  return { keys, sizes, distinctKeys: ids.size, totalBytes };
-}
+type Trace = CloudPhysicsTrace;
 
 const cloudPhysics = readCloudPhysics();
 

@@ -1,5 +1,5 @@
+import { type CloudPhysicsTrace, readCloudPhysics } from './support/cloudphysics-trace.js';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { CapacityUnit, EvictionPolicy } from '../src/policies/eviction-policy.js';
@@ -351,32 +351,7 @@ describe('lirs agrees with the reference model (count-based, with deletes)', () 
 
 // ---- the reference trace ---------------------------------------------------------------------------------
 
-interface Trace {
-  keys: Int32Array;
-  sizes: Float64Array;
-  distinctKeys: number;
-}
-
-function readCloudPhysics(): Trace {
-  const lines = readFileSync(new URL('./fixtures/cloudphysics.csv', import.meta.url), 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
-  const keyColumn = header.indexOf('key');
-  const sizeColumn = header.indexOf('size');
-  const ids = new Map<string, number>();
-  const keys = new Int32Array(lines.length - 1);
-  const sizes = new Float64Array(lines.length - 1);
-  for (let i = 1; i < lines.length; i++) {
-    const fields = lines[i].split(',');
-    let id = ids.get(fields[keyColumn]);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(fields[keyColumn], id);
-    }
-    keys[i - 1] = id;
-    sizes[i - 1] = Number(fields[sizeColumn]);
-  }
-  return { keys, sizes, distinctKeys: ids.size };
-}
+type Trace = CloudPhysicsTrace;
 
 function replayHits(policy: EvictionPolicy, trace: Trace): number {
   let hits = 0;

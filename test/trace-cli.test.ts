@@ -1,28 +1,17 @@
+import { cachebench, repoRoot } from './support/cachebench-process.js';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 // The real executable (bin/cachebench.js over dist/, which `npm test` compiles first) on every trace format.
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'cachebench.js');
+const root = repoRoot;
 const fixtures = join(root, 'test', 'fixtures');
 const work = mkdtempSync(join(tmpdir(), 'cachebench-trace-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function cachebench(args: string[]) {
-  const child = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
 
 function scenario(name: string, text: string): string {
   const path = join(work, name);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+
 import type { AnalysisSource } from '../../src/analysis/analyze-trace.js';
 import { type AccessBatch, type AccessStream, OP_DELETE, OP_GET, OP_SET } from '../../src/workload/access-event.js';
 
@@ -42,31 +42,4 @@ export function streamSource(makeStream: () => AccessStream): () => AnalysisSour
   return makeStream;
 }
 
-let cloudPhysics: { keys: Int32Array; sizes: Int32Array; times: Float64Array } | null = null;
-
-/** The CloudPhysics fixture, keys mapped to dense ids in order of first appearance (as the CSV reader does). */
-export function readCloudPhysics(): { keys: Int32Array; sizes: Int32Array; times: Float64Array } {
-  if (cloudPhysics !== null) return cloudPhysics;
-  const lines = readFileSync(new URL('../fixtures/cloudphysics.csv', import.meta.url), 'utf8')
-    .trim()
-    .split('\n');
-  const header = lines[0].split(',');
-  const [timeColumn, keyColumn, sizeColumn] = ['timestamp', 'key', 'size'].map((name) => header.indexOf(name));
-  const ids = new Map<string, number>();
-  const keys = new Int32Array(lines.length - 1);
-  const sizes = new Int32Array(lines.length - 1);
-  const times = new Float64Array(lines.length - 1);
-  for (let i = 1; i < lines.length; i++) {
-    const fields = lines[i].split(',');
-    let id = ids.get(fields[keyColumn]);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(fields[keyColumn], id);
-    }
-    keys[i - 1] = id;
-    sizes[i - 1] = Number(fields[sizeColumn]);
-    times[i - 1] = Number(fields[timeColumn]);
-  }
-  cloudPhysics = { keys, sizes, times };
-  return cloudPhysics;
-}
+export { readCloudPhysics } from './cloudphysics-trace.js';
