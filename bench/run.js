@@ -4,6 +4,7 @@
 //      file through LRU, FIFO and SIEVE at 100k entries — the whole process, file parsing included;
 //  (a') the same workload generated on the fly instead of read from a file;
 //  (b) the same workload with full timing simulation (arrivals, cache and DB latency, a pool).
+//  (a") the same requests from libCacheSim's binary oracleGeneral file;
 // Each case runs `cachebench run` in a fresh process and reports requests/s and peak RSS. A timed run
 // replays its requests twice (with the cache, and the no-cache baseline), so (b) shows both the
 // scenario's requests/s and the simulated requests/s.
@@ -25,12 +26,24 @@ mkdirSync(dataDir, { recursive: true });
 const zipf = { type: 'zipf', alpha: 1.0 };
 const tracePath = join(dataDir, `zipf1.0-${requests}-${keys}.csv`);
 if (!existsSync(tracePath)) writeTrace(tracePath);
+// The same requests in libCacheSim's binary oracleGeneral format (issue: replay from binary ≥ 5M/s).
+const binaryPath = join(dataDir, `zipf1.0-${requests}-${keys}.oracleGeneral.bin`);
+if (!existsSync(binaryPath)) {
+  const made = spawnSync(process.execPath, [join(root, 'bench', 'generate-oracle-general.js'), String(requests)], { stdio: 'inherit' });
+  if (made.status !== 0) process.exit(1);
+}
 
 const cases = [];
 for (const policy of policies) {
   cases.push({
     label: `(a) CSV trace, no timing, ${policy}`,
     scenario: { workload: { trace: tracePath, arrival: 'none' }, cache: { policy, capacity } },
+  });
+}
+for (const policy of policies) {
+  cases.push({
+    label: `(a") oracleGeneral binary, no timing, ${policy}`,
+    scenario: { workload: { trace: binaryPath, arrival: 'none' }, cache: { policy, capacity } },
   });
 }
 for (const policy of policies) {
@@ -53,7 +66,7 @@ for (const policy of policies) {
 }
 
 console.log(`cachebench bench — ${requests.toLocaleString('en-US')} requests, ${keys.toLocaleString('en-US')} keys, Zipf(1.0), ${capacity.toLocaleString('en-US')} entries`);
-console.log('case'.padEnd(42), 'wall s'.padStart(8), 'requests/s'.padStart(14), 'simulated/s'.padStart(14), 'peak RSS'.padStart(10), 'hit rate'.padStart(9));
+console.log('case'.padEnd(44), 'wall s'.padStart(8), 'requests/s'.padStart(14), 'simulated/s'.padStart(14), 'peak RSS'.padStart(10), 'hit rate'.padStart(9));
 for (const c of cases) {
   const file = join(dataDir, 'bench-scenario.json');
   writeFileSync(file, JSON.stringify(c.scenario));
@@ -70,7 +83,7 @@ for (const c of cases) {
   const metrics = result.runs[0].metrics;
   const perSecond = metrics.requests / seconds;
   console.log(
-    c.label.padEnd(42),
+    c.label.padEnd(44),
     seconds.toFixed(2).padStart(8),
     fmt(perSecond).padStart(14),
     fmt(perSecond * (c.replays ?? 1)).padStart(14),

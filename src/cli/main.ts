@@ -1,10 +1,8 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, RunFailure } from '../errors.js';
-import { type AnalyzeOptions, analyzeCommand } from './commands/analyze-command.js';
-import { type RecordOptionsInput, recordCommand } from './commands/record-command.js';
-import { runCommand } from './commands/run-command.js';
-import { validateCommand } from './commands/validate-command.js';
+import type { AnalyzeOptions } from './commands/analyze-command.js';
+import type { RecordOptionsInput } from './commands/record-command.js';
 import type { Terminal } from './terminal.js';
 
 export const EXIT_OK = 0;
@@ -38,6 +36,7 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--skip-bad-lines', "skip and count a trace's malformed lines instead of stopping (workload.skip_bad_lines: true)")
     .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean }) => {
       const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
+      const { runCommand } = await import('./commands/run-command.js');
       exitCode = await runCommand(file, { ...options, set }, terminal);
     });
 
@@ -46,7 +45,8 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .description('check a scenario (schema, units, thresholds) without running it')
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--set <path=value>', 'override one scenario field (repeatable)', collect, [])
-    .action((file: string, options: { set: string[] }) => {
+    .action(async (file: string, options: { set: string[] }) => {
+      const { validateCommand } = await import('./commands/validate-command.js');
       exitCode = validateCommand(file, options, terminal);
     });
 
@@ -61,6 +61,7 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--prefix <prefix>', 'record only keys that start with this prefix')
     .option('--connect-timeout <duration>', 'how long to wait for the connection', '5s')
     .action(async (options: RecordOptionsInput) => {
+      const { recordCommand } = await import('./commands/record-command.js');
       exitCode = await recordCommand(options, terminal);
     });
 
@@ -86,7 +87,8 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
         '  mean read latency = h·cache + (1−h)·(cache + db)\n' +
         "  DB reads/s        = (1−h) × the trace's reads/s (from its timestamps)\n",
     )
-    .action((file: string, options: AnalyzeOptions) => {
+    .action(async (file: string, options: AnalyzeOptions) => {
+      const { analyzeCommand } = await import('./commands/analyze-command.js');
       exitCode = analyzeCommand(file, options, terminal);
     });
 
