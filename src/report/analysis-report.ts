@@ -129,8 +129,9 @@ function renderSizesTable(analysis: TraceAnalysis, options: ReportOptions): stri
 function renderVerdict(analysis: TraceAnalysis, options: AnalysisReportOptions): string {
   const chalk = reportChalk(options);
   const verdict = analysis.verdict;
-  const yes = options.unicode ? '●' : '*';
-  const no = options.unicode ? '○' : '-';
+  // Plain text marks what applies like a checklist, so a "-" is never read as a bullet.
+  const yes = options.unicode ? '●' : '[x]';
+  const no = options.unicode ? '○' : '[ ]';
   const lines = verdict.findings.map(
     (f) => `${f.applies ? chalk.yellow(yes) : chalk.dim(no)} ${f.applies ? chalk.bold(f.label) : f.label}: ${f.evidence}`,
   );
