@@ -1,40 +1,21 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { monitorLine } from '../src/cli/commands/record-command.js';
 import { main } from '../src/cli/main.js';
 import type { Terminal } from '../src/cli/terminal.js';
-import { monitorLine } from '../src/cli/commands/record-command.js';
 import { AccessBatch, OP_DELETE, OP_GET, OP_SET } from '../src/workload/access-event.js';
 import { openTraceReader } from '../src/workload/trace/trace-reader.js';
+import { freePort, RedisServerProcess, redisSkipReason, requireRedis } from './support/redis-server.js';
 
 // These tests start their own redis-server on a free loopback port and stop it by its PID; they never touch
 // a server they did not start. Without the binary they are skipped with the reason — except under CI=true,
 // where a missing server is a failure.
-const redisServer = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-const hasRedis = redisServer.status === 0;
-const skip =
-  hasRedis || process.env.CI === 'true'
-    ? false
-    : 'redis-server is not installed (apt-get install redis-server); CI=true makes this a failure';
+const skip = redisSkipReason();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachebench-record-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 function captureTerminal(): Terminal & { out: string; err: string } {
   const terminal = {
@@ -53,35 +34,17 @@ function captureTerminal(): Terminal & { out: string; err: string } {
 }
 
 describe('cachebench record', { skip }, () => {
-  let server: ChildProcess | null = null;
+  let server: RedisServerProcess | null = null;
   let port = 0;
 
   before(async () => {
-    assert.ok(hasRedis, 'redis-server is required under CI=true');
-    port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    // Wait until it accepts connections.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, disconnectTimeout: 10 });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await client.ping();
-        client.disconnect();
-        break;
-      } catch (error) {
-        client.disconnect();
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    requireRedis();
+    server = await RedisServerProcess.start();
+    port = server.port;
   });
 
-  after(() => {
-    if (server?.pid !== undefined) process.kill(server.pid, 'SIGTERM');
+  after(async () => {
+    await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

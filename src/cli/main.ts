@@ -34,7 +34,8 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--set <path=value>', 'override one scenario field, e.g. --set cache.capacity=10k (repeatable)', collect, [])
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
     .option('--skip-bad-lines', "skip and count a trace's malformed lines instead of stopping (workload.skip_bad_lines: true)")
-    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean }) => {
+    .option('--allow-config', 'live runs: set maxmemory and maxmemory-policy from cache.capacity and cache.policy for the run (restored afterwards)')
+    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean }) => {
       const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
       const { runCommand } = await import('./commands/run-command.js');
       exitCode = await runCommand(file, { ...options, set }, terminal);

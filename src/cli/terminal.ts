@@ -8,6 +8,11 @@ export interface Terminal {
   /** Whether colour may be used on stdout / stderr (a TTY and NO_COLOR unset). */
   stdoutColor: boolean;
   stderrColor: boolean;
+  /**
+   * Calls `handler` on the next Ctrl-C (SIGINT) instead of dying, until the returned function is called.
+   * Absent (tests in-process): no interrupt is ever delivered.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function processTerminal(): Terminal {
@@ -19,5 +24,10 @@ export function processTerminal(): Terminal {
     stderr: (text) => process.stderr.write(text),
     stdoutColor: !noColor && (forced || process.stdout.isTTY === true),
     stderrColor: !noColor && (forced || process.stderr.isTTY === true),
+    onInterrupt: (handler) => {
+      // Once: a second Ctrl-C gets Node's default (the process ends at once).
+      process.once('SIGINT', handler);
+      return () => process.removeListener('SIGINT', handler);
+    },
   };
 }

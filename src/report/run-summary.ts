@@ -98,5 +98,25 @@ export function renderRunSummary(run: RunResult, options: ReportOptions): string
   const label = formatRunLabel(run.name, run.params);
   if (label !== '') lines.push(chalk.bold(label));
   lines.push(table.toString(), chalk.bold(verdictLine(run)));
+  const live = liveLines(run);
+  if (live !== '') lines.push(live);
+  return lines.join('\n');
+}
+
+/** A live run: Redis's own counts beside the client's, and what the load generator could not send. */
+function liveLines(run: RunResult): string {
+  const { redis } = run;
+  const live = run.metrics.live;
+  if (redis === undefined || live === undefined) return '';
+  const d = redis.delta;
+  const errors = live.errors_per_second.reduce((sum, n) => sum + n, 0);
+  const lines = [
+    `redis ${redis.target}: keyspace hits ${formatCount(d.keyspace_hits)}, misses ${formatCount(d.keyspace_misses)} (client: ${formatCount(redis.client.hits)}, ${formatCount(redis.client.misses)}), evicted ${formatCount(d.evicted_keys)}, expired ${formatCount(d.expired_keys)}, commands ${formatCount(d.total_commands_processed)}`,
+    `load: dropped ${formatCount(live.dropped)}, errors ${formatCount(errors)}, reconnects ${formatCount(live.reconnects)}, warm-up ${formatDuration(live.warmup_ms)} excluded; ${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted`,
+  ];
+  if (redis.cleanup_error !== undefined) lines.push(`cleanup of ${redis.prefix} failed: ${redis.cleanup_error}`);
+  if (run.prediction !== undefined) {
+    lines.push(`simulated prediction (${redis.config_applied?.maxmemory_policy ?? ''}): hit rate ${formatPercent(run.prediction.hit_rate)} vs live ${formatPercent(run.metrics.hit_rate)}`);
+  }
   return lines.join('\n');
 }

@@ -12,7 +12,8 @@ import { formatCount, formatDuration, formatPercent, formatPercentInProse } from
 export function verdictLine(run: RunResult): string {
   const { metrics, baseline } = run;
   const failures = metrics.errors > 0 ? `; ${formatCount(metrics.errors)} requests failed` : '';
-  if (metrics.cache === null) return noCacheVerdict(metrics) + failures;
+  // A live run's cache is Redis, whose view is in run.redis rather than in metrics.cache.
+  if (metrics.cache === null && metrics.live === undefined) return noCacheVerdict(metrics) + failures;
   if (metrics.reads === 0) return `no reads in this run, so the cache had nothing to serve${failures}`;
 
   const staleness = stalenessClause(metrics);

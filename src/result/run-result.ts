@@ -92,8 +92,49 @@ export interface RunMetrics {
   cache: CacheMetrics | null;
   /** 1 − DB reads with cache ÷ DB reads of the no-cache baseline; null on the baseline itself or when the baseline had no DB reads. */
   offload: number | null;
+  /** Live runs only: what the wall-clock load generator saw. */
+  live?: LiveMetrics;
   /** Trace workloads only: what the reader skipped (malformed lines under skip_bad_lines; non-cache commands of a MONITOR trace). */
   trace?: { skipped_lines: number; skipped_commands: Record<string, number> };
+}
+
+export interface LiveMetrics {
+  /** Arrivals not issued because max_in_flight requests were already in flight (not in `requests`). */
+  dropped: number;
+  /** Failed cache commands and DB timeouts in each second of the wall clock since the start (warm-up included). */
+  errors_per_second: number[];
+  /** Times a Redis connection was re-established after dropping. */
+  reconnects: number;
+  warmup_ms: number;
+}
+
+/** Redis's own view of a live run, next to the client's (all requests, warm-up included, as Redis saw them). */
+export interface RedisView {
+  /** The target, password masked. */
+  target: string;
+  /** Every key of the run was under it; deleted at the end. */
+  prefix: string;
+  info_before: Record<string, number | string>;
+  /** Empty when INFO failed after the run (see info_error). */
+  info_after: Record<string, number | string>;
+  /** Present when INFO could not be read after the run: the deltas are then 0. */
+  info_error?: string;
+  delta: {
+    keyspace_hits: number;
+    keyspace_misses: number;
+    evicted_keys: number;
+    expired_keys: number;
+    used_memory: number;
+    total_commands_processed: number;
+  };
+  /** The client's count of the same things over the same span: GETs that returned a value, GETs that returned none. */
+  client: { gets: number; hits: number; misses: number; errors: number };
+  /** What --allow-config set for the run (and restored afterwards); null without it. */
+  config_applied: { maxmemory: number | null; maxmemory_policy: string | null } | null;
+  /** Keys under the prefix deleted at the end (SCAN + UNLINK). */
+  keys_deleted: number;
+  /** Present when deleting the prefix's keys failed (e.g. the server went away): run the cleanup again with reuse_keys. */
+  cleanup_error?: string;
 }
 
 export interface TimeseriesPoint {
@@ -123,6 +164,10 @@ export interface RunResult {
   /** Width of one time-series window: the scenario's, doubled as often as a long run needed to stay within 10,000 windows. */
   timeseries_window_ms: number;
   timeseries: TimeseriesPoint[];
+  /** Live runs only: Redis's INFO over the run. */
+  redis?: RedisView;
+  /** Live runs with --allow-config setting a policy: the same scenario simulated with Redis's approximated policy. */
+  prediction?: RunMetrics;
 }
 
 export interface Result {

@@ -1,6 +1,7 @@
 import type { RunMetrics, RunResult } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
+import { runLive } from '../live/live-run.js';
 import { isTimed, type ReplayOutcome, replay } from './replay.js';
 import { replayInWorker, worthAWorker } from './replay-in-worker.js';
 
@@ -13,7 +14,9 @@ export async function runScenario(
   scenario: Scenario,
   run: { name: string; params: Record<string, unknown> },
   thresholds: ParsedThreshold[],
+  live: { allowConfig: boolean; signal?: AbortSignal } = { allowConfig: false },
 ): Promise<RunResult> {
+  if (scenario.mode === 'live') return runLive(scenario, run, thresholds, live);
   let withCache: ReplayOutcome;
   let baseline: ReplayOutcome;
   if (isTimed(scenario)) {

@@ -3,7 +3,20 @@ import { resolveParameters } from '../policies/policy-parameters.js';
 import path from 'node:path';
 import { SCENARIO_DEFAULTS } from './defaults.js';
 import type { FieldProblem } from './field-problem.js';
-import type { ArrivalSpec, CacheSpec, DatabaseSpec, DelimitedTraceSpec, LatencySpec, Scenario, WorkloadSpec } from './scenario.js';
+import { InputError } from '../errors.js';
+import { parseRedisAddress } from '../live/redis-address.js';
+import { memoryConfigFor } from '../live/redis-memory-config.js';
+import type {
+  ArrivalSpec,
+  CacheSpec,
+  DatabaseSpec,
+  DelimitedTraceSpec,
+  LatencySpec,
+  LiveLoadSpec,
+  RedisTargetSpec,
+  Scenario,
+  WorkloadSpec,
+} from './scenario.js';
 import type { ScenarioFileInput } from './schema.js';
 
 /** Where a scenario came from: what its relative paths and its default name are based on. */
@@ -32,16 +45,19 @@ const MIX_TOLERANCE = 1e-9;
  */
 export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin): ResolvedScenario {
   const problems: FieldProblem[] = [];
+  const mode = input.mode ?? SCENARIO_DEFAULTS.mode;
   const workload = resolveWorkload(input.workload, origin, problems);
   const database = resolveDatabase(input.database);
-  const cache = resolveCache(input.cache, workload, problems);
+  const cache = resolveCache(input.cache, workload, mode, problems);
+  const live = resolveLive(input, workload, mode, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     scenario: {
       name: input.name ?? origin.defaultName,
       file: origin.file,
-      mode: input.mode ?? SCENARIO_DEFAULTS.mode,
+      mode,
+      ...(live !== null ? { live } : {}),
       seed: input.seed ?? SCENARIO_DEFAULTS.seed,
       workload,
       database,
@@ -97,7 +113,7 @@ function resolveWorkload(input: WorkloadInput, origin: ScenarioOrigin, problems:
   if (input.requests === undefined && input.duration === undefined) {
     problems.push({ path: ['workload'], at: 'key', message: 'needs `requests` (e.g. requests: 1M) or `duration` (e.g. duration: 10m, with a rate)' });
   }
-  if (input.duration !== undefined && arrival.type === 'none') {
+  if (input.duration !== undefined && arrival.type === 'none' && input.clients === undefined) {
     problems.push({
       path: ['workload', 'duration'],
       message: 'needs a rate to measure time against, e.g. rate: 5000/s (without one, requests run as fast as possible: give `requests` instead)',
@@ -213,20 +229,125 @@ function resolveDatabase(input: ScenarioFileInput['database']): DatabaseSpec {
   };
 }
 
-function resolveCache(input: ScenarioFileInput['cache'], workload: WorkloadSpec, problems: FieldProblem[]): CacheSpec | null {
+const LIVE_LOAD_FIELDS = ['warmup', 'max_in_flight', 'clients', 'think_time'] as const;
+
+/** Live mode: how load is offered on the wall clock; its fields are errors in simulate mode. */
+function resolveLive(input: ScenarioFileInput, workload: WorkloadSpec, mode: 'simulate' | 'live', problems: FieldProblem[]): LiveLoadSpec | null {
+  const w = input.workload;
+  if (mode !== 'live') {
+    for (const field of LIVE_LOAD_FIELDS) {
+      if (w[field] !== undefined) problems.push({ path: ['workload', field], at: 'key', message: 'applies only with `mode: live` (load against a real Redis on the wall clock)' });
+    }
+    return null;
+  }
+  if (workload.kind === 'trace') {
+    problems.push({ path: ['workload', 'trace'], at: 'key', message: 'live mode takes a synthetic workload (keys, distribution, rate or clients); trace replay against Redis is not supported yet' });
+  }
+  if (input.cache?.redis === undefined) {
+    problems.push({
+      path: ['cache'],
+      at: 'key',
+      message: 'live mode needs a Redis to run against: cache: { redis: { url: redis://127.0.0.1:6379 } } (built-in tiers run in mode: simulate)',
+    });
+  }
+  const clients = w.clients ?? null;
+  if (clients !== null && w.rate !== undefined) {
+    problems.push({ path: ['workload', 'clients'], message: 'is a closed loop (each client waits for its reply, then think_time); remove `rate`, or remove `clients` for an open loop at that rate' });
+  } else if (clients === null && workload.arrival.type !== 'poisson' && workload.arrival.type !== 'constant') {
+    problems.push({ path: ['workload'], at: 'key', message: 'live mode needs a rate (open loop, e.g. rate: 2000/s) or clients (closed loop, e.g. clients: 50)' });
+  }
+  if (w.think_time !== undefined && clients === null) {
+    problems.push({ path: ['workload', 'think_time'], at: 'key', message: 'applies only with `clients` (a closed loop)' });
+  }
+  if (w.max_in_flight !== undefined && clients !== null) {
+    problems.push({ path: ['workload', 'max_in_flight'], at: 'key', message: 'applies only to an open loop (with `rate`); a closed loop has at most `clients` requests in flight' });
+  }
+  return {
+    warmup: w.warmup ?? LIVE_DEFAULTS.warmupMs,
+    max_in_flight: w.max_in_flight ?? LIVE_DEFAULTS.maxInFlight,
+    clients,
+    think_time: w.think_time ?? 0,
+  };
+}
+
+/** Defaults of live mode (README, "Live Redis"). */
+const LIVE_DEFAULTS = {
+  warmupMs: 0,
+  maxInFlight: 1000,
+  connections: 1,
+  connectTimeoutMs: 2000,
+  /** Long enough for a busy server's tail, short enough that a paused one shows as errors within the run. */
+  commandTimeoutMs: 1000,
+};
+
+function resolveRedis(cacheInput: NonNullable<ScenarioFileInput['cache']>, cache: CacheSpec, problems: FieldProblem[]): RedisTargetSpec {
+  const input = cacheInput.redis ?? {};
+  const url = input.url ?? null;
+  const cluster = input.cluster ?? null;
+  if ((url === null) === (cluster === null)) {
+    problems.push({
+      path: ['cache', 'redis'],
+      message: 'needs exactly one of `url` (a server, redis://host:port/db) and `cluster` (seed nodes, [redis://host:7000, …])',
+    });
+  }
+  const check = (text: string, path: (string | number)[]) => {
+    try {
+      const address = parseRedisAddress(text, path.join('.'));
+      if (cluster !== null && address.db !== 0) problems.push({ path, message: 'a cluster has only database 0; remove the /db from the URL' });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push({ path, message: error.message.replace(/^[^:]*: /, '') });
+    }
+  };
+  if (url !== null) check(url, ['cache', 'redis', 'url']);
+  for (const [i, node] of (cluster ?? []).entries()) check(node, ['cache', 'redis', 'cluster', i]);
+  let memory = { maxmemory: null as number | null, policy: null as string | null };
+  try {
+    memory = memoryConfigFor(cache, { policy: cacheInput.policy !== undefined, capacity: cacheInput.capacity !== undefined });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const field = error.message.startsWith('cache.policy') ? 'policy' : 'capacity';
+    problems.push({ path: ['cache', field], message: error.message.replace(/^[^:]*: /, '') });
+  }
+  return {
+    url,
+    cluster,
+    maxmemory: memory.maxmemory,
+    maxmemory_policy: memory.policy,
+    connections: input.connections ?? LIVE_DEFAULTS.connections,
+    auto_pipelining: input.auto_pipelining ?? true,
+    prefix: input.prefix ?? null,
+    reuse_keys: input.reuse_keys ?? false,
+    connect_timeout: input.connect_timeout ?? LIVE_DEFAULTS.connectTimeoutMs,
+    command_timeout: input.command_timeout ?? LIVE_DEFAULTS.commandTimeoutMs,
+  };
+}
+
+function resolveCache(
+  input: ScenarioFileInput['cache'],
+  workload: WorkloadSpec,
+  mode: 'simulate' | 'live',
+  problems: FieldProblem[],
+): CacheSpec | null {
   if (input === undefined || input === null) return null;
   const policy = input.policy ?? SCENARIO_DEFAULTS.policy;
+  const liveRedis = mode === 'live' && input.redis !== undefined;
+  if (mode !== 'live') {
+    for (const field of ['redis', 'on_cache_error'] as const) {
+      if (input[field] !== undefined) problems.push({ path: ['cache', field], at: 'key', message: 'applies only with `mode: live` (a real Redis on the wall clock)' });
+    }
+  }
   let capacity = input.capacity;
   if (capacity === undefined) {
-    // A TTL cache can be bounded by expiry alone; every other policy needs a size to evict against.
-    if (policy === 'ttl') capacity = { capacity: Number.POSITIVE_INFINITY, unit: 'entries' };
+    // A TTL cache can be bounded by expiry alone, Redis by its own maxmemory; every other policy needs a size to evict against.
+    if (policy === 'ttl' || liveRedis) capacity = { capacity: Number.POSITIVE_INFINITY, unit: 'entries' };
     else {
       problems.push({ path: ['cache', 'capacity'], message: 'is missing: give a number of entries like 10000 or 10k, a size like 64MB, or unlimited' });
       capacity = { capacity: 1, unit: 'entries' };
     }
   }
   const ttl = input.ttl ?? null;
-  if (ttl !== null && workload.kind === 'synthetic' && workload.arrival.type === 'none') {
+  if (ttl !== null && mode !== 'live' && workload.kind === 'synthetic' && workload.arrival.type === 'none') {
     problems.push({
       path: ['cache', 'ttl'],
       message:
@@ -243,7 +364,7 @@ function resolveCache(input: ScenarioFileInput['cache'], workload: WorkloadSpec,
       problems.push({ path: name === '' ? ['cache', 'parameters'] : ['cache', 'parameters', name], message: (error as Error).message });
     }
   }
-  return {
+  const spec: CacheSpec = {
     policy,
     capacity: capacity.capacity,
     capacity_unit: capacity.unit,
@@ -253,6 +374,11 @@ function resolveCache(input: ScenarioFileInput['cache'], workload: WorkloadSpec,
     pattern: input.pattern ?? SCENARIO_DEFAULTS.pattern,
     invalidation: input.invalidation ?? SCENARIO_DEFAULTS.invalidation,
   };
+  if (liveRedis) {
+    spec.redis = resolveRedis(input, spec, problems);
+    spec.on_cache_error = input.on_cache_error ?? 'fallback';
+  }
+  return spec;
 }
 
 function round(value: number): number {

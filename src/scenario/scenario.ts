@@ -144,14 +144,54 @@ export interface CacheSpec {
   latency: LatencySpec;
   pattern: 'cache-aside';
   invalidation: InvalidationSpec;
+  /** Live mode only: the Redis the shared tier lives in (absent: a built-in tier). */
+  redis?: RedisTargetSpec;
+  /** Live mode only: what a failed Redis command does — `fallback` counts it and reads from the DB, `fail` stops the run (exit 3). */
+  on_cache_error?: 'fallback' | 'fail';
+}
+
+/** Where a live run's cache lives (README, "Live Redis"). */
+export interface RedisTargetSpec {
+  /** Standalone server, `redis://[user:password@]host:port[/db]` or `rediss://`; null with `cluster`. */
+  url: string | null;
+  /** Seed nodes of a Redis Cluster; null for a standalone server. */
+  cluster: string[] | null;
+  /** ioredis clients, requests spread round-robin. */
+  connections: number;
+  auto_pipelining: boolean;
+  /** Every key of the run is this prefix + the key id; null: `cachebench:<random run id>:`, chosen at start. */
+  prefix: string | null;
+  /** false: refuse to start when the prefix already holds keys. */
+  reuse_keys: boolean;
+  /** ms; an unreachable server is exit 3 within it. */
+  connect_timeout: number;
+  /** ms; a command without a reply after it fails (counted as an error). */
+  command_timeout: number;
+  /** What `--allow-config` sets for the run (from cache.capacity in bytes); null: left alone. */
+  maxmemory: number | null;
+  /** What `--allow-config` sets (from cache.policy, e.g. allkeys-lru); null: left alone. */
+  maxmemory_policy: string | null;
+}
+
+/** Live mode only: how load is offered on the wall clock. */
+export interface LiveLoadSpec {
+  /** ms from the start whose requests run but are not measured. */
+  warmup: number;
+  /** Open loop: arrivals beyond this many requests in flight are dropped and counted. */
+  max_in_flight: number;
+  /** Closed loop: this many clients, each issuing its next request `think_time` ms after the last completed; null: open loop at the rate. */
+  clients: number | null;
+  think_time: number;
 }
 
 export interface Scenario {
   name: string;
   /** Absolute path of the scenario file, or '<inline>' */
   file: string;
-  /** How time passes: 'simulate' runs built-in targets on a virtual clock ('live' is to come). */
-  mode: 'simulate';
+  /** How time passes: 'simulate' runs built-in targets on a virtual clock; 'live' runs against Redis on the wall clock. */
+  mode: 'simulate' | 'live';
+  /** Present exactly in live mode. */
+  live?: LiveLoadSpec;
   seed: number;
   workload: WorkloadSpec;
   database: DatabaseSpec;

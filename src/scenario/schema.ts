@@ -247,6 +247,11 @@ const workload = z.strictObject({
   duration: positiveDuration.optional(),
   rate: leaf(parseRate).optional(),
   arrival: oneOf(['none', 'trace', 'poisson', 'constant']).optional(),
+  // live mode
+  warmup: duration.optional(),
+  max_in_flight: positiveCount.optional(),
+  clients: positiveCount.optional(),
+  think_time: duration.optional(),
 });
 
 const database = z.strictObject({
@@ -268,6 +273,19 @@ const cache = z.preprocess(
       invalidation: oneOf(['delete', 'update', 'ttl-only']).optional(),
       /** Policy tunables by name (e.g. maxmemory-samples for redis-lru); checked against the policy in resolve.ts. */
       parameters: z.record(z.string(), z.number()).optional(),
+      redis: z
+        .strictObject({
+          url: text.optional(),
+          cluster: z.array(text).min(1).optional(),
+          connections: positiveCount.optional(),
+          auto_pipelining: flag.optional(),
+          prefix: text.optional(),
+          reuse_keys: flag.optional(),
+          connect_timeout: positiveDuration.optional(),
+          command_timeout: positiveDuration.optional(),
+        })
+        .optional(),
+      on_cache_error: oneOf(['fallback', 'fail']).optional(),
     })
     .nullable(),
 );
@@ -284,7 +302,7 @@ export const scenarioFileSchema = z.strictObject({
     if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input;
     throw new UnitError('a whole number ≥ 0, e.g. 42', input);
   }).optional(),
-  mode: oneOf(['simulate']).optional(),
+  mode: oneOf(['simulate', 'live']).optional(),
   workload,
   database: database.optional(),
   cache: cache.optional(),

@@ -1,5 +1,7 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { LiveRunStopped } from '../../live/live-run-stopped.js';
+import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
@@ -16,6 +18,8 @@ export interface RunOptions {
   json?: string;
   set: string[];
   color?: boolean;
+  /** Live runs: CONFIG SET maxmemory / maxmemory-policy for the run (restored afterwards). */
+  allowConfig?: boolean;
 }
 
 /**
@@ -31,22 +35,52 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
   const jsonFile = options.json !== undefined && !jsonToStdout ? openResultFile(options.json) : null;
 
-  const result: Result = { schema_version: 1, scenario: loaded.scenario, runs: [] };
+  const result: Result = { schema_version: 1, scenario: redactedScenario(loaded.scenario), runs: [] };
+  // Live runs stop on Ctrl-C with a partial result (exit 130) instead of dying with their keys in Redis.
+  const interrupt = new AbortController();
+  const live = loaded.runs.some((run) => run.scenario.mode === 'live');
+  const unsubscribe = live && terminal.onInterrupt !== undefined ? terminal.onInterrupt(() => interrupt.abort()) : () => {};
+  let stopped: LiveRunStopped | null = null;
   try {
     for (const run of loaded.runs) {
-      const outcome = await runScenario(run.scenario, run, thresholds);
+      let outcome: RunResult;
+      try {
+        outcome = await runScenario(run.scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal });
+      } catch (error) {
+        if (!(error instanceof LiveRunStopped)) throw error;
+        stopped = error;
+        outcome = error.result;
+      }
       result.runs.push(outcome);
       warnAboutSkips(run.scenario, outcome, terminal);
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
       if (jsonFile !== null) rewrite(jsonFile, serializeResult(result));
+      if (stopped !== null) break;
     }
   } finally {
+    unsubscribe();
     if (jsonFile !== null) closeSync(jsonFile);
   }
   if (jsonToStdout) terminal.stdout(serializeResult(result));
 
   say(`${renderHuman(result.runs, color)}\n`);
+  if (stopped !== null) {
+    terminal.stderr(`cachebench: ${stopped.message}; ${stoppedRunNote(stopped, options.json)}\n`);
+    return stopped.exitCode;
+  }
   return result.runs.some((r) => r.thresholds.some((t) => !t.pass)) ? 1 : 0;
+}
+
+/** Where the partial result of a stopped live run went, and what became of its keys. */
+function stoppedRunNote(stopped: LiveRunStopped, json: string | undefined): string {
+  const written = json === undefined ? 'partial result above' : json === '-' ? 'partial result on stdout' : `partial result written to ${json}`;
+  const redis = stopped.result.redis;
+  if (redis === undefined) return written;
+  const cleanup =
+    redis.cleanup_error === undefined
+      ? `${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted`
+      : `deleting the keys under ${redis.prefix} failed (${redis.cleanup_error}); run again with that prefix and reuse_keys: true to clean up`;
+  return `${written}; ${cleanup}`;
 }
 
 /** What a trace reader skipped is never silent: it goes to stderr, the JSON has it under metrics.trace. */

@@ -1,0 +1,17 @@
+import type { RunResult } from '../result/run-result.js';
+
+/**
+ * A live run that stopped before its end — Ctrl-C (exit 130) or a Redis error under
+ * `on_cache_error: fail` (exit 3) — with what it measured until then, so the partial result is still
+ * written. The message names the cause with passwords masked.
+ */
+export class LiveRunStopped extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 3 | 130,
+    readonly result: RunResult,
+  ) {
+    super(message);
+    this.name = 'LiveRunStopped';
+  }
+}

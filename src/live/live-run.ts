@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto';
+import { InputError, RunFailure } from '../errors.js';
+import { createLatencySampler } from '../engine/latency-model.js';
+import { RunRecorder } from '../metrics/run-recorder.js';
+import { RandomSource } from '../random/random-source.js';
+import { resolveParameters } from '../policies/policy-parameters.js';
+import { policyParameters } from '../policies/registry.js';
+import type { RedisView, RunMetrics, RunResult } from '../result/run-result.js';
+import { replay } from '../run/replay.js';
+import type { CacheSpec, LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
+import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
+import { createWorkload } from '../workload/create-workload.js';
+import { deleteKeysWithPrefix, prefixHoldsKeys } from './key-cleanup.js';
+import { LiveCacheAside } from './live-cache-aside.js';
+import { LiveRunStopped } from './live-run-stopped.js';
+import { LoadDriver } from './load-driver.js';
+import { parseRedisAddress } from './redis-address.js';
+import { RedisConnections } from './redis-connection.js';
+import { infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
+import { applyMemoryConfig, restoreMemoryConfig, type SavedMemoryConfig } from './redis-memory-config.js';
+
+export interface LiveRunOptions {
+  /** --allow-config: CONFIG SET maxmemory / maxmemory-policy for the run, restored afterwards. */
+  allowConfig: boolean;
+  /** Aborted on Ctrl-C: stop issuing, wait for in-flight requests, write the partial result (exit 130). */
+  signal?: AbortSignal;
+}
+
+/** How long a stopped run waits for requests in flight before it reports what it has. */
+const STOP_DRAIN_MS = 2000;
+
+/**
+ * One live run (`mode: live`): the scenario's workload against Redis on the wall clock, cache-aside with
+ * the database model, measured with the same recorder and definitions as a simulation, beside Redis's
+ * own INFO deltas. The baseline is the same workload simulated without a cache on the virtual clock (the
+ * database is a model either way); the prediction, with --allow-config setting an LRU or LFU policy, is
+ * the same scenario simulated with Redis's approximated policy.
+ *
+ * Safety: every key is under a per-run prefix, the run refuses to start when that prefix already holds
+ * keys (unless reuse_keys), and at the end SCAN + UNLINK deletes the prefix's keys and nothing else.
+ */
+export async function runLive(
+  scenario: Scenario,
+  run: { name: string; params: Record<string, unknown> },
+  thresholds: ParsedThreshold[],
+  options: LiveRunOptions,
+): Promise<RunResult> {
+  const cache = scenario.cache;
+  const load = scenario.live;
+  if (cache?.redis === undefined || load === undefined || scenario.workload.kind !== 'synthetic') {
+    throw new InputError('mode: live needs a synthetic workload and cache.redis (see README, "Live Redis")');
+  }
+  const target = cache.redis;
+  const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
+    parseRedisAddress(url, target.cluster === null ? 'cache.redis.url' : `cache.redis.cluster[${i}]`),
+  );
+  const connections = await RedisConnections.open({
+    addresses,
+    cluster: target.cluster !== null,
+    connections: target.connections,
+    autoPipelining: target.auto_pipelining,
+    connectTimeoutMs: target.connect_timeout,
+    commandTimeoutMs: target.command_timeout,
+  });
+  const prefix = target.prefix ?? `cachebench:${randomBytes(6).toString('hex')}:`;
+  let started = false;
+  let result: RunResult | null = null;
+  try {
+    if (!target.reuse_keys && (await prefixHoldsKeys(connections, prefix))) {
+      throw new InputError(
+        `cache.redis.prefix: "${prefix}" already holds keys on ${connections.display}; cachebench deletes every key under its prefix at the end, so it will not start. Choose another prefix, or set reuse_keys: true if those keys are a previous run's`,
+      );
+    }
+    const config = options.allowConfig ? { maxmemory: target.maxmemory, maxmemory_policy: target.maxmemory_policy } : null;
+    let saved: SavedMemoryConfig | null = null;
+    try {
+      if (config !== null && (config.maxmemory !== null || config.maxmemory_policy !== null)) {
+        saved = await applyMemoryConfig(connections.masters(), { maxmemory: config.maxmemory, policy: config.maxmemory_policy });
+      }
+      started = true;
+      result = await measure(scenario, cache, load, target, connections, prefix, run, thresholds, options, config);
+      return result;
+    } finally {
+      if (saved !== null) await restoreMemoryConfig(saved);
+    }
+  } catch (error) {
+    if (error instanceof LiveRunStopped) result = error.result;
+    else if (error instanceof InputError || error instanceof RunFailure) error.message = connections.redact(error.message);
+    else if (isRedisFailure(error))
+      throw new RunFailure(`Redis at ${connections.display} failed: ${connections.redact((error as Error).message)}`);
+    throw error;
+  } finally {
+    try {
+      if (started) {
+        const deleted = await deleteKeysWithPrefix(connections, prefix);
+        if (result?.redis !== undefined) result.redis.keys_deleted = deleted;
+      }
+    } catch (error) {
+      // The run's own outcome (or failure) matters more; a failed cleanup is reported beside it.
+      if (result?.redis !== undefined) result.redis.cleanup_error = connections.redact((error as Error).message);
+    } finally {
+      connections.close();
+    }
+  }
+}
+
+async function measure(
+  scenario: Scenario,
+  cache: CacheSpec,
+  load: LiveLoadSpec,
+  target: RedisTargetSpec,
+  connections: RedisConnections,
+  prefix: string,
+  run: { name: string; params: Record<string, unknown> },
+  thresholds: ParsedThreshold[],
+  options: LiveRunOptions,
+  config: RedisView['config_applied'],
+): Promise<RunResult> {
+  const workload = scenario.workload;
+  if (workload.kind !== 'synthetic') throw new InputError('mode: live needs a synthetic workload');
+  const closedLoop = load.clients !== null;
+  // A closed loop has no arrival times: the stream supplies keys and operations, the wall clock the end.
+  const stream = createWorkload(
+    closedLoop ? { ...workload, duration: null, requests: workload.requests ?? Number.MAX_SAFE_INTEGER } : workload,
+    scenario.seed,
+  );
+  const recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
+  const warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
+  const errorsPerSecond: number[] = [];
+  let stopReason: { message: string; exitCode: 3 | 130 } | null = null;
+  let origin = 0;
+  const now = (): number => performance.now() - origin;
+  let driver: LoadDriver | null = null;
+  const stop = (message: string, exitCode: 3 | 130): void => {
+    stopReason ??= { message, exitCode };
+    driver?.stop();
+  };
+  const engine = new LiveCacheAside({
+    scenario,
+    connections,
+    prefix,
+    keySpace: stream.keySpace,
+    now,
+    onError: (t) => {
+      const second = Math.max(0, Math.floor(t / 1000));
+      while (errorsPerSecond.length <= second) errorsPerSecond.push(0);
+      errorsPerSecond[second]++;
+    },
+    onCacheError: (error) => {
+      if (cache.on_cache_error === 'fail') {
+        stop(`Redis command failed on ${connections.display}: ${connections.redact(error.message)} (on_cache_error: fail)`, 3);
+      }
+    },
+  });
+  driver = new LoadDriver({
+    stream,
+    load,
+    durationMs: closedLoop ? workload.duration : null,
+    now,
+    issue: async (start, key, op, size, ttl) => {
+      try {
+        await engine.request(start >= load.warmup ? recorder : warmupRecorder, start, key, op, size, ttl);
+      } catch (error) {
+        // Every expected failure is handled inside; anything else must not escape as an unhandled rejection.
+        stop(`live run failed: ${connections.redact((error as Error).message)}`, 3);
+      }
+    },
+  });
+  const onAbort = (): void => stop('interrupted', 130);
+  options.signal?.addEventListener('abort', onAbort);
+  const reconnectsBefore = connections.reconnects;
+  let infoBefore: RedisInfoSnapshot;
+  let infoAfter: RedisInfoSnapshot | null;
+  let infoError: string | null = null;
+  try {
+    infoBefore = await readRedisInfo(connections.masters(), dbOf(target));
+    if (options.signal?.aborted) onAbort();
+    origin = performance.now();
+    await driver.run();
+    await driver.drain(stopReason === null ? Number.POSITIVE_INFINITY : STOP_DRAIN_MS);
+    infoAfter = await readRedisInfo(connections.masters(), dbOf(target)).catch((error: Error) => {
+      infoError = connections.redact(error.message);
+      return null;
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    stream.close();
+  }
+  const wallMs = now();
+
+  const metrics = recorder.metrics(null);
+  metrics.live = {
+    dropped: driver.dropped,
+    errors_per_second: errorsPerSecond,
+    reconnects: connections.reconnects - reconnectsBefore,
+    warmup_ms: load.warmup,
+  };
+  const achievedRate = (metrics.requests + warmupRecorder.requests) / Math.max(wallMs / 1000, 1e-3);
+  const simulated = simulatedScenario(scenario, closedLoop ? closedLoopBaselineRate(scenario, load, achievedRate) : null);
+  const baseline = replay(simulated, false).metrics;
+  // The baseline replays the whole workload, warm-up included, so offload compares DB reads per read.
+  if (baseline.db.reads > 0 && metrics.reads > 0)
+    metrics.offload = 1 - metrics.db.reads / metrics.reads / (baseline.db.reads / baseline.reads);
+  const prediction = config === null ? null : predict(simulated, config.maxmemory_policy);
+
+  const result: RunResult = {
+    name: run.name,
+    params: run.params,
+    metrics,
+    baseline,
+    thresholds: evaluateThresholds(thresholds, metrics),
+    timeseries_window_ms: recorder.timeseries.windowMs,
+    timeseries: recorder.timeseriesPoints(),
+    redis: {
+      target: connections.display,
+      prefix,
+      info_before: { ...infoBefore },
+      info_after: infoAfter === null ? {} : { ...infoAfter },
+      // Without INFO after the run (the server went away), every delta is 0 and info_error says why.
+      delta: infoDelta(infoBefore, infoAfter ?? infoBefore),
+      ...(infoError !== null ? { info_error: infoError } : {}),
+      client: { ...engine.counts },
+      config_applied: config,
+      keys_deleted: 0,
+    },
+    ...(prediction !== null ? { prediction } : {}),
+  };
+  const reason = stopReason as { message: string; exitCode: 3 | 130 } | null;
+  if (reason !== null) throw new LiveRunStopped(reason.message, reason.exitCode, result);
+  return result;
+}
+
+/**
+ * The virtual-clock engine is open-loop, so a closed loop's no-cache baseline runs as Poisson arrivals at
+ * the throughput N clients could reach without a cache — the asymptotic bounds of operational analysis
+ * (Denning & Buzen 1978): X ≤ N / (D + Z) and X ≤ c / D, with D the mean DB service time, Z the think
+ * time and c the pool size — and never above the rate the live run achieved.
+ */
+function closedLoopBaselineRate(scenario: Scenario, load: LiveLoadSpec, achievedRate: number): number {
+  const clients = load.clients ?? 1;
+  const demandMs = Math.max(meanLatencyMs(scenario.database.latency), 1e-3);
+  const bound = Math.min((clients * 1000) / (demandMs + load.think_time), (scenario.database.max_concurrency * 1000) / demandMs);
+  return Math.max(1e-3, Math.min(achievedRate, bound));
+}
+
+function meanLatencyMs(spec: Scenario['database']['latency']): number {
+  return createLatencySampler(spec, RandomSource.derive(0, 'mean-only')).mean;
+}
+
+/** An error from talking to Redis (a reply error, a timeout, a closed connection) rather than a bug here. */
+function isRedisFailure(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    !(
+      error instanceof TypeError ||
+      error instanceof RangeError ||
+      error instanceof ReferenceError ||
+      error instanceof SyntaxError
+    )
+  );
+}
+
+function dbOf(target: RedisTargetSpec): number {
+  return target.url === null ? 0 : parseRedisAddress(target.url, 'cache.redis.url').db;
+}
+
+/** The scenario as the virtual-clock engine runs it: built-in tier, no Redis, the closed loop as an open one at the rate it achieved. */
+function simulatedScenario(scenario: Scenario, closedLoopRate: number | null): Scenario {
+  const { live: _live, ...rest } = scenario;
+  const cache = scenario.cache === null ? null : { ...scenario.cache };
+  if (cache !== null) {
+    delete cache.redis;
+    delete cache.on_cache_error;
+  }
+  const workload = scenario.workload;
+  return {
+    ...rest,
+    mode: 'simulate',
+    cache,
+    workload:
+      closedLoopRate !== null && workload.kind === 'synthetic'
+        ? { ...workload, arrival: { type: 'poisson', rate: closedLoopRate } }
+        : workload,
+  };
+}
+
+/** The same scenario simulated with Redis's approximated LRU or LFU (what --allow-config set); null for other policies. */
+function predict(simulated: Scenario, maxmemoryPolicy: string | null): RunMetrics | null {
+  const policy = maxmemoryPolicy === 'allkeys-lru' ? 'redis-lru' : maxmemoryPolicy === 'allkeys-lfu' ? 'redis-lfu' : null;
+  if (policy === null || simulated.cache === null) return null;
+  const specs = policyParameters(policy);
+  const parameters = specs === undefined ? {} : resolveParameters(policy, specs, undefined);
+  return replay({ ...simulated, cache: { ...simulated.cache, policy, parameters } }, true).metrics;
+}

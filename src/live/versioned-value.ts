@@ -1,0 +1,22 @@
+/**
+ * Values a live run stores: `<version>:` then padding up to the object's size, so a read knows which
+ * version it got (staleness is measured exactly as in the simulation) and Redis holds realistic sizes.
+ */
+const PADDING_CHUNK = 'x'.repeat(4096);
+let padding = PADDING_CHUNK;
+
+export function encodeValue(version: number, size: number): string {
+  const head = `${version}:`;
+  const pad = size - head.length;
+  if (pad <= 0) return head;
+  while (padding.length < pad) padding += padding;
+  return head + padding.slice(0, pad);
+}
+
+/** The version a stored value carries; -1 when it is not one of ours (counted as an error by the caller). */
+export function decodeVersion(value: string): number {
+  const colon = value.indexOf(':');
+  if (colon <= 0) return -1;
+  const version = Number(value.slice(0, colon));
+  return Number.isInteger(version) ? version : -1;
+}

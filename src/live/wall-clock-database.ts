@@ -1,0 +1,89 @@
+import type { LatencySampler } from '../engine/latency-model.js';
+import type { VersionLedger } from '../engine/version-ledger.js';
+
+/** What a query returned: the version it read or committed, or a timeout. */
+export const QUERY_TIMED_OUT = -1;
+
+interface PendingQuery {
+  key: number;
+  isRead: boolean;
+  submitted: number;
+  settled: boolean;
+  onStarted: (waitMs: number, inUse: number) => void;
+  timer: NodeJS.Timeout | null;
+  resolve: (version: number) => void;
+}
+
+export interface WallClockDatabaseSetup {
+  readLatency: LatencySampler;
+  writeLatency: LatencySampler;
+  maxConcurrency: number;
+  timeoutMs: number | null;
+  ledger: VersionLedger;
+  /** ms since the run started. */
+  now: () => number;
+}
+
+/**
+ * The database model of DESIGN.md on the wall clock, with the semantics of the virtual-clock engine
+ * (engine/timed-simulation.ts): a pool of `maxConcurrency` connections with a FIFO queue beyond it; a
+ * query holds its connection for a service time drawn from the latency model (slept with a timer, so
+ * ~1 ms timer granularity applies); a read returns the version committed when it starts executing; a
+ * write commits a new version when it completes. A query not done `timeoutMs` after submission resolves
+ * as QUERY_TIMED_OUT; the database still finishes it (a write still commits, unacknowledged).
+ */
+export class WallClockDatabase {
+  private inUse = 0;
+  private readonly queue: PendingQuery[] = [];
+  private queueHead = 0;
+
+  constructor(private readonly setup: WallClockDatabaseSetup) {}
+
+  /**
+   * Resolves with the version read (reads) or committed (writes), or QUERY_TIMED_OUT. `onStarted` is told
+   * when the query gets a connection, after waiting `waitMs`, with `inUse` connections now busy.
+   */
+  query(key: number, isRead: boolean, onStarted: (waitMs: number, inUse: number) => void): Promise<number> {
+    return new Promise((resolve) => {
+      const q: PendingQuery = { key, isRead, submitted: this.setup.now(), settled: false, onStarted, timer: null, resolve };
+      const timeout = this.setup.timeoutMs;
+      if (timeout !== null) {
+        q.timer = setTimeout(() => {
+          q.settled = true;
+          resolve(QUERY_TIMED_OUT);
+        }, timeout);
+      }
+      if (this.inUse < this.setup.maxConcurrency) this.start(q);
+      else this.queue.push(q);
+    });
+  }
+
+  private start(q: PendingQuery): void {
+    const s = this.setup;
+    this.inUse++;
+    const now = s.now();
+    q.onStarted(now - q.submitted, this.inUse);
+    const version = q.isRead ? s.ledger.committed[q.key] : 0;
+    const serviceMs = (q.isRead ? s.readLatency : s.writeLatency).sample();
+    setTimeout(() => this.done(q, version), serviceMs);
+  }
+
+  private done(q: PendingQuery, readVersion: number): void {
+    this.inUse--;
+    const version = q.isRead ? readVersion : this.setup.ledger.commit(q.key);
+    if (!q.settled) {
+      q.settled = true;
+      if (q.timer !== null) clearTimeout(q.timer);
+      q.resolve(version);
+    }
+    while (this.inUse < this.setup.maxConcurrency && this.queueHead < this.queue.length) {
+      const next = this.queue[this.queueHead++];
+      // A query that timed out while queued never reaches the database.
+      if (!next.settled) this.start(next);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+}

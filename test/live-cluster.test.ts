@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCachebench } from './support/cachebench-process.js';
+import { liveScenario, parseResult, uniquePrefix } from './support/live-scenario.js';
+import { connectOnce, RedisClusterProcesses, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
+
+// `mode: live` against a Redis Cluster of three masters (no replicas) that this test builds with
+// `redis-cli --cluster create` on free loopback ports, and stops by PID.
+const skip = redisSkipReason({ cli: true });
+
+describe('cachebench run, mode: live, against a 3-master Redis Cluster', { skip }, () => {
+  let cluster: RedisClusterProcesses | null = null;
+
+  before(async () => {
+    requireRedis({ cli: true });
+    cluster = await RedisClusterProcesses.start(3);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('runs, spreads its keys over every master, and leaves no key under its prefix on any node', async () => {
+    const nodes = cluster!.nodes;
+    const prefix = uniquePrefix('cluster');
+    const r = await startCachebench([
+      'run',
+      liveScenario({ name: 'cluster', redis: { cluster: cluster!.urls, prefix } }),
+      '--json',
+      '-',
+    ]).finished;
+    assert.equal(r.code, 0, r.stderr);
+    const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+    assert.ok(metrics.reads >= 300, `reads: ${metrics.reads}`);
+    assert.ok(metrics.hits > 0, `hits: ${metrics.hits}`);
+    for (const node of nodes) {
+      const client = connectOnce(node.port);
+      await client.connect();
+      try {
+        assert.match(await client.info('commandstats'), /cmdstat_get:calls=[1-9]/, `node ${node.port} served reads`);
+        assert.deepEqual(await scanKeys(client, `${prefix}*`), [], `node ${node.port}`);
+      } finally {
+        client.disconnect();
+      }
+    }
+  });
+});

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { startCachebench } from './support/cachebench-process.js';
+import {
+  delay,
+  type LiveResult,
+  liveScenario,
+  liveWork,
+  parseResult,
+  uniquePrefix,
+  waitForKeys,
+} from './support/live-scenario.js';
+import { infoStats, RedisServerProcess, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
+
+// Faults mid-run, `mode: live`: a paused server (SIGSTOP/SIGCONT), a killed and restarted one, Ctrl-C. Each
+// test starts its own redis-server on a free loopback port and stops it by PID. The fault is injected once
+// the run has written its first key (so it lands mid-run however slowly the process started), and every
+// bound below leaves a wide margin for a loaded 2-core machine.
+const skip = redisSkipReason();
+const servers: RedisServerProcess[] = [];
+
+async function ownServer(): Promise<RedisServerProcess> {
+  requireRedis();
+  const server = await RedisServerProcess.start();
+  servers.push(server);
+  return server;
+}
+
+after(async () => {
+  await Promise.all(servers.map((server) => server.stop()));
+});
+
+function readJsonFile(path: string): LiveResult {
+  assert.ok(existsSync(path), `${path} was written`);
+  return JSON.parse(readFileSync(path, 'utf8')) as LiveResult;
+}
+
+describe('cachebench run, mode: live, under faults (real redis-server)', { skip }, () => {
+  it('a server paused for 600 ms shows in the latency tail: latency counts from the intended start (no coordinated omission)', async () => {
+    const server = await ownServer();
+    const client = await server.client();
+    const prefix = uniquePrefix('pause');
+    try {
+      const running = startCachebench([
+        'run',
+        liveScenario({
+          name: 'pause',
+          // A command timeout well above the pause: the stalled requests must show as latency, not errors.
+          redis: { url: server.url, prefix, command_timeout: '5s' },
+          workload: { duration: '4s', rate: '200/s' },
+        }),
+        '--json',
+        '-',
+      ]).finished;
+      await waitForKeys(client, prefix);
+      await delay(500);
+      server.pause();
+      await delay(600);
+      server.resume();
+      const r = await running;
+      assert.equal(r.code, 0, r.stderr);
+      const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+      // ~120 requests were due during the pause, waiting up to 600 ms each: the top 1% all waited > 400 ms.
+      assert.ok(metrics.latency_ms.max >= 500, `max ${metrics.latency_ms.max} ms`);
+      assert.ok(metrics.latency_ms.p99 >= 300, `p99 ${metrics.latency_ms.p99} ms`);
+      assert.ok(metrics.latency_ms.p50 < 100, `p50 ${metrics.latency_ms.p50} ms: only the tail shows the pause`);
+      assert.equal(metrics.live.dropped, 0);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a server killed and restarted mid-run: errors per second are counted, the client reconnects, the run finishes (on_cache_error: fallback)', async () => {
+    const server = await ownServer();
+    const prefix = uniquePrefix('restart');
+    const running = startCachebench([
+      'run',
+      liveScenario({
+        name: 'restart',
+        redis: { url: server.url, prefix },
+        workload: { duration: '5s', rate: '200/s' },
+        cache: { on_cache_error: 'fallback' },
+      }),
+      '--json',
+      '-',
+    ]).finished;
+    const first = await server.client();
+    await waitForKeys(first, prefix);
+    first.disconnect();
+    await delay(500);
+    await server.kill();
+    await delay(800);
+    await server.restart();
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+    assert.ok(metrics.requests >= 800, `the run went on to the end: ${metrics.requests} requests`);
+    assert.ok(
+      metrics.live.errors_per_second.some((errors) => errors > 0),
+      `errors per second: ${metrics.live.errors_per_second.join(', ')}`,
+    );
+    assert.ok(metrics.live.reconnects >= 1, `reconnects: ${metrics.live.reconnects}`);
+    const client = await server.client();
+    try {
+      // The restarted server (empty, counters from zero) served the rest of the run, and was cleaned.
+      assert.ok((await infoStats(client)).keyspace_misses > 0, 'reads reached the restarted server');
+      assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a server killed mid-run with on_cache_error: fail is exit 3 with a partial JSON result', async () => {
+    const server = await ownServer();
+    const prefix = uniquePrefix('fail');
+    const json = join(liveWork, 'fail.json');
+    const running = startCachebench([
+      'run',
+      liveScenario({
+        name: 'fail',
+        redis: { url: server.url, prefix },
+        workload: { duration: '10s', rate: '200/s' },
+        cache: { on_cache_error: 'fail' },
+      }),
+      '--json',
+      json,
+    ]).finished;
+    const client = await server.client();
+    await waitForKeys(client, prefix);
+    client.disconnect();
+    await delay(500);
+    await server.kill();
+    const r = await running;
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(r.elapsedMs < 9000, `stopped at the failure, not at the end: ${r.elapsedMs} ms`);
+    assert.match(r.stderr, /127\.0\.0\.1/);
+    const metrics = readJsonFile(json).runs[0].metrics;
+    assert.ok(metrics.requests > 0 && metrics.requests < 2000, `partial: ${metrics.requests} requests`);
+  });
+
+  it('SIGINT mid-run is exit 130, with the partial result written and the run’s keys deleted', async () => {
+    const server = await ownServer();
+    const prefix = uniquePrefix('sigint');
+    const json = join(liveWork, 'sigint.json');
+    const { child, finished } = startCachebench([
+      'run',
+      liveScenario({ name: 'sigint', redis: { url: server.url, prefix }, workload: { duration: '60s', rate: '200/s' } }),
+      '--json',
+      json,
+    ]);
+    const client = await server.client();
+    try {
+      await waitForKeys(client, prefix);
+      await delay(500);
+      const interrupted = Date.now();
+      child.kill('SIGINT');
+      const r = await finished;
+      assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
+      assert.ok(Date.now() - interrupted < 5000, `exited ${Date.now() - interrupted} ms after SIGINT`);
+      const metrics = readJsonFile(json).runs[0].metrics;
+      assert.ok(metrics.requests > 0 && metrics.requests < 12_000, `partial: ${metrics.requests} requests`);
+      assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
