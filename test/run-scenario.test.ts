@@ -128,3 +128,21 @@ describe('a long run keeps its time series bounded', () => {
     assert.equal(result.metrics.hits, 1); // the second request; the last one finds its copy expired (TTL 60 s)
   });
 });
+
+describe('latency histograms in the result', () => {
+  it('decode, with any HdrHistogram library, to the percentiles the summary reports', async () => {
+    const { decodeFromCompressedBase64 } = await import('hdr-histogram-js');
+    const result = await runScenario(timedScenario(20_000), { name: 't', params: {} }, []);
+    for (const [encoded, summary] of [
+      [result.histograms.latency_us, result.metrics.latency_ms!],
+      [result.histograms.baseline_latency_us, result.baseline.latency_ms!],
+    ] as const) {
+      const hdr = decodeFromCompressedBase64(encoded);
+      assert.equal(hdr.totalCount, summary.count);
+      for (const [percentile, field] of [[50, 'p50'], [99, 'p99']] as const) {
+        const decoded = hdr.getValueAtPercentile(percentile) / 1000;
+        assert.ok(Math.abs(decoded - summary[field]!) <= summary[field]! * 0.002 + 0.001, `${field}: ${decoded} vs ${summary[field]}`);
+      }
+    }
+  });
+});

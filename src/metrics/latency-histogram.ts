@@ -1,9 +1,12 @@
+import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+
 /**
  * A latency histogram with HdrHistogram's log-linear layout (Gil Tene's HdrHistogram: buckets of
  * doubling width, each split into `subBucketCount` linear sub-buckets), recording integer microseconds.
  * We keep our own copy of the layout in a typed array because recording is the engine's hottest call:
  * an index computation and an increment, ~10× faster than hdr-histogram-js's recordValue. The layout is
- * the same, so `toHdr()` converts to an hdr-histogram-js histogram without loss.
+ * the same, so `encode()` hands it to hdr-histogram-js without loss, in HdrHistogram's standard compressed
+ * base64 form (values in microseconds) that any HdrHistogram library can decode and merge.
  *
  * With `significantDigits = 3` every recorded value is kept to within 0.1%; percentiles report the
  * highest value equivalent to the bucket holding the percentile, as HdrHistogram does. Mean and max are
@@ -84,6 +87,21 @@ export class LatencyHistogram {
     this.sum += other.sum;
     if (other.maxMicros > this.maxMicros) this.maxMicros = other.maxMicros;
     if (other.minMicros < this.minMicros) this.minMicros = other.minMicros;
+  }
+
+  /** HdrHistogram's compressed base64 encoding of every sample (µs); the empty string without samples. */
+  encode(): string {
+    if (this.count === 0) return '';
+    const hdr = build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: Math.max(2, this.maxMicros),
+      numberOfSignificantValueDigits: this.significantDigits,
+      bitBucketSize: 64,
+    });
+    this.forEachBucket((micros, count) => hdr.recordValueWithCount(micros, count));
+    const encoded = encodeIntoCompressedBase64(hdr);
+    hdr.destroy();
+    return encoded;
   }
 
   /** Visits every non-empty bucket with a value equivalent to it (µs) and its count. */

@@ -188,6 +188,11 @@ export class RunRecorder {
     };
   }
 
+  /** Every request's latency as an encoded HdrHistogram (µs); empty without timing. */
+  encodedLatency(): string {
+    return this.timed ? this.latency.encode() : '';
+  }
+
   timeseriesPoints(): TimeseriesPoint[] {
     return this.hasClock ? this.timeseries.points() : [];
   }

@@ -161,6 +161,12 @@ export interface RunResult {
   metrics: RunMetrics;
   baseline: RunMetrics;
   thresholds: ThresholdResult[];
+  /**
+   * Every request's end-to-end latency, with the cache and in the baseline, as HdrHistogram's compressed
+   * base64 encoding of microsecond values (3 significant digits): any HdrHistogram library decodes and
+   * merges them losslessly. Empty strings for a run without timing.
+   */
+  histograms: { latency_us: string; baseline_latency_us: string };
   /** Width of one time-series window: the scenario's, doubled as often as a long run needed to stay within 10,000 windows. */
   timeseries_window_ms: number;
   timeseries: TimeseriesPoint[];

@@ -16,6 +16,8 @@ export interface ReplayOutcome {
   metrics: RunMetrics;
   timeseries: TimeseriesPoint[];
   timeseriesWindowMs: number;
+  /** HdrHistogram, compressed base64, µs; '' without timing. */
+  latencyHdr: string;
 }
 
 /** Whether requests take time in this scenario (false: a pure hit-ratio replay). */
@@ -70,7 +72,12 @@ export function replay(scenario: Scenario, withCache: boolean): ReplayOutcome {
   if (skips !== undefined) {
     metrics.trace = { skipped_lines: skips.skippedLines, skipped_commands: Object.fromEntries(skips.skippedCommands) };
   }
-  return { metrics, timeseries: recorder.timeseriesPoints(), timeseriesWindowMs: recorder.timeseries.windowMs };
+  return {
+    metrics,
+    timeseries: recorder.timeseriesPoints(),
+    timeseriesWindowMs: recorder.timeseries.windowMs,
+    latencyHdr: recorder.encodedLatency(),
+  };
 }
 
 /** Measured break-even of producing events on a second core (the worker costs ~50 ms to start). */

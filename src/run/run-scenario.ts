@@ -37,7 +37,7 @@ export async function runScenario(
     // Without timing nothing waits on anything, so the no-cache replay of the same stream is known
     // exactly from the cached one: every read is a DB read and nothing is ever stale.
     withCache = replay(scenario, scenario.cache !== null);
-    baseline = { metrics: untimedBaseline(withCache.metrics), timeseries: [], timeseriesWindowMs: withCache.timeseriesWindowMs };
+    baseline = { metrics: untimedBaseline(withCache.metrics), timeseries: [], timeseriesWindowMs: withCache.timeseriesWindowMs, latencyHdr: '' };
   }
   const metrics = withCache.metrics;
   if (scenario.cache !== null && baseline.metrics.db.reads > 0) {
@@ -49,6 +49,7 @@ export async function runScenario(
     metrics,
     baseline: baseline.metrics,
     thresholds: evaluateThresholds(thresholds, metrics),
+    histograms: { latency_us: withCache.latencyHdr, baseline_latency_us: baseline.latencyHdr },
     timeseries_window_ms: withCache.timeseriesWindowMs,
     timeseries: withCache.timeseries,
   };

@@ -98,6 +98,7 @@ export function runResult(overrides: Partial<RunResult> = {}): RunResult {
     metrics: runMetrics(),
     baseline: baselineMetrics(),
     thresholds: [],
+    histograms: { latency_us: '', baseline_latency_us: '' },
     timeseries_window_ms: 1000,
     timeseries: [],
     ...overrides,
