@@ -197,7 +197,8 @@ async function measure(
   };
   const achievedRate = (metrics.requests + warmupRecorder.requests) / Math.max(wallMs / 1000, 1e-3);
   const simulated = simulatedScenario(scenario, closedLoop ? closedLoopBaselineRate(scenario, load, achievedRate) : null);
-  const baseline = replay(simulated, false).metrics;
+  const baselineReplay = replay(simulated, false);
+  const baseline = baselineReplay.metrics;
   // The baseline replays the whole workload, warm-up included, so offload compares DB reads per read.
   if (baseline.db.reads > 0 && metrics.reads > 0)
     metrics.offload = 1 - metrics.db.reads / metrics.reads / (baseline.db.reads / baseline.reads);
@@ -209,6 +210,7 @@ async function measure(
     metrics,
     baseline,
     thresholds: evaluateThresholds(thresholds, metrics),
+    histograms: { latency_us: recorder.encodedLatency(), baseline_latency_us: baselineReplay.latencyHdr },
     timeseries_window_ms: recorder.timeseries.windowMs,
     timeseries: recorder.timeseriesPoints(),
     redis: {
