@@ -1,7 +1,7 @@
 import { RandomSource } from '../random/random-source.js';
 import type { PolicyOptions } from './eviction-policy.js';
 import { SlotCache } from './slot-cache.js';
-import { grownInt32 } from '../collections/typed-array-growth.js';
+import { ResidentSlots } from './resident-slots.js';
 
 /**
  * Random replacement: the victim is drawn uniformly from the resident entries; hits change nothing.
@@ -11,10 +11,7 @@ import { grownInt32 } from '../collections/typed-array-growth.js';
 export class RandomPolicy extends SlotCache {
   readonly name = 'random';
   private readonly random: RandomSource;
-  /** Resident slots packed densely, so a uniform index is a uniform entry; removal swaps in the last. */
-  private resident = new Int32Array(this.slotCapacity);
-  private positionOfSlot = new Int32Array(this.slotCapacity);
-  private residentCount = 0;
+  private readonly resident = new ResidentSlots(this.slotCapacity);
 
   constructor(options: PolicyOptions) {
     super(options);
@@ -24,33 +21,24 @@ export class RandomPolicy extends SlotCache {
   protected onHit(): void {}
 
   protected onInsert(slot: number): void {
-    this.positionOfSlot[slot] = this.residentCount;
-    this.resident[this.residentCount++] = slot;
+    this.resident.add(slot);
   }
 
   protected selectVictim(): number {
-    const slot = this.resident[this.random.nextInt(this.residentCount)];
-    this.detach(slot);
+    const slot = this.resident.at(this.random.nextInt(this.resident.count));
+    this.resident.remove(slot);
     return slot;
   }
 
   protected detach(slot: number): void {
-    const position = this.positionOfSlot[slot];
-    const last = this.resident[--this.residentCount];
-    this.resident[position] = last;
-    this.positionOfSlot[last] = position;
+    this.resident.remove(slot);
   }
 
   protected growSlotColumns(slotCapacity: number): void {
-    this.resident = grownInt32(this.resident, slotCapacity);
-    this.positionOfSlot = grownInt32(this.positionOfSlot, slotCapacity);
+    this.resident.grow(slotCapacity);
   }
 
   protected checkPolicyInvariants(): void {
-    if (this.residentCount !== this.entries) throw new Error(`random: ${this.residentCount} resident, entries ${this.entries}`);
-    for (let position = 0; position < this.residentCount; position++) {
-      const slot = this.resident[position];
-      if (this.positionOfSlot[slot] !== position) throw new Error(`random: slot ${slot} at position ${position} records ${this.positionOfSlot[slot]}`);
-    }
+    this.resident.check('random', this.entries);
   }
 }

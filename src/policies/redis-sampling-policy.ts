@@ -1,8 +1,8 @@
-import { grownInt32 } from '../collections/typed-array-growth.js';
 import { RandomSource } from '../random/random-source.js';
 import type { PolicyOptions } from './eviction-policy.js';
 import type { ParameterSpec } from './policy-parameters.js';
 import { RedisEvictionPool } from './redis-eviction-pool.js';
+import { ResidentSlots } from './resident-slots.js';
 import { SlotCache } from './slot-cache.js';
 import { NO_SLOT } from './slot-list.js';
 
@@ -28,9 +28,7 @@ export const MAXMEMORY_SAMPLES: ParameterSpec = {
  */
 export abstract class RedisSamplingPolicy extends SlotCache {
   /** Resident slots packed densely, so a uniform index is a uniform key; removal swaps in the last. */
-  private resident: Int32Array;
-  private positionOfSlot: Int32Array;
-  private residentCount = 0;
+  private readonly resident: ResidentSlots;
   private readonly pool = new RedisEvictionPool();
   private readonly sampling: RandomSource;
   protected readonly samples: number;
@@ -39,16 +37,14 @@ export abstract class RedisSamplingPolicy extends SlotCache {
     super(options);
     this.samples = samples;
     this.sampling = RandomSource.derive(options.seed, samplingStream);
-    this.resident = new Int32Array(this.slotCapacity);
-    this.positionOfSlot = new Int32Array(this.slotCapacity);
+    this.resident = new ResidentSlots(this.slotCapacity);
   }
 
   /** Larger is evicted sooner (Redis calls it `idle` for every policy). */
   protected abstract evictionScore(slot: number, now: number): number;
 
   protected onInsert(slot: number, now: number): void {
-    this.positionOfSlot[slot] = this.residentCount;
-    this.resident[this.residentCount++] = slot;
+    this.resident.add(slot);
     this.stampNew(slot, now);
   }
 
@@ -70,41 +66,26 @@ export abstract class RedisSamplingPolicy extends SlotCache {
 
   /** Draws `samples` distinct resident keys (a partial Fisher–Yates shuffle of the resident array) into the pool. */
   private populatePool(now: number): void {
-    const count = this.residentCount;
-    const draws = Math.min(this.samples, count);
     const resident = this.resident;
+    const count = resident.count;
+    const draws = Math.min(this.samples, count);
     for (let i = 0; i < draws; i++) {
       const j = i + this.sampling.nextInt(count - i);
-      const slot = resident[j];
-      if (j !== i) {
-        const displaced = resident[i];
-        resident[i] = slot;
-        resident[j] = displaced;
-        this.positionOfSlot[slot] = i;
-        this.positionOfSlot[displaced] = j;
-      }
+      if (j !== i) resident.swap(i, j);
+      const slot = resident.at(i);
       this.pool.offer(this.keyOfSlot[slot], this.evictionScore(slot, now));
     }
   }
 
   protected detach(slot: number): void {
-    const position = this.positionOfSlot[slot];
-    const last = this.resident[--this.residentCount];
-    this.resident[position] = last;
-    this.positionOfSlot[last] = position;
+    this.resident.remove(slot);
   }
 
   protected growSlotColumns(slotCapacity: number): void {
-    this.resident = grownInt32(this.resident, slotCapacity);
-    this.positionOfSlot = grownInt32(this.positionOfSlot, slotCapacity);
+    this.resident.grow(slotCapacity);
   }
 
   protected checkPolicyInvariants(): void {
-    if (this.residentCount !== this.entries) throw new Error(`${this.name}: ${this.residentCount} resident, entries ${this.entries}`);
-    for (let position = 0; position < this.residentCount; position++) {
-      const slot = this.resident[position];
-      if (this.positionOfSlot[slot] !== position) throw new Error(`${this.name}: slot ${slot} at position ${position} records ${this.positionOfSlot[slot]}`);
-    }
-    this.pool.checkOrder(this.name);
+    this.resident.check(this.name, this.entries);
   }
 }
