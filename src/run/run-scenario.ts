@@ -1,7 +1,6 @@
 import type { RunMetrics, RunResult } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
-import { runLive } from '../live/live-run.js';
 import { isTimed, type ReplayOutcome, replay } from './replay.js';
 import { replayInWorker, worthAWorker } from './replay-in-worker.js';
 
@@ -16,7 +15,11 @@ export async function runScenario(
   thresholds: ParsedThreshold[],
   live: { allowConfig: boolean; signal?: AbortSignal } = { allowConfig: false },
 ): Promise<RunResult> {
-  if (scenario.mode === 'live') return runLive(scenario, run, thresholds, live);
+  if (scenario.mode === 'live') {
+    // Loaded only for live runs: a simulation never pays for ioredis.
+    const { runLive } = await import('../live/live-run.js');
+    return runLive(scenario, run, thresholds, live);
+  }
   let withCache: ReplayOutcome;
   let baseline: ReplayOutcome;
   if (isTimed(scenario)) {
