@@ -1,6 +1,6 @@
 import { assertNoStack, cachebench, repoRoot } from './support/cachebench-process.js';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -119,6 +119,25 @@ describe('cachebench run (the real binary)', () => {
       [13657, 19049, 12377, 18352, 15742, 19897],
     );
     assert.match(r.stdout, /policy=sieve capacity=1000/);
+  });
+
+  it('every example scenario in scenarios/ is valid', () => {
+    const files = readdirSync(join(root, 'scenarios')).filter((name) => name.endsWith('.yaml'));
+    assert.ok(files.length >= 6);
+    for (const name of files) {
+      const r = cachebench(['validate', join(root, 'scenarios', name)]);
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    }
+  });
+
+  it('the example scenarios report what the README says', () => {
+    const quickstart = JSON.parse(cachebench(['run', join(root, 'scenarios', 'quickstart.yaml'), '--json', '-']).stdout).runs[0];
+    assert.equal(quickstart.metrics.requests, 599_407);
+    assert.ok(quickstart.thresholds.every((t: { pass: boolean }) => t.pass));
+    const staleness = cachebench(['run', join(root, 'scenarios', 'write-staleness.yaml'), '--json', '-']);
+    assert.equal(staleness.code, 1);
+    const passes = JSON.parse(staleness.stdout).runs.map((run: { thresholds: { pass: boolean }[] }) => run.thresholds[0].pass);
+    assert.deepEqual(passes, [false, true, true]); // ttl-only, delete, update
   });
 
   it('validate checks without running', () => {
