@@ -1,4 +1,5 @@
 import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { doubledLength, grownFloat64 } from '../collections/typed-array-growth.js';
 
 /**
  * A latency histogram with HdrHistogram's log-linear layout (Gil Tene's HdrHistogram: buckets of
@@ -139,10 +140,6 @@ export class LatencyHistogram {
   }
 
   private grow(index: number): void {
-    let length = this.counts.length;
-    while (length <= index) length *= 2;
-    const counts = new Float64Array(length);
-    counts.set(this.counts);
-    this.counts = counts;
+    this.counts = grownFloat64(this.counts, doubledLength(this.counts.length, index + 1));
   }
 }

@@ -1,4 +1,4 @@
-import { grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
 import { NO_SLOT, SlotList } from './slot-list.js';
 
 /**
@@ -57,11 +57,7 @@ export class GhostQueue {
     if (charge > this.capacity) return;
     this.remove(key);
     while (this.used + charge > this.capacity) this.release(this.order.popTail());
-    if (key >= this.slotOfKey.length) {
-      let length = this.slotOfKey.length;
-      while (length <= key) length *= 2;
-      this.slotOfKey = grownInt32(this.slotOfKey, length, NO_SLOT);
-    }
+    if (key >= this.slotOfKey.length) this.slotOfKey = grownInt32(this.slotOfKey, doubledLength(this.slotOfKey.length, key + 1), NO_SLOT);
     let slot: number;
     if (this.freeSlotCount > 0) {
       slot = this.freeSlots[--this.freeSlotCount];

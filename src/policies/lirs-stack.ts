@@ -1,4 +1,4 @@
-import { grownFloat64, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
+import { doubledLength, grownFloat64, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
 import { NO_SLOT, SlotList } from './slot-list.js';
 
 /**
@@ -151,9 +151,7 @@ export class LirsStack {
   }
 
   private growKeyIndex(key: number): void {
-    let length = this.nodeOfKey.length;
-    while (length <= key) length *= 2;
-    this.nodeOfKey = grownInt32(this.nodeOfKey, length, NO_SLOT);
+    this.nodeOfKey = grownInt32(this.nodeOfKey, doubledLength(this.nodeOfKey.length, key + 1), NO_SLOT);
   }
 
   private growNodes(nodeCapacity: number): void {

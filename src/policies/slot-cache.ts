@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import type { CapacityUnit, EvictionPolicy, PolicyOptions } from './eviction-policy.js';
-import { grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
 import { NO_SLOT } from './slot-list.js';
 
 /**
@@ -253,9 +253,7 @@ export abstract class SlotCache implements EvictionPolicy {
   }
 
   private growKeyIndex(key: number): void {
-    let length = this.slotOfKey.length;
-    while (length <= key) length *= 2;
-    this.slotOfKey = grownInt32(this.slotOfKey, length, NO_SLOT);
+    this.slotOfKey = grownInt32(this.slotOfKey, doubledLength(this.slotOfKey.length, key + 1), NO_SLOT);
   }
 
   private growSlots(slotCapacity: number): void {
