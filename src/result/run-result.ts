@@ -63,6 +63,31 @@ export interface CacheMetrics {
   peak_bytes: number;
 }
 
+/** One tier of a two-tier topology (L1: per node, summed over nodes; L2: shared). */
+export interface TierMetrics extends CacheMetrics {
+  lookups: number;
+  hits: number;
+  /** hits ÷ lookups; null without lookups. */
+  hit_rate: number | null;
+}
+
+/** Pub/sub invalidation messages: one sent per write and receiving node; lost ones never arrive. */
+export interface InvalidationMessageMetrics {
+  sent: number;
+  received: number;
+  lost: number;
+}
+
+/** Write-behind: acknowledged writes waiting for their flush to the database. */
+export interface WriteBehindMetrics {
+  /** Most writes pending at once (over all nodes). */
+  max_pending: number;
+  /** Writes the database committed from the queue. */
+  flushed_writes: number;
+  /** Acknowledged writes that never reached the database: pending when their node crashed. */
+  lost_writes: number;
+}
+
 export interface RunMetrics {
   requests: number;
   reads: number;
@@ -92,6 +117,12 @@ export interface RunMetrics {
   cache: CacheMetrics | null;
   /** 1 − DB reads with cache ÷ DB reads of the no-cache baseline; null on the baseline itself or when the baseline had no DB reads. */
   offload: number | null;
+  /** Per tier, when the topology has an L1 (per node) in front of the shared L2; absent for one tier. */
+  tiers?: { l1: TierMetrics | null; l2: TierMetrics | null };
+  /** Present with pubsub invalidation. */
+  invalidation?: InvalidationMessageMetrics;
+  /** Present with the write-behind pattern. */
+  write_behind?: WriteBehindMetrics;
   /** Live runs only: what the wall-clock load generator saw. */
   live?: LiveMetrics;
   /** Trace workloads only: what the reader skipped (malformed lines under skip_bad_lines; non-cache commands of a MONITOR trace). */
@@ -145,6 +176,22 @@ export interface TimeseriesPoint {
   db_qps: number;
   p99_ms: number | null;
   stale_rate: number | null;
+  /** Two-tier runs only: L1 hits ÷ L1 lookups, L2 hits ÷ L2 lookups in the window. */
+  l1_hit_rate?: number | null;
+  l2_hit_rate?: number | null;
+  /** Most DB queries holding a connection at once in the window. */
+  db_inflight_max?: number;
+  /** Failed requests per second in the window. */
+  errors_per_s?: number;
+}
+
+/** A fault window of the scenario, on the run's clock (shaded in reports). */
+export interface FaultWindow {
+  kind: 'cache-down' | 'db-slow' | 'db-down' | 'pubsub-partition' | 'node-crash';
+  start_ms: number;
+  end_ms: number;
+  /** e.g. "db latency × 5", "node 2" */
+  detail: string;
 }
 
 export interface ThresholdResult {
@@ -170,6 +217,8 @@ export interface RunResult {
   /** Width of one time-series window: the scenario's, doubled as often as a long run needed to stay within 10,000 windows. */
   timeseries_window_ms: number;
   timeseries: TimeseriesPoint[];
+  /** The scenario's fault windows (absent without faults). */
+  faults?: FaultWindow[];
   /** Live runs only: Redis's INFO over the run. */
   redis?: RedisView;
   /** Live runs with --allow-config setting a policy: the same scenario simulated with Redis's approximated policy. */
