@@ -8,6 +8,7 @@ import { RunRecorder } from '../src/metrics/run-recorder.js';
 import { createPolicy } from '../src/policies/registry.js';
 import type { InvalidationSpec } from '../src/scenario/scenario.js';
 import { EventListStream, type ListedEvent } from './support/event-list-stream.js';
+import { simulateEvents } from './support/simulate-events.js';
 
 const constant = (value: number): LatencySampler => ({ sample: () => value, mean: value });
 
@@ -27,24 +28,7 @@ interface Setup {
 }
 
 function simulate(events: ListedEvent[], setup: Setup = {}) {
-  const cacheSpec = setup.cache === undefined ? { capacity: 100, ttl: null, latency: 1 } : setup.cache;
-  const recorder = new RunRecorder(true, true, setup.maxStaleness ?? null, 1000);
-  const cache =
-    cacheSpec === null
-      ? null
-      : new CacheTier(createPolicy('lru', { capacity: cacheSpec.capacity, unit: 'entries', keySpaceHint: 16, seed: 1 }), cacheSpec.ttl);
-  new TimedSimulation({
-    stream: new EventListStream(events),
-    cache,
-    cacheLatency: cacheSpec === null ? null : constant(cacheSpec.latency),
-    invalidation: setup.invalidation ?? 'delete',
-    dbReadLatency: constant(setup.dbRead ?? 10),
-    dbWriteLatency: constant(setup.dbWrite ?? 10),
-    maxConcurrency: setup.maxConcurrency ?? Number.POSITIVE_INFINITY,
-    timeoutMs: setup.timeout ?? null,
-    recorder,
-  }).run();
-  return recorder.metrics(cache?.metrics() ?? null);
+  return simulateEvents(events, setup).metrics;
 }
 
 describe('cache-aside on the virtual clock', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runScenario } from '../src/run/run-scenario.js';
+import { ONE_NODE } from './support/scenario-defaults.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 
 /** Erlang's C formula: the probability that an arrival waits in an M/M/c queue with offered load a = λ/μ. */
@@ -41,6 +42,7 @@ function baselineScenario(rate: number, meanServiceMs: number, servers: number, 
     },
     cache: null,
     max_staleness: null,
+    ...ONE_NODE,
     timeseries_window: 1000,
     thresholds: [],
     matrix: null,

@@ -7,6 +7,7 @@ import { InputError } from '../src/errors.js';
 import { replay } from '../src/run/replay.js';
 import { replayInWorker, worthAWorker } from '../src/run/replay-in-worker.js';
 import { runScenario } from '../src/run/run-scenario.js';
+import { ONE_TIER, ONE_NODE } from './support/scenario-defaults.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 
 function timedScenario(requests: number): Scenario {
@@ -40,8 +41,10 @@ function timedScenario(requests: number): Scenario {
       latency: { type: 'constant', value: 0.2 },
       pattern: 'cache-aside',
       invalidation: 'delete',
+      ...ONE_TIER,
     },
     max_staleness: 1000,
+    ...ONE_NODE,
     timeseries_window: 1000,
     thresholds: [],
     matrix: null,

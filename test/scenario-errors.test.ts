@@ -36,7 +36,7 @@ const CASES: Array<{ name: string; yaml: string; overrides?: string[]; starts: s
     name: 'unknown field, with a suggestion and the valid names',
     yaml: `${SYNTHETIC}cache:\n  polcy: lru\n  capacity: 10\n`,
     starts: 'scenario.yaml:5:3 cache.polcy: unknown field',
-    contains: ['did you mean `policy`?', 'Valid fields in cache: policy, capacity, ttl, latency, pattern, invalidation'],
+    contains: ['did you mean `policy`?', 'Valid fields in cache: policy, capacity, ttl, latency, parameters, shared, local, pattern, invalidation'],
   },
   {
     name: 'unknown top-level field',

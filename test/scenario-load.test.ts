@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.js';
 import { loadScenario, parseScenarioText } from '../src/scenario/load.js';
+import { ONE_TIER, ONE_NODE } from './support/scenario-defaults.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 
 const BASE_DIR = '/scenarios';
@@ -76,8 +77,10 @@ describe('DESIGN.md contract examples', () => {
         latency: { type: 'constant', value: 0.2 },
         pattern: 'cache-aside',
         invalidation: 'delete',
+        ...ONE_TIER,
       },
       max_staleness: null,
+      ...ONE_NODE,
       timeseries_window: 1000,
       thresholds: ['hit_rate >= 0.7', 'latency.p99 < 50ms'],
       matrix: null,
@@ -109,6 +112,7 @@ describe('DESIGN.md contract examples', () => {
       latency: { type: 'constant', value: 0.2 },
       pattern: 'cache-aside',
       invalidation: 'delete',
+      ...ONE_TIER,
     });
   });
 
@@ -173,6 +177,7 @@ describe('defaults', () => {
       latency: { type: 'constant', value: 0.2 },
       pattern: 'cache-aside',
       invalidation: 'delete',
+      ...ONE_TIER,
     });
   });
   it('lets a ttl cache go without a capacity', () => {

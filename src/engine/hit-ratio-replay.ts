@@ -50,7 +50,7 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
         recorder.dbSubmitted(t, false);
         const version = ledger.commit(key);
         cache?.writeCommitted(invalidation, op === OP_DELETE, key, sizes[i], ttls[i], version, t);
-        ledger.acknowledge(key, version);
+        ledger.acknowledge(key, version, t);
         cache?.superseded(key, version, t);
       }
     }

@@ -20,6 +20,17 @@ export const STATE_CANCELLED = 5;
 export const STATE_ABANDONED = 6;
 /** Finished before its deadline; freed when its timeout event fires. */
 export const STATE_AWAITING_TIMEOUT = 7;
+/** A read sharing another read's fetch (coalesce), or waiting for a lock before it looks again. */
+export const STATE_WAITING = 8;
+/** A write-behind write waiting for room in its node's full queue. */
+export const STATE_BLOCKED = 9;
+/** A pub/sub message on its way to a node. */
+export const STATE_IN_TRANSIT = 10;
+
+/** Request flags. */
+export const FLAG_BACKGROUND = 1;
+export const FLAG_HOLDS_LOCK = 2;
+export const FLAG_LEADER = 4;
 
 export class RequestTable {
   capacity = 0;
@@ -35,6 +46,13 @@ export class RequestTable {
   /** Read: when its version was superseded by an acknowledged write (+Infinity: not yet). */
   staleSince = new Float64Array(0);
   timeoutPending = new Uint8Array(0);
+  /** The node the request reached (a message: the node it is going to). */
+  node = new Int32Array(0);
+  flags = new Uint8Array(0);
+  /** A coalesce leader's waiters (a list through `chain`), or -1. */
+  waiters = new Int32Array(0);
+  /** Next in a list of waiters or blocked writes; -1: last. */
+  chain = new Int32Array(0);
   /** Executing reads of the same key, a doubly linked list per key (staleness marking on acknowledge). */
   nextOfKey = new Int32Array(0);
   prevOfKey = new Int32Array(0);
@@ -55,6 +73,8 @@ export class RequestTable {
     this.ttl[slot] = ttl;
     this.timeoutPending[slot] = 0;
     this.staleSince[slot] = Number.POSITIVE_INFINITY;
+    this.flags[slot] = 0;
+    this.node[slot] = 0;
     return slot;
   }
 
@@ -75,6 +95,10 @@ export class RequestTable {
     this.version = grownInt32(this.version, capacity);
     this.staleSince = grownFloat64(this.staleSince, capacity);
     this.timeoutPending = grownUint8(this.timeoutPending, capacity);
+    this.node = grownInt32(this.node, capacity);
+    this.flags = grownUint8(this.flags, capacity);
+    this.waiters = grownInt32(this.waiters, capacity);
+    this.chain = grownInt32(this.chain, capacity);
     this.nextOfKey = grownInt32(this.nextOfKey, capacity);
     this.prevOfKey = grownInt32(this.prevOfKey, capacity);
     const free = new Int32Array(capacity);

@@ -134,7 +134,7 @@ export class LiveCacheAside {
       }
     }
     const now = this.setup.now();
-    if (this.ledger.acknowledge(key, version)) this.supersession.acknowledged(key, version, now);
+    if (this.ledger.acknowledge(key, version, now)) this.supersession.acknowledged(key, version, now);
     recorder.writeCompleted(start, now);
   }
 

@@ -272,7 +272,6 @@ function simulatedScenario(scenario: Scenario, closedLoopRate: number | null): S
   const cache = scenario.cache === null ? null : { ...scenario.cache };
   if (cache !== null) {
     delete cache.redis;
-    delete cache.on_cache_error;
   }
   const workload = scenario.workload;
   return {

@@ -110,9 +110,10 @@ export class RunRecorder {
     if (end > this.lastEnd) this.lastEnd = end;
   }
 
-  /** A request failed (DB timeout) at `end`; its latency counts. */
+  /** A request failed (DB timeout or down, cache down under on_cache_error: fail) at `end`; its latency counts. */
   requestFailed(start: number, end: number, isRead: boolean): void {
     this.errors++;
+    if (this.hasClock) this.timeseries.error(start);
     if (isRead) this.readCompleted(start, end, false);
     else this.writeCompleted(start, end);
   }
@@ -127,9 +128,15 @@ export class RunRecorder {
     }
   }
 
-  dbStarted(waitMs: number, inflight: number): void {
+  dbStarted(waitMs: number, inflight: number, time = 0): void {
     this.queueWait.recordMs(waitMs);
     if (inflight > this.dbMaxInflight) this.dbMaxInflight = inflight;
+    if (this.hasClock) this.timeseries.dbInflight(time, inflight);
+  }
+
+  /** A lookup in the local tier (1) or the shared tier (2) of a two-tier topology, for the per-tier time series. */
+  tierLookup(start: number, tier: number, hit: boolean): void {
+    if (this.hasClock) this.timeseries.tierLookup(start, tier, hit);
   }
 
   /** A DB read was submitted while `inflightForKey` − 1 others of that key were in flight. */

@@ -18,6 +18,14 @@ export class TimeseriesRecorder {
   private hits = new Float64Array(64);
   private staleReads = new Float64Array(64);
   private dbQueries = new Float64Array(64);
+  private errors = new Float64Array(64);
+  private dbInflightMax = new Float64Array(64);
+  private l1Lookups = new Float64Array(64);
+  private l1Hits = new Float64Array(64);
+  private l2Lookups = new Float64Array(64);
+  private l2Hits = new Float64Array(64);
+  /** Whether the points carry per-tier hit rates (a topology with local tiers). */
+  tiers = false;
   private latency: (LatencyHistogram | undefined)[] = [];
   private lastWindow = -1;
 
@@ -56,6 +64,28 @@ export class TimeseriesRecorder {
     this.dbQueries[w]++;
   }
 
+  error(time: number): void {
+    const w = this.windowOf(time);
+    this.errors[w]++;
+  }
+
+  dbInflight(time: number, inflight: number): void {
+    const w = this.windowOf(time);
+    if (inflight > this.dbInflightMax[w]) this.dbInflightMax[w] = inflight;
+  }
+
+  /** A lookup in the local tier (1) or the shared tier (2). */
+  tierLookup(time: number, tier: number, hit: boolean): void {
+    const w = this.windowOf(time);
+    if (tier === 1) {
+      this.l1Lookups[w]++;
+      if (hit) this.l1Hits[w]++;
+    } else {
+      this.l2Lookups[w]++;
+      if (hit) this.l2Hits[w]++;
+    }
+  }
+
   latencyMs(start: number, latencyMs: number): void {
     const w = this.windowOf(start);
     let h = this.latency[w];
@@ -77,6 +107,14 @@ export class TimeseriesRecorder {
         db_qps: this.dbQueries[w] / seconds,
         p99_ms: this.latency[w]?.percentileMs(99) ?? null,
         stale_rate: this.reads[w] > 0 ? this.staleReads[w] / this.reads[w] : null,
+        ...(this.tiers
+          ? {
+              l1_hit_rate: this.l1Lookups[w] > 0 ? this.l1Hits[w] / this.l1Lookups[w] : null,
+              l2_hit_rate: this.l2Lookups[w] > 0 ? this.l2Hits[w] / this.l2Lookups[w] : null,
+            }
+          : {}),
+        db_inflight_max: this.dbInflightMax[w],
+        errors_per_s: this.errors[w] / seconds,
       });
     }
     return points;
@@ -84,10 +122,13 @@ export class TimeseriesRecorder {
 
   /** Merges windows 2i and 2i+1 into window i and doubles the width. */
   private coarsen(): void {
-    for (const column of [this.requests, this.reads, this.hits, this.staleReads, this.dbQueries]) {
+    for (const column of this.summedColumns()) {
       for (let i = 0; 2 * i < column.length; i++) column[i] = column[2 * i] + (2 * i + 1 < column.length ? column[2 * i + 1] : 0);
       column.fill(0, Math.ceil(column.length / 2));
     }
+    const peaks = this.dbInflightMax;
+    for (let i = 0; 2 * i < peaks.length; i++) peaks[i] = Math.max(peaks[2 * i], 2 * i + 1 < peaks.length ? peaks[2 * i + 1] : 0);
+    peaks.fill(0, Math.ceil(peaks.length / 2));
     const merged: (LatencyHistogram | undefined)[] = [];
     for (let i = 0; 2 * i < this.latency.length; i++) {
       const a = this.latency[2 * i];
@@ -100,6 +141,10 @@ export class TimeseriesRecorder {
     this.windowMs *= 2;
   }
 
+  private summedColumns(): Float64Array[] {
+    return [this.requests, this.reads, this.hits, this.staleReads, this.dbQueries, this.errors, this.l1Lookups, this.l1Hits, this.l2Lookups, this.l2Hits];
+  }
+
   private grow(window: number): void {
     const length = doubledLength(this.requests.length, window + 1);
     this.requests = grownFloat64(this.requests, length);
@@ -107,5 +152,11 @@ export class TimeseriesRecorder {
     this.hits = grownFloat64(this.hits, length);
     this.staleReads = grownFloat64(this.staleReads, length);
     this.dbQueries = grownFloat64(this.dbQueries, length);
+    this.errors = grownFloat64(this.errors, length);
+    this.dbInflightMax = grownFloat64(this.dbInflightMax, length);
+    this.l1Lookups = grownFloat64(this.l1Lookups, length);
+    this.l1Hits = grownFloat64(this.l1Hits, length);
+    this.l2Lookups = grownFloat64(this.l2Lookups, length);
+    this.l2Hits = grownFloat64(this.l2Hits, length);
   }
 }

@@ -63,12 +63,14 @@ export interface CacheMetrics {
   peak_bytes: number;
 }
 
-/** One tier of a two-tier topology (L1: per node, summed over nodes; L2: shared). */
+/** One tier of a two-tier topology (L1: per node, summed over nodes — peaks are the sum of each node's peak; L2: shared). */
 export interface TierMetrics extends CacheMetrics {
   lookups: number;
   hits: number;
   /** hits ÷ lookups; null without lookups. */
   hit_rate: number | null;
+  /** Operations that failed because the tier was down (a cache-down fault). */
+  errors: number;
 }
 
 /** Pub/sub invalidation messages: one sent per write and receiving node; lost ones never arrive. */

@@ -1,11 +1,12 @@
-import { CacheTier } from '../engine/cache-tier.js';
+import { CacheTier, summedTierMetrics } from '../engine/cache-tier.js';
 import { replayHitRatio } from '../engine/hit-ratio-replay.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import { TimedSimulation } from '../engine/timed-simulation.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
 import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
-import type { RunMetrics, TimeseriesPoint } from '../result/run-result.js';
+import type { CacheMetrics, RunMetrics, TimeseriesPoint } from '../result/run-result.js';
+import { createTopology, type Topology } from '../topology/topology.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { statSync } from 'node:fs';
@@ -30,45 +31,50 @@ export function replay(scenario: Scenario, withCache: boolean): ReplayOutcome {
   const timed = isTimed(scenario);
   const hasClock = timed || scenario.workload.kind === 'trace';
   const recorder = new RunRecorder(timed, hasClock, scenario.max_staleness, scenario.timeseries_window);
-  const spec = scenario.cache;
-  const cache =
-    withCache && spec !== null
-      ? new CacheTier(
-          createPolicy(spec.policy, {
-            capacity: spec.capacity,
-            unit: spec.capacity_unit,
-            keySpaceHint: scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024,
-            seed: scenario.seed,
-            parameters: spec.parameters,
-          }),
-          spec.ttl,
-        )
-      : null;
-  const invalidation = spec?.invalidation ?? 'delete';
+  const spec = withCache ? scenario.cache : null;
+  const keySpaceHint = scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024;
   const stream = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
   let skips: TraceSkips | undefined;
+  let metrics: RunMetrics;
   try {
     if (timed) {
       const seed = scenario.seed;
-      new TimedSimulation({
+      const topology = spec === null ? null : createTopology(scenario, keySpaceHint);
+      const simulation = new TimedSimulation({
         stream,
-        cache,
-        cacheLatency: spec === null ? null : createLatencySampler(spec.latency, RandomSource.derive(seed, 'cache-latency')),
-        invalidation,
+        topology,
+        faults: scenario.faults,
+        seed,
         dbReadLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
         dbWriteLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
         maxConcurrency: scenario.database.max_concurrency,
         timeoutMs: scenario.database.timeout,
         recorder,
-      }).run();
+      });
+      simulation.run();
+      metrics = recorder.metrics(topology === null ? null : topologyCacheMetrics(topology));
+      if (topology?.local != null) {
+        metrics.tiers = { l1: summedTierMetrics(topology.local), l2: topology.shared?.tierMetrics() ?? null };
+      }
+      const messages = simulation.invalidationMessages();
+      if (messages !== null) metrics.invalidation = messages;
+      const writeBehind = simulation.writeBehind();
+      if (writeBehind !== null) metrics.write_behind = writeBehind;
     } else {
-      replayHitRatio({ stream, cache, invalidation, recorder });
+      const cache =
+        spec === null
+          ? null
+          : new CacheTier(
+              createPolicy(spec.policy, { capacity: spec.capacity, unit: spec.capacity_unit, keySpaceHint, seed: scenario.seed, parameters: spec.parameters }),
+              spec.ttl,
+            );
+      replayHitRatio({ stream, cache, invalidation: spec?.invalidation ?? 'delete', recorder });
+      metrics = recorder.metrics(cache?.metrics() ?? null);
     }
     skips = stream.traceStats?.();
   } finally {
     stream.close();
   }
-  const metrics = recorder.metrics(cache?.metrics() ?? null);
   if (skips !== undefined) {
     metrics.trace = { skipped_lines: skips.skippedLines, skipped_commands: Object.fromEntries(skips.skippedCommands) };
   }
@@ -78,6 +84,13 @@ export function replay(scenario: Scenario, withCache: boolean): ReplayOutcome {
     timeseriesWindowMs: recorder.timeseries.windowMs,
     latencyHdr: recorder.encodedLatency(),
   };
+}
+
+/** `metrics.cache`: the shared tier's, or without one the local tiers' summed over nodes. */
+function topologyCacheMetrics(topology: Topology): CacheMetrics {
+  if (topology.shared !== null) return topology.shared.metrics();
+  const { lookups: _l, hits: _h, hit_rate: _r, errors: _e, ...summed } = summedTierMetrics(topology.local!);
+  return summed;
 }
 
 /** Measured break-even of producing events on a second core (the worker costs ~50 ms to start). */

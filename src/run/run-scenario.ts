@@ -1,6 +1,7 @@
 import type { RunMetrics, RunResult } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
+import { faultWindows } from '../engine/fault-timeline.js';
 import { isTimed, type ReplayOutcome, replay } from './replay.js';
 import { replayInWorker, worthAWorker } from './replay-in-worker.js';
 
@@ -55,6 +56,7 @@ export async function runScenario(
     histograms: { latency_us: withCache.latencyHdr, baseline_latency_us: baseline.latencyHdr },
     timeseries_window_ms: withCache.timeseriesWindowMs,
     timeseries: withCache.timeseries,
+    ...(scenario.faults.length > 0 ? { faults: faultWindows(scenario.faults) } : {}),
   };
 }
 

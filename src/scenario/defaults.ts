@@ -25,7 +25,29 @@ export const SCENARIO_DEFAULTS = {
   databaseLatency: { type: 'constant', value: 5 } satisfies LatencySpec,
   /** One round trip to a shared cache (Redis) in the same data centre. */
   cacheLatency: { type: 'constant', value: 0.2 } satisfies LatencySpec,
+  /** An in-process lookup (a hash map and a copy) on an application server: the local tier (L1). */
+  localCacheLatency: { type: 'constant', value: 0.01 } satisfies LatencySpec,
   policy: 'lru',
   pattern: 'cache-aside' as const,
   invalidation: 'delete' as const,
+  /** Write-through and write-behind write the value into the cache. */
+  writingPatternInvalidation: 'update' as const,
+  onCacheError: 'fallback' as const,
+
+  nodes: 1,
+  routing: 'round-robin' as const,
+  /** Redis pub/sub within one data centre. */
+  pubsubDelay: { type: 'constant', value: 1 } satisfies LatencySpec,
+  pubsubLoss: 0,
+  writeBehind: { delay: 1000, batch_size: 100, max_pending: 10_000 },
+  stampede: {
+    protection: 'none' as const,
+    /** The sleep most lock tutorials use between looks. */
+    retry: 50,
+    lock_ttl: 5000,
+    refresh_ahead: 0.2,
+    grace: 30_000,
+    beta: 1,
+    ttl_jitter: 0,
+  },
 } as const;

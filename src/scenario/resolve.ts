@@ -11,7 +11,14 @@ import type {
   CacheSpec,
   DatabaseSpec,
   DelimitedTraceSpec,
+  FaultSpec,
   LatencySpec,
+  PubsubSpec,
+  StampedeProtection,
+  StampedeSpec,
+  TierSpec,
+  TopologySpec,
+  WriteBehindSpec,
   LiveLoadSpec,
   RedisTargetSpec,
   Scenario,
@@ -49,6 +56,9 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
   const workload = resolveWorkload(input.workload, origin, problems);
   const database = resolveDatabase(input.database);
   const cache = resolveCache(input.cache, workload, mode, problems);
+  const topology = resolveTopology(input.topology);
+  const faults = resolveFaults(input.faults, cache, topology, problems);
+  checkTimedFeatures({ mode, workload, cache, topology, faults }, problems);
   const live = resolveLive(input, workload, mode, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -62,6 +72,8 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
       workload,
       database,
       cache,
+      topology,
+      faults,
       max_staleness: input.max_staleness ?? null,
       timeseries_window: input.timeseries?.window ?? SCENARIO_DEFAULTS.timeseriesWindowMs,
       thresholds: input.thresholds ?? [],
@@ -280,7 +292,7 @@ const LIVE_DEFAULTS = {
   commandTimeoutMs: 1000,
 };
 
-function resolveRedis(cacheInput: NonNullable<ScenarioFileInput['cache']>, cache: CacheSpec, problems: FieldProblem[]): RedisTargetSpec {
+function resolveRedis(cacheInput: CacheInput, cache: CacheSpec, problems: FieldProblem[]): RedisTargetSpec {
   const input = cacheInput.redis ?? {};
   const url = input.url ?? null;
   const cluster = input.cluster ?? null;
@@ -323,33 +335,34 @@ function resolveRedis(cacheInput: NonNullable<ScenarioFileInput['cache']>, cache
   };
 }
 
-function resolveCache(
-  input: ScenarioFileInput['cache'],
+type CacheInput = NonNullable<ScenarioFileInput['cache']>;
+type TierInput = Pick<CacheInput, 'policy' | 'capacity' | 'ttl' | 'latency' | 'parameters'>;
+const TIER_FIELDS = ['policy', 'capacity', 'ttl', 'latency', 'parameters'] as const;
+
+/** One tier's policy, capacity, TTL, parameters and latency; `at` is its path (['cache'] or ['cache', 'local']). */
+function resolveTier(
+  input: TierInput,
+  at: string[],
+  defaultLatency: LatencySpec,
+  unboundedByDefault: boolean,
   workload: WorkloadSpec,
   mode: 'simulate' | 'live',
   problems: FieldProblem[],
-): CacheSpec | null {
-  if (input === undefined || input === null) return null;
+): TierSpec {
   const policy = input.policy ?? SCENARIO_DEFAULTS.policy;
-  const liveRedis = mode === 'live' && input.redis !== undefined;
-  if (mode !== 'live') {
-    for (const field of ['redis', 'on_cache_error'] as const) {
-      if (input[field] !== undefined) problems.push({ path: ['cache', field], at: 'key', message: 'applies only with `mode: live` (a real Redis on the wall clock)' });
-    }
-  }
   let capacity = input.capacity;
   if (capacity === undefined) {
     // A TTL cache can be bounded by expiry alone, Redis by its own maxmemory; every other policy needs a size to evict against.
-    if (policy === 'ttl' || liveRedis) capacity = { capacity: Number.POSITIVE_INFINITY, unit: 'entries' };
+    if (policy === 'ttl' || unboundedByDefault) capacity = { capacity: Number.POSITIVE_INFINITY, unit: 'entries' };
     else {
-      problems.push({ path: ['cache', 'capacity'], message: 'is missing: give a number of entries like 10000 or 10k, a size like 64MB, or unlimited' });
+      problems.push({ path: [...at, 'capacity'], message: 'is missing: give a number of entries like 10000 or 10k, a size like 64MB, or unlimited' });
       capacity = { capacity: 1, unit: 'entries' };
     }
   }
   const ttl = input.ttl ?? null;
   if (ttl !== null && mode !== 'live' && workload.kind === 'synthetic' && workload.arrival.type === 'none') {
     problems.push({
-      path: ['cache', 'ttl'],
+      path: [...at, 'ttl'],
       message:
         'needs a clock, but the workload has no rate, so its requests have no arrival times and nothing would ever expire; set workload.rate (e.g. rate: 5000/s) or remove the ttl',
     });
@@ -361,24 +374,178 @@ function resolveCache(
       parameters = resolveParameters(policy, specs, input.parameters);
     } catch (error) {
       const name = Object.keys(input.parameters ?? {}).find((n) => !Object.hasOwn(specs, n)) ?? '';
-      problems.push({ path: name === '' ? ['cache', 'parameters'] : ['cache', 'parameters', name], message: (error as Error).message });
+      problems.push({ path: name === '' ? [...at, 'parameters'] : [...at, 'parameters', name], message: (error as Error).message });
     }
   }
-  const spec: CacheSpec = {
+  return {
     policy,
     capacity: capacity.capacity,
     capacity_unit: capacity.unit,
     ttl,
     parameters,
-    latency: input.latency ?? { ...SCENARIO_DEFAULTS.cacheLatency },
-    pattern: input.pattern ?? SCENARIO_DEFAULTS.pattern,
-    invalidation: input.invalidation ?? SCENARIO_DEFAULTS.invalidation,
+    latency: input.latency ?? { ...defaultLatency },
   };
-  if (liveRedis) {
-    spec.redis = resolveRedis(input, spec, problems);
-    spec.on_cache_error = input.on_cache_error ?? 'fallback';
+}
+
+function resolveCache(
+  input: ScenarioFileInput['cache'],
+  workload: WorkloadSpec,
+  mode: 'simulate' | 'live',
+  problems: FieldProblem[],
+): CacheSpec | null {
+  if (input === undefined || input === null) return null;
+  const liveRedis = mode === 'live' && input.redis !== undefined;
+  if (mode !== 'live' && input.redis !== undefined) {
+    problems.push({ path: ['cache', 'redis'], at: 'key', message: 'applies only with `mode: live` (a real Redis on the wall clock)' });
   }
+  const shared = input.shared ?? true;
+  if (!shared) {
+    for (const field of TIER_FIELDS) {
+      if (input[field] !== undefined) {
+        problems.push({ path: ['cache', field], at: 'key', message: 'describes the shared tier, but shared is false; move it under `local:` for the per-node tier, or remove `shared: false`' });
+      }
+    }
+    if (input.local === undefined) {
+      problems.push({ path: ['cache', 'shared'], message: 'is false, so the only cache would be a local tier: add `local: { policy: lru, capacity: 1000 }` (or remove `shared: false`)' });
+    }
+  }
+  const tier = resolveTier(shared ? input : { policy: 'lru', capacity: { capacity: 1, unit: 'entries' } }, ['cache'], SCENARIO_DEFAULTS.cacheLatency, liveRedis, workload, mode, problems);
+  const local = input.local === undefined ? null : resolveTier(input.local, ['cache', 'local'], SCENARIO_DEFAULTS.localCacheLatency, false, workload, mode, problems);
+  const pattern = input.pattern ?? SCENARIO_DEFAULTS.pattern;
+  const writesTheValue = pattern === 'write-through' || pattern === 'write-behind';
+  const invalidation = input.invalidation ?? (writesTheValue ? SCENARIO_DEFAULTS.writingPatternInvalidation : SCENARIO_DEFAULTS.invalidation);
+  if (writesTheValue && (invalidation === 'delete' || invalidation === 'ttl-only')) {
+    problems.push({
+      path: ['cache', 'invalidation'],
+      message: `${pattern} writes the new value into the cache, so it cannot be ${invalidation}; use update (the default) or pubsub (update, and tell the other nodes' local tiers)`,
+    });
+  }
+  let pubsub: PubsubSpec | null = null;
+  if (invalidation === 'pubsub') {
+    if (local === null) {
+      problems.push({ path: ['cache', 'invalidation'], message: "pubsub tells the nodes' local tiers about writes; add a local tier (`local: { policy: lru, capacity: 1000 }`)" });
+    }
+    pubsub = { delay: input.pubsub?.delay ?? { ...SCENARIO_DEFAULTS.pubsubDelay }, loss: input.pubsub?.loss ?? SCENARIO_DEFAULTS.pubsubLoss };
+  } else if (input.pubsub !== undefined) {
+    problems.push({ path: ['cache', 'pubsub'], at: 'key', message: `applies only with \`invalidation: pubsub\`; invalidation is ${invalidation}` });
+  }
+  let writeBehind: WriteBehindSpec | null = null;
+  if (pattern === 'write-behind') {
+    writeBehind = { ...SCENARIO_DEFAULTS.writeBehind, ...input.write_behind };
+    if (writeBehind.max_pending < writeBehind.batch_size) {
+      problems.push({ path: ['cache', 'write_behind', 'max_pending'], message: `must be at least batch_size (${writeBehind.batch_size}); got ${writeBehind.max_pending}` });
+    }
+  } else if (input.write_behind !== undefined) {
+    problems.push({ path: ['cache', 'write_behind'], at: 'key', message: `applies only with \`pattern: write-behind\`; pattern is ${pattern}` });
+  }
+  const stampede = resolveStampede(input.stampede, shared ? tier : local, problems);
+  const spec: CacheSpec = {
+    ...tier,
+    shared,
+    local,
+    pattern,
+    invalidation,
+    pubsub,
+    write_behind: writeBehind,
+    stampede,
+    on_cache_error: input.on_cache_error ?? SCENARIO_DEFAULTS.onCacheError,
+  };
+  if (liveRedis) spec.redis = resolveRedis(input, spec, problems);
   return spec;
+}
+
+/** Which stampede fields each protection reads. */
+const STAMPEDE_FIELDS: Record<StampedeProtection, readonly string[]> = {
+  none: [],
+  lock: ['retry', 'lock_ttl'],
+  coalesce: [],
+  'refresh-ahead': ['refresh_ahead'],
+  'stale-while-revalidate': ['grace'],
+  xfetch: ['beta'],
+};
+
+function resolveStampede(input: CacheInput['stampede'], protectedTier: TierSpec | null, problems: FieldProblem[]): StampedeSpec {
+  const protection = input?.protection ?? SCENARIO_DEFAULTS.stampede.protection;
+  for (const field of ['retry', 'lock_ttl', 'refresh_ahead', 'grace', 'beta'] as const) {
+    if (input?.[field] !== undefined && !STAMPEDE_FIELDS[protection].includes(field)) {
+      const owner = Object.entries(STAMPEDE_FIELDS).find(([, fields]) => fields.includes(field))?.[0];
+      problems.push({ path: ['cache', 'stampede', field], at: 'key', message: `applies only with \`protection: ${owner}\`; protection is ${protection}` });
+    }
+  }
+  const needsTtl = protection === 'refresh-ahead' || protection === 'stale-while-revalidate' || protection === 'xfetch';
+  if (needsTtl && protectedTier !== null && protectedTier.ttl === null) {
+    problems.push({ path: ['cache', 'stampede', 'protection'], message: `${protection} acts before or after an entry's TTL runs out, and the cache has no ttl; set cache.ttl (e.g. ttl: 5m)` });
+  }
+  if ((input?.ttl_jitter ?? 0) > 0 && protectedTier !== null && protectedTier.ttl === null) {
+    problems.push({ path: ['cache', 'stampede', 'ttl_jitter'], message: 'spreads TTLs, and the cache has no ttl; set cache.ttl (e.g. ttl: 5m)' });
+  }
+  const defaults = SCENARIO_DEFAULTS.stampede;
+  return {
+    protection,
+    retry: input?.retry ?? defaults.retry,
+    lock_ttl: input?.lock_ttl ?? defaults.lock_ttl,
+    refresh_ahead: input?.refresh_ahead ?? defaults.refresh_ahead,
+    grace: input?.grace ?? defaults.grace,
+    beta: input?.beta ?? defaults.beta,
+    ttl_jitter: input?.ttl_jitter ?? defaults.ttl_jitter,
+  };
+}
+
+function resolveTopology(input: ScenarioFileInput['topology']): TopologySpec {
+  return { nodes: input?.nodes ?? SCENARIO_DEFAULTS.nodes, routing: input?.routing ?? SCENARIO_DEFAULTS.routing };
+}
+
+function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | null, topology: TopologySpec, problems: FieldProblem[]): FaultSpec[] {
+  const faults: FaultSpec[] = [];
+  for (const [i, fault] of (input ?? []).entries()) {
+    const at = ['faults', i];
+    if (fault.type === 'node-crash') {
+      if (fault.node >= topology.nodes) {
+        problems.push({ path: [...at, 'node'], message: `must be a node index from 0 to ${topology.nodes - 1} (topology.nodes is ${topology.nodes}); got ${fault.node}` });
+      }
+      faults.push({ type: 'node-crash', at: fault.at, duration: fault.duration ?? 0, node: fault.node });
+      continue;
+    }
+    if (fault.type === 'cache-down' && (cache === null || !cache.shared)) {
+      problems.push({ path: [...at, 'type'], message: 'cache-down takes the shared tier down, and the scenario has none (cache.shared)' });
+    }
+    if (fault.type === 'pubsub-partition' && cache?.invalidation !== 'pubsub') {
+      problems.push({ path: [...at, 'type'], message: 'pubsub-partition loses invalidation messages, and the scenario sends none (cache.invalidation: pubsub)' });
+    }
+    faults.push(fault);
+  }
+  return faults.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Tiers per node, patterns other than cache-aside, pub/sub, stampede protection and faults are built into
+ * the simulation's clock: they need requests that take time, and live mode does not run them yet.
+ */
+function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; cache: CacheSpec | null; topology: TopologySpec; faults: FaultSpec[] }, problems: FieldProblem[]): void {
+  const { cache } = scenario;
+  const features: [string[], string][] = [];
+  if (scenario.topology.nodes > 1) features.push([['topology', 'nodes'], 'several nodes']);
+  if (cache?.local) features.push([['cache', 'local'], 'a local tier']);
+  if (cache && cache.pattern !== 'cache-aside') features.push([['cache', 'pattern'], cache.pattern]);
+  if (cache?.invalidation === 'pubsub') features.push([['cache', 'invalidation'], 'pubsub invalidation']);
+  if (cache && cache.stampede.protection !== 'none') features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
+  if (cache && cache.stampede.ttl_jitter > 0) features.push([['cache', 'stampede', 'ttl_jitter'], 'TTL jitter']);
+  if (scenario.faults.length > 0) features.push([['faults'], 'fault windows']);
+  if (features.length === 0) return;
+  if (scenario.mode === 'live') {
+    for (const [path, what] of features) {
+      problems.push({ path, at: 'key', message: `${what}: simulate mode only for now (live mode runs cache-aside on one Redis tier); remove it or use mode: simulate` });
+    }
+    return;
+  }
+  if (scenario.workload.arrival.type === 'none') {
+    const [path, what] = features[0];
+    problems.push({
+      path,
+      at: 'key',
+      message: `${what} needs requests that take time, and the workload has no arrival times; set workload.rate (e.g. rate: 5000/s)${scenario.workload.kind === 'trace' ? ' or arrival: trace' : ''}`,
+    });
+  }
 }
 
 function round(value: number): number {

@@ -129,9 +129,14 @@ export interface DatabaseSpec {
 }
 
 export type PolicyName = 'lru' | 'fifo' | 'lfu' | 'clock' | 'sieve' | 'random' | 'ttl';
-export type InvalidationSpec = 'delete' | 'update' | 'ttl-only';
+/** What a committed write does to cached copies (DESIGN.md, "Invalidation"). */
+export type InvalidationSpec = 'delete' | 'update' | 'ttl-only' | 'pubsub';
+/** How the application uses the cache (DESIGN.md, "Pattern"). */
+export type PatternName = 'cache-aside' | 'read-through' | 'write-through' | 'write-behind';
+export type StampedeProtection = 'none' | 'lock' | 'coalesce' | 'refresh-ahead' | 'stale-while-revalidate' | 'xfetch';
 
-export interface CacheSpec {
+/** One cache tier: the shared one (L2, `cache:` itself) or the per-node local one (L1, `cache.local`). */
+export interface TierSpec {
   policy: string;
   /** Entries or bytes; Infinity: unbounded. */
   capacity: number;
@@ -140,15 +145,78 @@ export interface CacheSpec {
   ttl: number | null;
   /** The policy's tunables, every one resolved (given or default): e.g. { 'maxmemory-samples': 5 } for redis-lru. */
   parameters: Record<string, number>;
-  /** Latency of one cache operation (lookup, fill, delete). */
+  /** Latency of one operation on this tier (lookup, fill, delete). */
   latency: LatencySpec;
-  pattern: 'cache-aside';
+}
+
+/** What concurrent misses of one key do (DESIGN.md, "Stampede protection"). */
+export interface StampedeSpec {
+  protection: StampedeProtection;
+  /** lock: how long a request that found the lock taken sleeps before it looks again, ms. */
+  retry: number;
+  /** lock: the lock's expiry (SET NX PX), ms — a fetch slower than this lets a second fetcher in. */
+  lock_ttl: number;
+  /** refresh-ahead: refresh when the remaining TTL falls below this fraction of the TTL. */
+  refresh_ahead: number;
+  /** stale-while-revalidate: how long past its TTL an entry is still served while it is refreshed, ms. */
+  grace: number;
+  /** xfetch: β of probabilistic early expiration (Vattani et al., VLDB 2015); 1 is the paper's default. */
+  beta: number;
+  /** Every TTL is drawn uniformly from ttl × [1 − jitter, 1 + jitter]; 0: exact TTLs. */
+  ttl_jitter: number;
+}
+
+/** Pub/sub invalidation: a broadcast from the writing node to every other node's local tier. */
+export interface PubsubSpec {
+  /** Delay from publish to delivery, per message. */
+  delay: LatencySpec;
+  /** Probability that one message (to one node) is lost. */
+  loss: number;
+}
+
+/** Write-behind: writes are acknowledged once in the cache and flushed to the database later, in batches. */
+export interface WriteBehindSpec {
+  /** A write waits at most this long (ms) before its batch is flushed. */
+  delay: number;
+  /** A batch is flushed as soon as it holds this many writes (one DB query per batch). */
+  batch_size: number;
+  /** Most acknowledged-but-not-persisted writes per node; a write beyond it waits for room. */
+  max_pending: number;
+}
+
+export interface CacheSpec extends TierSpec {
+  /** Whether the shared tier (L2, the fields above) exists; false: only the local tiers. */
+  shared: boolean;
+  /** The local tier of every node (L1); null: none. */
+  local: TierSpec | null;
+  pattern: PatternName;
   invalidation: InvalidationSpec;
+  /** Present exactly with `invalidation: pubsub`. */
+  pubsub: PubsubSpec | null;
+  /** Present exactly with `pattern: write-behind`. */
+  write_behind: WriteBehindSpec | null;
+  stampede: StampedeSpec;
   /** Live mode only: the Redis the shared tier lives in (absent: a built-in tier). */
   redis?: RedisTargetSpec;
-  /** Live mode only: what a failed Redis command does — `fallback` counts it and reads from the DB, `fail` stops the run (exit 3). */
-  on_cache_error?: 'fallback' | 'fail';
+  /** What a failed shared-tier operation does (a cache-down fault, a lost Redis): `fallback` counts it and goes to the DB, `fail` fails the request (live: stops the run, exit 3). */
+  on_cache_error: 'fallback' | 'fail';
 }
+
+/** Application servers in front of the cache (DESIGN.md, "Topology"). */
+export interface TopologySpec {
+  nodes: number;
+  /** How requests reach nodes: in turn, at random, or by a hash of the key (sticky). */
+  routing: 'round-robin' | 'random' | 'sticky';
+}
+
+/** A fault window on the run's clock (DESIGN.md: cache down, DB slow or down, pub/sub partition, node crash). */
+export type FaultSpec =
+  | { type: 'cache-down'; at: number; duration: number }
+  | { type: 'db-slow'; at: number; duration: number; factor: number }
+  | { type: 'db-down'; at: number; duration: number }
+  | { type: 'pubsub-partition'; at: number; duration: number }
+  /** The node's local tier and its write-behind queue are lost at `at`; it takes no requests for `duration` (0: restarts at once). */
+  | { type: 'node-crash'; at: number; duration: number; node: number };
 
 /** Where a live run's cache lives (README, "Live Redis"). */
 export interface RedisTargetSpec {
@@ -197,6 +265,9 @@ export interface Scenario {
   database: DatabaseSpec;
   /** null: no cache at all (the run is its own baseline). */
   cache: CacheSpec | null;
+  topology: TopologySpec;
+  /** Fault windows, in time order. */
+  faults: FaultSpec[];
   /** Reads served older than this are budget violations (ms). null: no budget. */
   max_staleness: number | null;
   /** Width of one time-series window, ms. */

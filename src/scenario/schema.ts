@@ -113,6 +113,9 @@ export const SHORT_FORMS: Readonly<Record<string, (value: unknown) => unknown>> 
   'database.latency': latencyShortForm,
   'database.write_latency': latencyShortForm,
   'cache.latency': latencyShortForm,
+  'cache.local.latency': latencyShortForm,
+  'cache.pubsub.delay': latencyShortForm,
+  'cache.stampede': (value) => (typeof value === 'string' ? { protection: value } : value),
   cache: (value) => (value === null || value === 'none' ? {} : value),
 };
 
@@ -261,18 +264,48 @@ const database = z.strictObject({
   timeout: leaf(orNone(positiveDurationOf)).optional(),
 });
 
+/** Fields every tier has: the shared tier (`cache:` itself) and the local one (`cache.local`). */
+const tierFields = {
+  policy: oneOf(POLICY_NAMES).optional(),
+  capacity: leaf(parseCapacity).optional(),
+  ttl: leaf(orNone(positiveDurationOf)).optional(),
+  latency: latency.optional(),
+  /** Policy tunables by name (e.g. maxmemory-samples for redis-lru); checked against the policy in resolve.ts. */
+  parameters: z.record(z.string(), z.number()).optional(),
+};
+
+const factorOf = leaf((input) => {
+  if (typeof input === 'number' && Number.isFinite(input) && input >= 1) return input;
+  throw new UnitError('a factor of at least 1, e.g. 5 (five times slower)', input);
+});
+
+const stampede = z.preprocess(
+  SHORT_FORMS['cache.stampede'],
+  z.strictObject({
+    protection: oneOf(['none', 'lock', 'coalesce', 'refresh-ahead', 'stale-while-revalidate', 'xfetch']).optional(),
+    retry: positiveDuration.optional(),
+    lock_ttl: positiveDuration.optional(),
+    refresh_ahead: fraction.optional(),
+    grace: positiveDuration.optional(),
+    beta: positiveNumber.optional(),
+    ttl_jitter: fraction.optional(),
+  }),
+);
+
 const cache = z.preprocess(
   (value) => (value === 'none' ? null : value),
   z
     .strictObject({
-      policy: oneOf(POLICY_NAMES).optional(),
-      capacity: leaf(parseCapacity).optional(),
-      ttl: leaf(orNone(positiveDurationOf)).optional(),
-      latency: latency.optional(),
-      pattern: oneOf(['cache-aside']).optional(),
-      invalidation: oneOf(['delete', 'update', 'ttl-only']).optional(),
-      /** Policy tunables by name (e.g. maxmemory-samples for redis-lru); checked against the policy in resolve.ts. */
-      parameters: z.record(z.string(), z.number()).optional(),
+      ...tierFields,
+      shared: flag.optional(),
+      local: z.strictObject(tierFields).optional(),
+      pattern: oneOf(['cache-aside', 'read-through', 'write-through', 'write-behind']).optional(),
+      invalidation: oneOf(['delete', 'update', 'ttl-only', 'pubsub']).optional(),
+      pubsub: z.strictObject({ delay: latency.optional(), loss: fraction.optional() }).optional(),
+      write_behind: z
+        .strictObject({ delay: positiveDuration.optional(), batch_size: positiveCount.optional(), max_pending: positiveCount.optional() })
+        .optional(),
+      stampede: stampede.optional(),
       redis: z
         .strictObject({
           url: text.optional(),
@@ -290,6 +323,33 @@ const cache = z.preprocess(
     .nullable(),
 );
 
+const topology = z.strictObject({
+  nodes: leaf((input) => {
+    const nodes = positiveCountOf(input);
+    if (!Number.isInteger(nodes) || nodes > 1024) throw new UnitError('a whole number of nodes from 1 to 1024', input);
+    return nodes;
+  }).optional(),
+  routing: oneOf(['round-robin', 'random', 'sticky']).optional(),
+});
+
+/** A fault window: when it starts and how long it lasts, on the run's clock. */
+const faultWindow = { at: duration, duration: positiveDuration };
+const fault = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('cache-down'), ...faultWindow }),
+  z.strictObject({ type: z.literal('db-slow'), ...faultWindow, factor: factorOf }),
+  z.strictObject({ type: z.literal('db-down'), ...faultWindow }),
+  z.strictObject({ type: z.literal('pubsub-partition'), ...faultWindow }),
+  z.strictObject({
+    type: z.literal('node-crash'),
+    at: duration,
+    duration: duration.optional(),
+    node: leaf((input) => {
+      if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input;
+      throw new UnitError('a node index from 0 (the first node) to nodes − 1', input);
+    }),
+  }),
+]);
+
 const threshold = leaf((input) => {
   if (typeof input === 'string' && input.trim() !== '') return input;
   throw new UnitError('a threshold expression like "hit_rate >= 0.7"', input);
@@ -306,6 +366,8 @@ export const scenarioFileSchema = z.strictObject({
   workload,
   database: database.optional(),
   cache: cache.optional(),
+  topology: topology.optional(),
+  faults: z.array(fault).optional(),
   max_staleness: leaf(orNone(parseDuration)).optional(),
   timeseries: z.strictObject({ window: positiveDuration.optional() }).optional(),
   thresholds: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(threshold)).optional(),
