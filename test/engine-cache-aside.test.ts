@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CacheTier } from '../src/engine/cache-tier.js';
 import { replayHitRatio } from '../src/engine/hit-ratio-replay.js';
-import type { LatencySampler } from '../src/engine/latency-model.js';
-import { TimedSimulation } from '../src/engine/timed-simulation.js';
 import { RunRecorder } from '../src/metrics/run-recorder.js';
 import { createPolicy } from '../src/policies/registry.js';
 import type { InvalidationSpec } from '../src/scenario/scenario.js';
 import { EventListStream, type ListedEvent } from './support/event-list-stream.js';
 import { simulateEvents } from './support/simulate-events.js';
 
-const constant = (value: number): LatencySampler => ({ sample: () => value, mean: value });
 
 /** Percentiles come from HDR histograms at 3 significant digits: equal within 0.1%. */
 function assertNear(actual: number | null | undefined, expected: number): void {
