@@ -13,6 +13,8 @@ interface SummaryRow {
 interface SummarySection {
   title: string;
   rows: SummaryRow[];
+  /** Shown only when the run has it (two tiers, pub/sub, write-behind). */
+  when?: (metrics: RunMetrics) => boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ const SUMMARY_SECTIONS: SummarySection[] = [
       { label: 'queue wait p99', value: (m) => formatDuration(m.db.queue_wait_ms.p99) },
       { label: 'timeouts', value: (m) => formatCount(m.db.timeouts) },
       { label: 'herd duplicate fetches', value: (m) => formatCount(m.herd.duplicate_fetches) },
+      { label: 'herd max per key', value: (m) => formatCount(m.herd.max_concurrent_fetches_per_key) },
     ],
   },
   {
@@ -74,6 +77,35 @@ const SUMMARY_SECTIONS: SummarySection[] = [
       { label: 'expirations', value: (m) => formatCount(m.cache?.expirations) },
     ],
   },
+  {
+    title: 'tiers',
+    when: (m) => m.tiers !== undefined,
+    rows: [
+      { label: 'L1 hit rate (local)', value: (m) => formatPercent(m.tiers?.l1?.hit_rate) },
+      { label: 'L1 evictions', value: (m) => formatCount(m.tiers?.l1?.evictions) },
+      { label: 'L1 invalidations', value: (m) => formatCount(m.tiers?.l1?.invalidations) },
+      { label: 'L2 hit rate (shared)', value: (m) => formatPercent(m.tiers?.l2?.hit_rate) },
+      { label: 'L2 errors', value: (m) => formatCount(m.tiers?.l2?.errors) },
+    ],
+  },
+  {
+    title: 'pub/sub invalidation',
+    when: (m) => m.invalidation !== undefined,
+    rows: [
+      { label: 'messages sent', value: (m) => formatCount(m.invalidation?.sent) },
+      { label: 'received', value: (m) => formatCount(m.invalidation?.received) },
+      { label: 'lost', value: (m) => formatCount(m.invalidation?.lost) },
+    ],
+  },
+  {
+    title: 'write-behind',
+    when: (m) => m.write_behind !== undefined,
+    rows: [
+      { label: 'max pending', value: (m) => formatCount(m.write_behind?.max_pending) },
+      { label: 'flushed writes', value: (m) => formatCount(m.write_behind?.flushed_writes) },
+      { label: 'lost writes', value: (m) => formatCount(m.write_behind?.lost_writes) },
+    ],
+  },
 ];
 
 /**
@@ -88,6 +120,7 @@ export function renderRunSummary(run: RunResult, options: ReportOptions): string
   );
 
   for (const section of SUMMARY_SECTIONS) {
+    if (section.when !== undefined && !section.when(run.metrics)) continue;
     table.push([{ colSpan: 3, content: chalk.bold(section.title) }]);
     for (const row of section.rows) {
       table.push([`  ${row.label}`, row.value(run.metrics), row.value(run.baseline)]);
@@ -98,6 +131,9 @@ export function renderRunSummary(run: RunResult, options: ReportOptions): string
   const label = formatRunLabel(run.name, run.params);
   if (label !== '') lines.push(chalk.bold(label));
   lines.push(table.toString(), chalk.bold(verdictLine(run)));
+  if (run.faults !== undefined && run.faults.length > 0) {
+    lines.push(`faults: ${run.faults.map((f) => `${f.kind} ${formatDuration(f.start_ms)}–${formatDuration(f.end_ms)} (${f.detail})`).join('; ')}`);
+  }
   const live = liveLines(run);
   if (live !== '') lines.push(live);
   return lines.join('\n');

@@ -1,4 +1,4 @@
-import type { AgeSummary, LatencySummary, RunMetrics } from '../result/run-result.js';
+import type { AgeSummary, LatencySummary, RunMetrics, TierMetrics } from '../result/run-result.js';
 
 /**
  * What a metric measures decides which threshold values make sense for it:
@@ -148,7 +148,31 @@ const CATALOG_ENTRIES: Record<string, MetricEntry> = {
     read: cacheCounter('peak_entries'),
   },
   'cache.peak_bytes': { kind: 'count', description: 'most bytes cached at once', read: cacheCounter('peak_bytes') },
+  ...tierMetrics('l1', 'the local tiers (L1, all nodes)', (m) => m.tiers?.l1 ?? null),
+  ...tierMetrics('l2', 'the shared tier (L2) of a two-tier topology', (m) => m.tiers?.l2 ?? null),
+  'invalidation.sent': { kind: 'count', description: 'pub/sub invalidation messages sent (one per write and other node)', read: (m) => m.invalidation?.sent ?? null },
+  'invalidation.received': { kind: 'count', description: 'pub/sub invalidation messages delivered', read: (m) => m.invalidation?.received ?? null },
+  'invalidation.lost': { kind: 'count', description: 'pub/sub invalidation messages lost (loss, partition, crashed node)', read: (m) => m.invalidation?.lost ?? null },
+  'write_behind.lost_writes': {
+    kind: 'count',
+    description: 'acknowledged writes never persisted because their node crashed first',
+    read: (m) => m.write_behind?.lost_writes ?? null,
+  },
+  'write_behind.max_pending': {
+    kind: 'count',
+    description: 'most acknowledged writes not yet persisted at once',
+    read: (m) => m.write_behind?.max_pending ?? null,
+  },
 };
+
+/** A tier's hit rate and counters; absent (no samples) without a two-tier topology. */
+function tierMetrics(prefix: string, subject: string, tierOf: (metrics: RunMetrics) => TierMetrics | null): Record<string, MetricEntry> {
+  return {
+    [`${prefix}.hit_rate`]: { kind: 'ratio', description: `hits ÷ lookups in ${subject}`, read: (m) => tierOf(m)?.hit_rate ?? null },
+    [`${prefix}.hits`]: { kind: 'count', description: `hits in ${subject}`, read: (m) => tierOf(m)?.hits ?? null },
+    [`${prefix}.evictions`]: { kind: 'count', description: `entries evicted from ${subject}`, read: (m) => tierOf(m)?.evictions ?? null },
+  };
+}
 
 export const METRIC_CATALOG: ReadonlyMap<string, MetricDefinition> = new Map(
   Object.entries(CATALOG_ENTRIES).map(([name, entry]) => [name, { name, ...entry }]),
