@@ -83,6 +83,7 @@ describe('DESIGN.md contract examples', () => {
       ...ONE_NODE,
       timeseries_window: 1000,
       thresholds: ['hit_rate >= 0.7', 'latency.p99 < 50ms'],
+      compare: [],
       matrix: null,
     } satisfies Scenario);
     assert.equal(loaded.runs.length, 1);
@@ -145,6 +146,7 @@ describe('defaults', () => {
     assert.equal(scenario.max_staleness, null);
     assert.equal(scenario.timeseries_window, 1000);
     assert.deepEqual(scenario.thresholds, []);
+    assert.deepEqual(scenario.compare, []);
     assert.equal(scenario.matrix, null);
   });
   it('fills the synthetic workload defaults', () => {
@@ -223,6 +225,7 @@ const FORMS: Array<{ name: string; yaml: string; pick: (s: Scenario) => unknown;
   { name: 'cache: null', yaml: `${MINIMAL}cache:`, pick: (s) => s.cache, expected: null },
   { name: 'staleness budget, time-series window', yaml: `${MINIMAL}max_staleness: 500ms\ntimeseries: { window: 10s }`, pick: (s) => [s.max_staleness, s.timeseries_window], expected: [500, 10_000] },
   { name: 'single threshold string', yaml: `${MINIMAL}thresholds: hit_rate > 0.5`, pick: (s) => s.thresholds, expected: ['hit_rate > 0.5'] },
+  { name: 'compare rules, or a single one', yaml: `${MINIMAL}compare: hit_rate -2%`, pick: (s) => s.compare, expected: ['hit_rate -2%'] },
   { name: 'mode and seed', yaml: `${MINIMAL}mode: simulate\nseed: 7`, pick: (s) => [s.mode, s.seed], expected: ['simulate', 7] },
   { name: 'keys as 1_000_000', yaml: 'workload: { keys: 1_000_000, requests: 2.5M }', pick: (s) => [wl(s).keys, wl(s).requests], expected: [1_000_000, 2_500_000] },
 ];

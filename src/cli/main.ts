@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, RunFailure } from '../errors.js';
 import type { AnalyzeOptions } from './commands/analyze-command.js';
+import type { CompareOptions } from './commands/compare-command.js';
 import type { RecordOptionsInput } from './commands/record-command.js';
 import type { Terminal } from './terminal.js';
 
@@ -35,10 +36,35 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
     .option('--skip-bad-lines', "skip and count a trace's malformed lines instead of stopping (workload.skip_bad_lines: true)")
     .option('--allow-config', 'live runs: set maxmemory and maxmemory-policy from cache.capacity and cache.policy for the run (restored afterwards)')
-    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean }) => {
+    .option('--junit <file>', 'write JUnit XML: a test suite per run, a test case per threshold')
+    .option('--markdown <file>', 'write a Markdown summary (for CI job summaries such as $GITHUB_STEP_SUMMARY)')
+    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string }) => {
       const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
       const { runCommand } = await import('./commands/run-command.js');
       exitCode = await runCommand(file, { ...options, set }, terminal);
+    });
+
+  program
+    .command('compare')
+    .description('compare two results of `run --json`: every metric\'s change, and exit 1 when a rule is broken')
+    .argument('<baseline>', 'the result to compare against (JSON written by cachebench run --json)')
+    .argument('<current>', 'the new result; its scenario\'s compare: rules apply too')
+    .option('--fail-on <rule>', 'fail (exit 1) when a metric changes by more than this, e.g. "hit_rate -2%", "latency.p99 +5ms" (repeatable)', collect, [])
+    .option('--json <file>', 'write the comparison as JSON to a file, or - for stdout (the table then goes to stderr)')
+    .option('--junit <file>', 'write JUnit XML: a test suite per compared run, a test case per rule')
+    .option('--markdown <file>', 'write a Markdown summary (for CI job summaries such as $GITHUB_STEP_SUMMARY)')
+    .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
+    .addHelpText(
+      'after',
+      '\nRules: <metric> -<limit> breaks when the metric drops by more than the limit, <metric> +<limit> when it rises by more.\n' +
+        '  hit_rate -2%        relative to the baseline value (any metric)\n' +
+        '  hit_rate -1.5pp     percentage points (ratio metrics)\n' +
+        '  latency.p99 +5ms    absolute, in the metric\'s unit (hit_rate -0.02, db.queries +1k, db.qps_peak +50/s)\n' +
+        'A change exactly at the limit passes; a metric without samples breaks its rule.\n',
+    )
+    .action(async (baseline: string, current: string, options: CompareOptions) => {
+      const { compareCommand } = await import('./commands/compare-command.js');
+      exitCode = compareCommand(baseline, current, options, terminal);
     });
 
   program

@@ -52,7 +52,7 @@ export function parseOverride(assignment: string): ScenarioOverride {
 export function unknownPathProblem(dottedPath: string, path: FieldPath): string | undefined {
   if (path[0] === 'matrix') return 'the matrix cannot be set from the command line; edit the file, or --set a swept field to fix its value';
   const fieldPath = path.filter((segment) => typeof segment === 'string').join('.');
-  if (knownFieldPaths().includes(fieldPath) && path.every((segment, i) => typeof segment === 'string' || path[i - 1] === 'thresholds')) {
+  if (knownFieldPaths().includes(fieldPath) && path.every((segment, i) => typeof segment === 'string' || path[i - 1] === 'thresholds' || path[i - 1] === 'compare')) {
     return undefined;
   }
   const nearest = nearestName(dottedPath, knownFieldPaths());

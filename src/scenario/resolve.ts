@@ -77,6 +77,7 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
       max_staleness: input.max_staleness ?? null,
       timeseries_window: input.timeseries?.window ?? SCENARIO_DEFAULTS.timeseriesWindowMs,
       thresholds: input.thresholds ?? [],
+      compare: input.compare ?? [],
       matrix: null,
     },
   };

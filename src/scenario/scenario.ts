@@ -274,6 +274,11 @@ export interface Scenario {
   timeseries_window: number;
   /** Threshold expressions as written, e.g. "latency.p99 < 20ms". */
   thresholds: string[];
+  /**
+   * Rules for `cachebench compare` as written, e.g. "hit_rate -2%" (src/compare/compare-rule.ts). They travel
+   * in the JSON result's scenario, so `compare` reads them from the current result.
+   */
+  compare: string[];
   /** Sweep: field path → values; every combination is one run. null: one run. */
   matrix: Record<string, unknown[]> | null;
 }

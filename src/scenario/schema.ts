@@ -355,6 +355,11 @@ const threshold = leaf((input) => {
   throw new UnitError('a threshold expression like "hit_rate >= 0.7"', input);
 });
 
+const compareRule = leaf((input) => {
+  if (typeof input === 'string' && input.trim() !== '') return input;
+  throw new UnitError('a compare rule like "hit_rate -2%" or "latency.p99 +10%"', input);
+});
+
 /** The file's top level. `matrix` is read by matrix.ts before this schema sees the rest. */
 export const scenarioFileSchema = z.strictObject({
   name: text.optional(),
@@ -371,6 +376,8 @@ export const scenarioFileSchema = z.strictObject({
   max_staleness: leaf(orNone(parseDuration)).optional(),
   timeseries: z.strictObject({ window: positiveDuration.optional() }).optional(),
   thresholds: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(threshold)).optional(),
+  /** Rules for `cachebench compare` (src/compare/compare-rule.ts checks their grammar). */
+  compare: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(compareRule)).optional(),
   matrix: z.unknown().optional(),
 });
 

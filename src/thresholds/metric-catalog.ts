@@ -14,6 +14,12 @@ export interface MetricDefinition {
   readonly name: string;
   readonly kind: MetricKind;
   readonly description: string;
+  /**
+   * Which way is an improvement, for reports that show a change between two results (`cachebench compare`):
+   * `higher` (hit_rate), `lower` (latency, DB load, staleness). Absent: neither, because the metric describes
+   * the workload (requests, writes) or a trade-off (peak_entries).
+   */
+  readonly better?: 'higher' | 'lower';
   /** The metric's value in its kind's unit (ms for durations); null when it has no samples. */
   read(metrics: RunMetrics): number | null;
 }
@@ -39,6 +45,7 @@ function latencyMetrics(
     const key = statistic as keyof typeof LATENCY_STATISTICS;
     entries[`${prefix}.${statistic}`] = {
       kind: 'duration',
+      better: 'lower',
       description: `${label} end-to-end latency of ${subject}, from intended start`,
       read: (metrics) => summaryOf(metrics)?.[key] ?? null,
     };
@@ -56,6 +63,7 @@ function ageMetrics(
   for (const statistic of statistics) {
     entries[`${prefix}.${statistic}`] = {
       kind: 'duration',
+      better: 'lower',
       description: `${statistic} ${subject}`,
       read: (metrics) => summaryOf(metrics)?.[statistic] ?? null,
     };
@@ -77,13 +85,14 @@ const CATALOG_ENTRIES: Record<string, MetricEntry> = {
   reads: { kind: 'count', description: 'get requests', read: (m) => m.reads },
   writes: { kind: 'count', description: 'set requests', read: (m) => m.writes },
   deletes: { kind: 'count', description: 'delete requests', read: (m) => m.deletes },
-  errors: { kind: 'count', description: 'requests that failed', read: (m) => m.errors },
-  hits: { kind: 'count', description: 'reads served from a cache tier', read: (m) => m.hits },
-  misses: { kind: 'count', description: 'reads that went to the database', read: (m) => m.misses },
-  hit_rate: { kind: 'ratio', description: 'hits ÷ reads', read: (m) => m.hit_rate },
-  byte_hit_rate: { kind: 'ratio', description: 'bytes of hits ÷ bytes of reads', read: (m) => m.byte_hit_rate },
+  errors: { kind: 'count', better: 'lower', description: 'requests that failed', read: (m) => m.errors },
+  hits: { kind: 'count', better: 'higher', description: 'reads served from a cache tier', read: (m) => m.hits },
+  misses: { kind: 'count', better: 'lower', description: 'reads that went to the database', read: (m) => m.misses },
+  hit_rate: { kind: 'ratio', better: 'higher', description: 'hits ÷ reads', read: (m) => m.hit_rate },
+  byte_hit_rate: { kind: 'ratio', better: 'higher', description: 'bytes of hits ÷ bytes of reads', read: (m) => m.byte_hit_rate },
   offload: {
     kind: 'ratio',
+    better: 'higher',
     description: '1 − DB reads with cache ÷ DB reads of the no-cache baseline',
     read: (m) => m.offload,
   },
@@ -92,21 +101,33 @@ const CATALOG_ENTRIES: Record<string, MetricEntry> = {
   ...latencyMetrics('latency.writes', 'writes', (m) => m.latency_by_kind_ms.writes),
   ...latencyMetrics('latency.hits', 'cache hits', (m) => m.latency_by_kind_ms.hits),
   ...latencyMetrics('latency.misses', 'cache misses', (m) => m.latency_by_kind_ms.misses),
-  'db.queries': { kind: 'count', description: 'reads + writes reaching the database', read: (m) => m.db.queries },
-  'db.reads': { kind: 'count', description: 'reads reaching the database', read: (m) => m.db.reads },
-  'db.writes': { kind: 'count', description: 'writes reaching the database', read: (m) => m.db.writes },
-  'db.qps_mean': { kind: 'rate', description: 'database queries per second over the run', read: (m) => m.db.qps_mean },
+  'db.queries': {
+    kind: 'count',
+    better: 'lower',
+    description: 'reads + writes reaching the database',
+    read: (m) => m.db.queries,
+  },
+  'db.reads': { kind: 'count', better: 'lower', description: 'reads reaching the database', read: (m) => m.db.reads },
+  'db.writes': { kind: 'count', better: 'lower', description: 'writes reaching the database', read: (m) => m.db.writes },
+  'db.qps_mean': {
+    kind: 'rate',
+    better: 'lower',
+    description: 'database queries per second over the run',
+    read: (m) => m.db.qps_mean,
+  },
   'db.qps_peak': {
     kind: 'rate',
+    better: 'lower',
     description: 'most database queries in any 1-second window',
     read: (m) => m.db.qps_peak,
   },
   'db.max_inflight': {
     kind: 'count',
+    better: 'lower',
     description: 'most database queries holding a connection at once',
     read: (m) => m.db.max_inflight,
   },
-  'db.timeouts': { kind: 'count', description: 'database queries that timed out', read: (m) => m.db.timeouts },
+  'db.timeouts': { kind: 'count', better: 'lower', description: 'database queries that timed out', read: (m) => m.db.timeouts },
   ...ageMetrics(
     'db.queue_wait',
     'wait for a database connection',
@@ -115,27 +136,41 @@ const CATALOG_ENTRIES: Record<string, MetricEntry> = {
   ),
   'herd.duplicate_fetches': {
     kind: 'count',
+    better: 'lower',
     description: 'DB reads started for a key while another read of it was in flight',
     read: (m) => m.herd.duplicate_fetches,
   },
   'herd.max_concurrent_fetches_per_key': {
     kind: 'count',
+    better: 'lower',
     description: 'most DB reads in flight at once for one key',
     read: (m) => m.herd.max_concurrent_fetches_per_key,
   },
   'staleness.stale_reads': {
     kind: 'count',
+    better: 'lower',
     description: 'reads that returned a superseded version',
     read: (m) => m.staleness.stale_reads,
   },
-  'staleness.stale_rate': { kind: 'ratio', description: 'stale reads ÷ reads', read: (m) => m.staleness.stale_rate },
+  'staleness.stale_rate': {
+    kind: 'ratio',
+    better: 'lower',
+    description: 'stale reads ÷ reads',
+    read: (m) => m.staleness.stale_rate,
+  },
   ...ageMetrics('staleness.age', 'staleness age of stale reads', ['p50', 'p99', 'max'], (m) => m.staleness.age_ms),
   'staleness.budget_violations': {
     kind: 'count',
+    better: 'lower',
     description: 'reads older than max_staleness',
     read: (m) => m.staleness.budget_violations,
   },
-  'cache.evictions': { kind: 'count', description: 'entries evicted for capacity', read: cacheCounter('evictions') },
+  'cache.evictions': {
+    kind: 'count',
+    better: 'lower',
+    description: 'entries evicted for capacity',
+    read: cacheCounter('evictions'),
+  },
   'cache.expirations': { kind: 'count', description: 'entries expired by TTL', read: cacheCounter('expirations') },
   'cache.invalidations': {
     kind: 'count',

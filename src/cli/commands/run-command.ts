@@ -5,12 +5,16 @@ import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
+import { renderRunJunit } from '../../report/junit-report.js';
+import { renderRunMarkdown } from '../../report/run-markdown.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/scenario.js';
+import { ReportFile } from '../report-file.js';
+import { parseScenarioCompareRules } from '../scenario-compare-rules.js';
 import { parseScenarioThresholds } from '../scenario-thresholds.js';
 import type { Terminal } from '../terminal.js';
 
@@ -20,6 +24,10 @@ export interface RunOptions {
   color?: boolean;
   /** Live runs: CONFIG SET maxmemory / maxmemory-policy for the run (restored afterwards). */
   allowConfig?: boolean;
+  /** JUnit XML: a test suite per run, a test case per threshold. */
+  junit?: string;
+  /** A Markdown summary for CI job pages. */
+  markdown?: string;
 }
 
 /**
@@ -29,11 +37,14 @@ export interface RunOptions {
 export async function runCommand(file: string, options: RunOptions, terminal: Terminal): Promise<number> {
   const loaded = loadScenario(file, options.set);
   const thresholds = parseScenarioThresholds(loaded);
+  // The result carries the compare rules for `cachebench compare`: a bad one fails now, not at the gate.
+  parseScenarioCompareRules(loaded);
   const jsonToStdout = options.json === '-';
   // The human summary goes to stderr when stdout carries the JSON.
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
   const jsonFile = options.json !== undefined && !jsonToStdout ? openResultFile(options.json) : null;
+  const reports = openReports(options);
 
   const result: Result = { schema_version: 1, scenario: redactedScenario(loaded.scenario), runs: [] };
   // Live runs stop on Ctrl-C with a partial result (exit 130) instead of dying with their keys in Redis.
@@ -55,11 +66,13 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
       warnAboutSkips(run.scenario, outcome, terminal);
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
       if (jsonFile !== null) rewrite(jsonFile, serializeResult(result));
+      for (const report of reports) report.file.rewrite(report.render(result));
       if (stopped !== null) break;
     }
   } finally {
     unsubscribe();
     if (jsonFile !== null) closeSync(jsonFile);
+    for (const report of reports) report.file.close();
   }
   if (jsonToStdout) terminal.stdout(serializeResult(result));
 
@@ -113,6 +126,14 @@ function renderHuman(runs: RunResult[], color: boolean): string {
     }
   }
   return parts.join('\n\n');
+}
+
+/** The --junit and --markdown files, opened before the run like the JSON file, rewritten after every run. */
+function openReports(options: RunOptions): { file: ReportFile; render: (result: Result) => string }[] {
+  const reports: { file: ReportFile; render: (result: Result) => string }[] = [];
+  if (options.junit !== undefined) reports.push({ file: ReportFile.open('--junit', options.junit), render: renderRunJunit });
+  if (options.markdown !== undefined) reports.push({ file: ReportFile.open('--markdown', options.markdown), render: renderRunMarkdown });
+  return reports;
 }
 
 function openResultFile(path: string): number {

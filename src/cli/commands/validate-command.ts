@@ -1,4 +1,5 @@
 import { loadScenario } from '../../scenario/load.js';
+import { parseScenarioCompareRules } from '../scenario-compare-rules.js';
 import { parseScenarioThresholds } from '../scenario-thresholds.js';
 import type { Terminal } from '../terminal.js';
 
@@ -6,7 +7,9 @@ import type { Terminal } from '../terminal.js';
 export function validateCommand(file: string, options: { set: string[] }, terminal: Terminal): number {
   const loaded = loadScenario(file, options.set);
   const thresholds = parseScenarioThresholds(loaded);
+  const rules = parseScenarioCompareRules(loaded);
   const runs = loaded.runs.length === 1 ? '1 run' : `${loaded.runs.length} runs (matrix)`;
-  terminal.stdout(`${file}: valid — ${runs}, ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'}\n`);
+  const compare = rules.length === 0 ? '' : `, ${rules.length} compare rule${rules.length === 1 ? '' : 's'}`;
+  terminal.stdout(`${file}: valid — ${runs}, ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'}${compare}\n`);
   return 0;
 }

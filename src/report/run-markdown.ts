@@ -1,0 +1,94 @@
+import type { Result, RunMetrics, RunResult } from '../result/run-result.js';
+import { type ColumnAlign, codeSpan, markdownTable, markdownText } from './markdown-text.js';
+import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
+import { formatRunParams } from './run-label.js';
+import { formatThresholdActual } from './threshold-table.js';
+import { verdictLine } from './verdict.js';
+
+/**
+ * `cachebench run --markdown`: a summary for a CI job page (GitHub's $GITHUB_STEP_SUMMARY, a merge-request
+ * note): the gate's outcome first, then per run the key metrics with and without the cache, the verdict
+ * and each threshold ✓/✗. With a matrix, an overview table comes first. Pure: returns the text.
+ */
+
+interface KeyMetric {
+  label: string;
+  value(metrics: RunMetrics): string;
+}
+
+/** What a reviewer needs to judge a cache at a glance; the terminal summary and the JSON have the rest. */
+const KEY_METRICS: KeyMetric[] = [
+  { label: 'requests', value: (m) => formatCount(m.requests) },
+  { label: 'hit rate', value: (m) => formatPercent(m.hit_rate) },
+  { label: 'DB offload', value: (m) => formatPercent(m.offload) },
+  { label: 'latency p50', value: (m) => formatDuration(m.latency_ms?.p50) },
+  { label: 'latency p99', value: (m) => formatDuration(m.latency_ms?.p99) },
+  { label: 'DB reads', value: (m) => formatCount(m.db.reads) },
+  { label: 'DB qps peak', value: (m) => formatRate(m.db.qps_peak) },
+  { label: 'stale rate', value: (m) => formatPercent(m.staleness.stale_rate) },
+  { label: 'errors', value: (m) => formatCount(m.errors) },
+];
+
+export function renderRunMarkdown(result: Result): string {
+  const scenario = result.scenario as { name?: unknown } | null;
+  const name = typeof scenario?.name === 'string' ? scenario.name : (result.runs[0]?.name ?? '');
+  const parts = [`## cachebench: ${markdownText(name)}`, gateLine(result.runs)];
+  const single = result.runs.length === 1;
+  if (!single) parts.push(overviewTable(result.runs));
+  for (const run of result.runs) parts.push(runSection(run, single && run.name === name));
+  return `${parts.join('\n\n')}\n`;
+}
+
+function gateLine(runs: RunResult[]): string {
+  const thresholds = runs.flatMap((run) => run.thresholds);
+  const runCount = runs.length === 1 ? '' : ` over ${runs.length} runs`;
+  if (thresholds.length === 0) return `No thresholds${runCount}.`;
+  const failed = thresholds.filter((threshold) => !threshold.pass).length;
+  const noun = thresholds.length === 1 ? 'threshold' : 'thresholds';
+  return failed === 0
+    ? `✓ **all ${thresholds.length} ${noun} passed**${runCount}`
+    : `✗ **${failed} of ${thresholds.length} ${noun} failed**${runCount}`;
+}
+
+function overviewTable(runs: RunResult[]): string {
+  const align: ColumnAlign[] = ['left', 'right', 'right', 'right', 'right', 'right'];
+  const rows = runs.map((run) => {
+    const passed = run.thresholds.filter((threshold) => threshold.pass).length;
+    const total = run.thresholds.length;
+    const tally = total === 0 ? '–' : `${passed}/${total} ${passed === total ? '✓' : '✗'}`;
+    const m = run.metrics;
+    return [markdownText(run.name), formatPercent(m.hit_rate), formatDuration(m.latency_ms?.p99), formatCount(m.db.reads), formatPercent(m.staleness.stale_rate), tally];
+  });
+  return markdownTable(['run', 'hit rate', 'p99', 'DB reads', 'stale rate', 'thresholds'], align, rows);
+}
+
+function runSection(run: RunResult, untitled: boolean): string {
+  const parts: string[] = [];
+  if (!untitled) {
+    const params = formatRunParams(run.params ?? {});
+    const heading = `### ${markdownText(run.name)}`;
+    parts.push(params === '' || params === run.name ? heading : `${heading}\n\n${codeSpan(params)}`);
+  }
+  parts.push(
+    markdownTable(
+      ['metric', 'with cache', 'no cache'],
+      ['left', 'right', 'right'],
+      KEY_METRICS.map((metric) => [metric.label, metric.value(run.metrics), metric.value(run.baseline)]),
+    ),
+  );
+  parts.push(markdownText(verdictLine(run)));
+  if (run.thresholds.length > 0) {
+    parts.push(
+      markdownTable(
+        ['', 'threshold', 'actual'],
+        ['center', 'left', 'right'],
+        run.thresholds.map((threshold) => [
+          threshold.pass ? '✓' : '✗',
+          codeSpan(threshold.expr),
+          formatThresholdActual(threshold.expr, threshold.actual),
+        ]),
+      ),
+    );
+  }
+  return parts.join('\n\n');
+}
