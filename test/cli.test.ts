@@ -122,8 +122,8 @@ describe('cachebench run (the real binary)', () => {
   });
 
   it('every example scenario in scenarios/ is valid', () => {
-    const files = readdirSync(join(root, 'scenarios')).filter((name) => name.endsWith('.yaml'));
-    assert.ok(files.length >= 6);
+    const files = readdirSync(join(root, 'scenarios'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.yaml'));
+    assert.ok(files.length >= 15);
     for (const name of files) {
       const r = cachebench(['validate', join(root, 'scenarios', name)]);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);

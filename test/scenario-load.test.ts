@@ -83,7 +83,6 @@ describe('DESIGN.md contract examples', () => {
       ...ONE_NODE,
       timeseries_window: 1000,
       thresholds: ['hit_rate >= 0.7', 'latency.p99 < 50ms'],
-      compare: [],
       matrix: null,
     } satisfies Scenario);
     assert.equal(loaded.runs.length, 1);

@@ -1,4 +1,5 @@
 import type { RunMetrics, RunResult } from '../result/run-result.js';
+import { formatBytes } from './byte-format.js';
 import { formatCount, formatDuration, formatPercent, formatPercentInProse } from './number-format.js';
 
 /**
@@ -8,6 +9,10 @@ import { formatCount, formatDuration, formatPercent, formatPercentInProse } from
  *   the cache cuts DB reads by 91% and p99 from 48 ms to 2.1 ms, at 0.3% stale reads
  *   the cache serves 91.2% of reads and cuts DB reads by 91% (120,000 → 10,800), with no stale reads
  *   the cache makes things worse: it does not reduce DB reads and raises p99 from 5.0 ms to 5.4 ms
+ *   the cache does not pay off: it takes only 0.9% of database queries away (240,000 → 237,800), …; reads rarely come back …
+ *
+ * A cache that takes less than a fifth of the database's queries away "does not pay off", with the likely
+ * reason: a write-heavy mix, large objects, or keys that do not repeat.
  */
 export function verdictLine(run: RunResult): string {
   const { metrics, baseline } = run;
@@ -30,6 +35,13 @@ export function verdictLine(run: RunResult): string {
   const offload = metrics.offload;
   const dbReads = `(${formatCount(baseline.db.reads)} → ${formatCount(metrics.db.reads)})`;
 
+  const queryCut = baseline.db.queries > 0 ? 1 - metrics.db.queries / baseline.db.queries : 0;
+  if (offload > 0 && queryCut < WORTHWHILE_QUERY_CUT) {
+    const queries = `(${formatCount(baseline.db.queries)} → ${formatCount(metrics.db.queries)})`;
+    const latency = p99 ? `, ${p99.phrase}` : '';
+    return `the cache does not pay off: it takes only ${formatPercentInProse(Math.max(0, queryCut))} of database queries away ${queries}${latency}; ${notWorthItReason(metrics)}${staleness}${failures}`;
+  }
+
   if (offload > 0) {
     const cut = `cuts DB reads by ${formatPercentInProse(offload)}`;
     if (!p99) return `the cache ${hitRate} and ${cut} ${dbReads}${staleness}${failures}`;
@@ -50,6 +62,29 @@ export function verdictLine(run: RunResult): string {
   }
   return `the cache ${judgement}: ${dbEffect}${context}${staleness}${failures}`;
 }
+
+/** Below this cut in database queries (reads and writes) a cache is not worth its cost and its staleness. */
+const WORTHWHILE_QUERY_CUT = 0.2;
+
+/** Why a cache took so little off the database, from what the run measured. */
+function notWorthItReason(metrics: RunMetrics): string {
+  const writes = metrics.writes + metrics.deletes;
+  const writeShare = metrics.requests > 0 ? writes / metrics.requests : 0;
+  if (writeShare >= 0.3) {
+    return `writes are ${formatPercentInProse(writeShare)} of requests — a cache takes only reads off the database, and every write invalidates what it holds`;
+  }
+  const cache = metrics.cache;
+  if (cache !== null && cache.peak_entries > 0) {
+    const meanSize = cache.peak_bytes / cache.peak_entries;
+    if (meanSize >= LARGE_OBJECT_BYTES && cache.peak_entries < 1000) {
+      return `objects are large (${formatBytes(meanSize)} on average), so the cache holds only ${formatCount(cache.peak_entries)} of them at a time`;
+    }
+  }
+  return `reads rarely come back to a key while it is still cached (hit rate ${formatPercent(metrics.hit_rate)}${cache !== null && cache.evictions > 0 ? `, ${formatCount(cache.evictions)} evictions` : ''}) — too little reuse for this cache`;
+}
+
+/** Objects from this size on count as large for a cache. */
+const LARGE_OBJECT_BYTES = 256 * 1024;
 
 function noCacheVerdict(metrics: RunMetrics): string {
   const p99 = metrics.latency_ms?.p99 ?? null;

@@ -12,4 +12,4 @@ export const ONE_TIER: Pick<CacheSpec, 'shared' | 'local' | 'pubsub' | 'write_be
 };
 
 /** One application server, no faults: the resolved topology of a scenario that names none. */
-export const ONE_NODE: Pick<Scenario, 'topology' | 'faults'> = { topology: { nodes: 1, routing: 'round-robin' }, faults: [] };
+export const ONE_NODE: Pick<Scenario, 'topology' | 'faults' | 'compare'> = { topology: { nodes: 1, routing: 'round-robin' }, faults: [], compare: [] };
