@@ -5,6 +5,9 @@
 //  (a') the same workload generated on the fly instead of read from a file;
 //  (b) the same workload with full timing simulation (arrivals, cache and DB latency, a pool).
 //  (a") the same requests from libCacheSim's binary oracleGeneral file;
+//  (c) the patterns issue's target: a two-tier topology on 5 nodes (local LRU in front of the shared
+//      tier, 5% writes through write-through + pub/sub invalidation), full timing — above 500k requests/s;
+//      next to it the same workload on one tier, the ratio the second tier and the nodes cost.
 // Each case runs `cachebench run` in a fresh process and reports requests/s and peak RSS. A timed run
 // replays its requests twice (with the cache, and the no-cache baseline), so (b) shows both the
 // scenario's requests/s and the simulated requests/s.
@@ -64,6 +67,27 @@ for (const policy of policies) {
     },
   });
 }
+
+const twoTier = (local) => ({
+  seed: 1,
+  topology: local ? { nodes: 5 } : undefined,
+  workload: { keys, distribution: zipf, requests, rate: '20000/s', mix: { get: 0.95, set: 0.05 } },
+  database: { latency: { type: 'lognormal', p50: '2ms', p99: '20ms' }, max_concurrency: 200 },
+  cache: {
+    policy: 'lru',
+    capacity,
+    latency: '0.2ms',
+    ...(local
+      ? { local: { policy: 'lru', capacity: 10_000, ttl: '30s' }, pattern: 'write-through', invalidation: 'pubsub', pubsub: { delay: { type: 'lognormal', p50: '1ms', p99: '10ms' } } }
+      : { pattern: 'write-through' }),
+  },
+});
+if ((process.env.BENCH_CASES ?? 'abc').includes('c')) {
+  cases.push({ label: '(c) 5 nodes, local + shared, pub/sub, timed', replays: 2, scenario: twoTier(true) });
+  cases.push({ label: '(c) 1 node, shared tier only, timed', replays: 2, scenario: twoTier(false) });
+}
+const only = process.env.BENCH_CASES;
+if (only !== undefined) cases.splice(0, cases.length, ...cases.filter((c) => only.split('').some((letter) => c.label.startsWith(`(${letter}`))));
 
 console.log(`cachebench bench — ${requests.toLocaleString('en-US')} requests, ${keys.toLocaleString('en-US')} keys, Zipf(1.0), ${capacity.toLocaleString('en-US')} entries`);
 console.log('case'.padEnd(44), 'wall s'.padStart(8), 'requests/s'.padStart(14), 'simulated/s'.padStart(14), 'peak RSS'.padStart(10), 'hit rate'.padStart(9));

@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 /**
@@ -6,10 +6,16 @@ import { InputError } from '../errors.js';
  * fails at once (exit 2) rather than after a long run, and rewritten whole each time there is more to say.
  */
 export class ReportFile {
+  /** Not a regular file (a pipe, /dev/null, /dev/stdout): cannot be rewritten in place, so it gets the last text once, at close. */
+  private readonly stream: boolean;
+  private pending: string | null = null;
+
   private constructor(
     private readonly fd: number,
     readonly path: string,
-  ) {}
+  ) {
+    this.stream = !fstatSync(fd).isFile();
+  }
 
   static open(flag: string, path: string): ReportFile {
     if (path === '-') throw new InputError(`${flag} -: give a file name (stdout carries the summary, or the JSON with --json -)`);
@@ -21,11 +27,16 @@ export class ReportFile {
   }
 
   rewrite(text: string): void {
+    if (this.stream) {
+      this.pending = text;
+      return;
+    }
     ftruncateSync(this.fd, 0);
     writeSync(this.fd, text, 0);
   }
 
   close(): void {
+    if (this.pending !== null) writeSync(this.fd, this.pending);
     closeSync(this.fd);
   }
 }

@@ -1,4 +1,3 @@
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { LiveRunStopped } from '../../live/live-run-stopped.js';
 import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
@@ -43,7 +42,6 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   // The human summary goes to stderr when stdout carries the JSON.
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
-  const jsonFile = options.json !== undefined && !jsonToStdout ? openResultFile(options.json) : null;
   const reports = openReports(options);
 
   const result: Result = { schema_version: 1, scenario: redactedScenario(loaded.scenario), runs: [] };
@@ -65,13 +63,11 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
       result.runs.push(outcome);
       warnAboutSkips(run.scenario, outcome, terminal);
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
-      if (jsonFile !== null) rewrite(jsonFile, serializeResult(result));
       for (const report of reports) report.file.rewrite(report.render(result));
       if (stopped !== null) break;
     }
   } finally {
     unsubscribe();
-    if (jsonFile !== null) closeSync(jsonFile);
     for (const report of reports) report.file.close();
   }
   if (jsonToStdout) terminal.stdout(serializeResult(result));
@@ -128,23 +124,12 @@ function renderHuman(runs: RunResult[], color: boolean): string {
   return parts.join('\n\n');
 }
 
-/** The --junit and --markdown files, opened before the run like the JSON file, rewritten after every run. */
+/** The --json (unless stdout), --junit and --markdown files: opened before the run, rewritten after every run. */
 function openReports(options: RunOptions): { file: ReportFile; render: (result: Result) => string }[] {
   const reports: { file: ReportFile; render: (result: Result) => string }[] = [];
+  if (options.json !== undefined && options.json !== '-') reports.push({ file: ReportFile.open('--json', options.json), render: serializeResult });
   if (options.junit !== undefined) reports.push({ file: ReportFile.open('--junit', options.junit), render: renderRunJunit });
   if (options.markdown !== undefined) reports.push({ file: ReportFile.open('--markdown', options.markdown), render: renderRunMarkdown });
   return reports;
 }
 
-function openResultFile(path: string): number {
-  try {
-    return openSync(path, 'w');
-  } catch (error) {
-    throw new InputError(`--json ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-}
-
-function rewrite(fd: number, text: string): void {
-  ftruncateSync(fd, 0);
-  writeSync(fd, text, 0);
-}
