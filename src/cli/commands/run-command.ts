@@ -5,17 +5,21 @@ import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
+import { renderRunReportHtml } from '../../report/html/run-report.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/scenario.js';
+import { HtmlReportFile } from '../html-report-file.js';
 import { parseScenarioThresholds } from '../scenario-thresholds.js';
 import type { Terminal } from '../terminal.js';
 
 export interface RunOptions {
   json?: string;
+  /** A self-contained HTML report, rewritten after every run like the JSON file. */
+  html?: string;
   set: string[];
   color?: boolean;
   /** Live runs: CONFIG SET maxmemory / maxmemory-policy for the run (restored afterwards). */
@@ -34,6 +38,7 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
   const jsonFile = options.json !== undefined && !jsonToStdout ? openResultFile(options.json) : null;
+  const htmlFile = options.html !== undefined ? HtmlReportFile.open(options.html) : null;
 
   const result: Result = { schema_version: 1, scenario: redactedScenario(loaded.scenario), runs: [] };
   // Live runs stop on Ctrl-C with a partial result (exit 130) instead of dying with their keys in Redis.
@@ -55,6 +60,7 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
       warnAboutSkips(run.scenario, outcome, terminal);
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
       if (jsonFile !== null) rewrite(jsonFile, serializeResult(result));
+      htmlFile?.write(renderRunReportHtml(result, htmlFile.library));
       if (stopped !== null) break;
     }
   } finally {
