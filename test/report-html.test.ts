@@ -153,8 +153,8 @@ describe('renderRunReportHtml', () => {
     assert.deepEqual(seriesLabels(traffic), ['requests/s', 'errors/s']);
     // Every time chart shades both fault windows, in seconds of the run's clock.
     const expected = [
-      { from: 6, to: 9, label: 'cache-down: L2 unreachable' },
-      { from: 18, to: 21, label: 'db-slow: db latency × 5' },
+      { from: 6, to: 9, label: 'cache-down', detail: 'L2 unreachable' },
+      { from: 18, to: 21, label: 'db-slow', detail: 'db latency × 5' },
     ];
     for (const id of ['run-0-hit-rate', 'run-0-p99', 'run-0-db', 'run-0-staleness', 'run-0-traffic']) {
       assert.deepEqual(chart(html, id).shaded, expected, id);

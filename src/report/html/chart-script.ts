@@ -182,12 +182,29 @@ export const CHART_SCRIPT = `(function () {
     }));
   }
 
-  // Fault windows: drawn under the grid and the series, with their names along the top.
+  // A range's name with its detail, or its name alone, or as much of the name as fits (with an ellipsis).
+  function fitted(ctx, range, width) {
+    var full = range.detail ? range.label + ': ' + range.detail : range.label;
+    if (ctx.measureText(full).width <= width) return full;
+    var text = range.label;
+    if (ctx.measureText(text).width <= width) return text;
+    for (var n = text.length - 1; n > 0; n--) {
+      var cut = text.slice(0, n) + '\u2026';
+      if (ctx.measureText(cut).width <= width) return cut;
+    }
+    return '';
+  }
+
+  // Fault windows: drawn under the grid and the series, each named along its top as far as room allows
+  // (the table under the charts has them in full).
   function shade(ranges) {
     return function (u) {
       var ctx = u.ctx;
       var box = u.bbox;
+      var pad = 4 * uPlot.pxRatio;
       ctx.save();
+      ctx.font = Math.round(11 * uPlot.pxRatio) + 'px system-ui, sans-serif';
+      ctx.textBaseline = 'top';
       ranges.forEach(function (range) {
         var from = Math.max(box.left, u.valToPos(range.from, 'x', true));
         var to = Math.min(box.left + box.width, u.valToPos(range.to, 'x', true));
@@ -195,9 +212,7 @@ export const CHART_SCRIPT = `(function () {
         ctx.fillStyle = 'rgba(220, 38, 38, 0.13)';
         ctx.fillRect(from, box.top, Math.max(to - from, uPlot.pxRatio), box.height);
         ctx.fillStyle = '#991b1b';
-        ctx.font = Math.round(11 * uPlot.pxRatio) + 'px system-ui, sans-serif';
-        ctx.textBaseline = 'top';
-        ctx.fillText(range.label, from + 4 * uPlot.pxRatio, box.top + 4 * uPlot.pxRatio);
+        ctx.fillText(fitted(ctx, range, to - from - 2 * pad), from + pad, box.top + pad);
       });
       ctx.restore();
     };

@@ -53,7 +53,9 @@ export interface ChartSeries {
 export interface ShadedRange {
   from: number;
   to: number;
+  /** Its name (`cache-down`), shown along the top of the range, followed by the detail when that fits. */
   label: string;
+  detail: string;
 }
 
 export interface ChartSpec {

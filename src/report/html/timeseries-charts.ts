@@ -109,5 +109,5 @@ export function timeseriesCharts(idPrefix: string, run: RunResult): ChartSpec[] 
 }
 
 function faultRange(fault: FaultWindow): ShadedRange {
-  return { from: fault.start_ms / 1000, to: fault.end_ms / 1000, label: fault.detail === '' ? fault.kind : `${fault.kind}: ${fault.detail}` };
+  return { from: fault.start_ms / 1000, to: fault.end_ms / 1000, label: fault.kind, detail: fault.detail };
 }
