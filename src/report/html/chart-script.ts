@@ -6,7 +6,7 @@
  * Plain ES2020 for any current browser, kept in a string because it runs in the page, not in Node. When
  * every chart is drawn it sets `data-charts-drawn` on <html> to their count (the browser test waits for it).
  */
-export const CHART_SCRIPT = `(function () {
+export const CHART_SCRIPT: string = `(function () {
   'use strict';
   var DASH = '\\u2013';
   var specs = JSON.parse(document.getElementById('cachebench-data').textContent).charts;
