@@ -4,8 +4,8 @@ import { type ChartLibrary, loadChartLibrary } from '../report/html/chart-librar
 
 /**
  * The `--html <file>` of `run` and `analyze`. Created (empty) before any work, so a bad path fails at once,
- * and the chart library is read then too. Every write replaces the whole report (a matrix rewrites it
- * after each run, so a later failure loses nothing). A file that cannot be written is exit 2, naming it.
+ * and the chart library is read then too; the report is written when the work ends. A file that cannot be
+ * written is exit 2, naming it.
  */
 export class HtmlReportFile {
   private constructor(

@@ -18,7 +18,7 @@ import type { Terminal } from '../terminal.js';
 
 export interface RunOptions {
   json?: string;
-  /** A self-contained HTML report, rewritten after every run like the JSON file. */
+  /** A self-contained HTML report, written when the runs end (also after a failure or Ctrl-C). */
   html?: string;
   set: string[];
   color?: boolean;
@@ -60,12 +60,13 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
       warnAboutSkips(run.scenario, outcome, terminal);
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
       if (jsonFile !== null) rewrite(jsonFile, serializeResult(result));
-      htmlFile?.write(renderRunReportHtml(result, htmlFile.library));
       if (stopped !== null) break;
     }
   } finally {
     unsubscribe();
     if (jsonFile !== null) closeSync(jsonFile);
+    // Once, at the end (rendering grows with the runs): also after a failure or Ctrl-C, with every finished run.
+    htmlFile?.write(renderRunReportHtml(result, htmlFile.library));
   }
   if (jsonToStdout) terminal.stdout(serializeResult(result));
 
