@@ -79,6 +79,8 @@ export function renderMatrixTable(runs: RunResult[]): string {
     const params = showParams ? `<td><code>${escapeHtml(formatRunParams(run.params))}</code></td>` : '';
     return `<tr><td><a href="#run-${i}">${escapeHtml(run.name || `run ${i + 1}`)}</a></td>${params}${cells.join('')}<td>${gate}</td></tr>`;
   });
-  const head = ['run', ...(showParams ? ['params'] : []), 'hit rate', 'p99', 'DB queries', 'offload', 'stale rate', 'thresholds'].map((title) => `<th>${title}</th>`).join('');
+  const head = ['run', ...(showParams ? ['params'] : []), 'hit rate', 'p99', 'DB queries', 'offload', 'stale rate', 'thresholds']
+    .map((title) => `<th class="${title.replace(' ', '-')}">${title}</th>`)
+    .join('');
   return `<table class="matrix">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }

@@ -32,7 +32,7 @@ figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
 .chart-area { width: 100%; min-height: 280px; }
 table { border-collapse: collapse; background: var(--panel); font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child, table.matrix td:has(> code), table.matrix th.params { text-align: left; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; }
 tr.section td { font-weight: 650; padding-top: 10px; color: var(--text); }
 td.indent { padding-left: 24px; }
