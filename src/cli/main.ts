@@ -32,13 +32,14 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .description('run a scenario (and every combination of its matrix) with and without the cache')
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--json <file>', 'write the JSON result to a file, or - for stdout (the summary then goes to stderr)')
+    .option('--html <file>', 'write a self-contained HTML report with charts (no network needed to view it)')
     .option('--set <path=value>', 'override one scenario field, e.g. --set cache.capacity=10k (repeatable)', collect, [])
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
     .option('--skip-bad-lines', "skip and count a trace's malformed lines instead of stopping (workload.skip_bad_lines: true)")
     .option('--allow-config', 'live runs: set maxmemory and maxmemory-policy from cache.capacity and cache.policy for the run (restored afterwards)')
     .option('--junit <file>', 'write JUnit XML: a test suite per run, a test case per threshold')
     .option('--markdown <file>', 'write a Markdown summary (for CI job summaries such as $GITHUB_STEP_SUMMARY)')
-    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string }) => {
+    .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string }) => {
       const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
       const { runCommand } = await import('./commands/run-command.js');
       exitCode = await runCommand(file, { ...options, set }, terminal);
@@ -107,6 +108,7 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--db-latency <duration>', 'database read latency, for the expected latency', '5ms')
     .option('--cache-latency <duration>', 'cache latency, for the expected latency', '0.2ms')
     .option('--json <file>', 'write the JSON analysis to a file, or - for stdout (the report then goes to stderr)')
+    .option('--html <file>', 'write a self-contained HTML report: the miss-ratio curve, the verdict, the working set')
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
     .addHelpText(
       'after',

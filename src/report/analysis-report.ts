@@ -27,7 +27,7 @@ export function renderAnalysisReport(analysis: TraceAnalysis, options: AnalysisR
   return parts.join('\n\n');
 }
 
-function curveMethodLabel(analysis: TraceAnalysis): string {
+export function curveMethodLabel(analysis: TraceAnalysis): string {
   const mrc = analysis.mrc;
   if (mrc.method === 'exact') return 'exact LRU';
   const kind = mrc.method === 'shards-fixed-rate' ? 'fixed-rate' : 'fixed-size';

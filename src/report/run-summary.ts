@@ -5,12 +5,12 @@ import { reportChalk, type ReportOptions, tableOptions } from './report-style.js
 import { formatRunLabel } from './run-label.js';
 import { verdictLine } from './verdict.js';
 
-interface SummaryRow {
+export interface SummaryRow {
   label: string;
   value(metrics: RunMetrics): string;
 }
 
-interface SummarySection {
+export interface SummarySection {
   title: string;
   rows: SummaryRow[];
   /** Shown only when the run has it (two tiers, pub/sub, write-behind). */
@@ -19,9 +19,10 @@ interface SummarySection {
 
 /**
  * What the summary shows, in reading order: load, cache effectiveness, latency, the database, then the
- * costs (herd, staleness, churn). Names match DESIGN.md's metric definitions.
+ * costs (herd, staleness, churn). Names match DESIGN.md's metric definitions. The HTML report's table
+ * shows the same rows.
  */
-const SUMMARY_SECTIONS: SummarySection[] = [
+export const SUMMARY_SECTIONS: SummarySection[] = [
   {
     title: 'traffic',
     rows: [

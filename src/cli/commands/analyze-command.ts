@@ -6,10 +6,12 @@ import { InputError } from '../../errors.js';
 import { createPolicy } from '../../policies/registry.js';
 import { serializeAnalysis } from '../../report/analysis-json.js';
 import { renderAnalysisReport } from '../../report/analysis-report.js';
+import { renderAnalysisReportHtml } from '../../report/html/analysis-report.js';
 import type { TraceFormat } from '../../scenario/scenario.js';
 import { hasByteUnit, parseCount, parseDuration, parseFraction, parseSize } from '../../scenario/units.js';
 import type { AccessBatch } from '../../workload/access-event.js';
 import { openTraceReader } from '../../workload/trace/trace-reader.js';
+import { HtmlReportFile } from '../html-report-file.js';
 import type { Terminal } from '../terminal.js';
 
 export interface AnalyzeOptions {
@@ -24,6 +26,8 @@ export interface AnalyzeOptions {
   dbLatency: string;
   cacheLatency: string;
   json?: string;
+  /** A self-contained HTML report of the analysis. */
+  html?: string;
   color?: boolean;
 }
 
@@ -42,6 +46,7 @@ export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: 
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
   // Fail on a bad --json path before reading the trace.
   if (options.json !== undefined && !jsonToStdout) writeJson(options.json, '');
+  const htmlFile = options.html === undefined ? null : HtmlReportFile.open(options.html);
 
   const absolute = path.resolve(file);
   const openSource = (): AnalysisSource => {
@@ -70,6 +75,7 @@ export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: 
   const json = serializeAnalysis(analysis);
   if (jsonToStdout) terminal.stdout(json);
   else if (options.json !== undefined) writeJson(options.json, json);
+  htmlFile?.write(renderAnalysisReportHtml(analysis, htmlFile.library));
   say(`${renderAnalysisReport(analysis, { color, unicode: color })}\n`);
   return 0;
 }

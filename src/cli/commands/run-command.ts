@@ -6,6 +6,7 @@ import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
 import { renderRunJunit } from '../../report/junit-report.js';
 import { renderRunMarkdown } from '../../report/run-markdown.js';
+import { renderRunReportHtml } from '../../report/html/run-report.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
 import type { Result, RunResult } from '../../result/run-result.js';
@@ -14,11 +15,14 @@ import { loadScenario } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import { ReportFile } from '../report-file.js';
 import { parseScenarioCompareRules } from '../scenario-compare-rules.js';
+import { HtmlReportFile } from '../html-report-file.js';
 import { parseScenarioThresholds } from '../scenario-thresholds.js';
 import type { Terminal } from '../terminal.js';
 
 export interface RunOptions {
   json?: string;
+  /** A self-contained HTML report, written when the runs end (also after a failure or Ctrl-C). */
+  html?: string;
   set: string[];
   color?: boolean;
   /** Live runs: CONFIG SET maxmemory / maxmemory-policy for the run (restored afterwards). */
@@ -43,6 +47,7 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
   const reports = openReports(options);
+  const htmlFile = options.html !== undefined ? HtmlReportFile.open(options.html) : null;
 
   const result: Result = { schema_version: 1, scenario: redactedScenario(loaded.scenario), runs: [] };
   // Live runs stop on Ctrl-C with a partial result (exit 130) instead of dying with their keys in Redis.
@@ -69,6 +74,8 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   } finally {
     unsubscribe();
     for (const report of reports) report.file.close();
+    // Once, at the end (rendering grows with the runs): also after a failure or Ctrl-C, with every finished run.
+    htmlFile?.write(renderRunReportHtml(result, htmlFile.library));
   }
   if (jsonToStdout) terminal.stdout(serializeResult(result));
 

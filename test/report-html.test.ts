@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type AnalyzeOptions, analyzeTrace } from '../src/analysis/analyze-trace.js';
+import { LatencyHistogram } from '../src/metrics/latency-histogram.js';
+import { renderAnalysisReportHtml } from '../src/report/html/analysis-report.js';
+import { loadChartLibrary } from '../src/report/html/chart-library.js';
+import type { ChartSpec } from '../src/report/html/chart-spec.js';
+import { escapeHtml, jsonForScriptTag } from '../src/report/html/html-text.js';
+import { decodePercentileCurve } from '../src/report/html/latency-distribution-chart.js';
+import { renderRunReportHtml } from '../src/report/html/run-report.js';
+import type { Result, RunResult, TimeseriesPoint } from '../src/result/run-result.js';
+import { arraySource, readCloudPhysics } from './support/analysis-source.js';
+import { embeddedCharts } from './support/html-report.js';
+import { withPatternFields } from './support/pattern-fields.js';
+import { baselineMetrics, latency, runMetrics, runResult } from './support/run-metrics.js';
+
+const library = loadChartLibrary();
+const HOSTILE = '</script><script>alert(1)</script><!--';
+
+function page(runs: RunResult[], scenario: unknown = { name: 'product-prices' }): string {
+  const result: Result = { schema_version: 1, scenario, runs };
+  return renderRunReportHtml(result, library);
+}
+
+
+function chart(html: string, id: string): ChartSpec {
+  const found = embeddedCharts(html).find((spec) => spec.id === id);
+  assert.ok(found, `chart ${id}`);
+  return found;
+}
+
+function seriesLabels(spec: ChartSpec): string[] {
+  return spec.series.map((s) => s.label);
+}
+
+function points(n: number): TimeseriesPoint[] {
+  return Array.from({ length: n }, (_, i) => ({
+    t_ms: i * 1000,
+    requests_per_s: 500,
+    hit_rate: 0.5 + i / (4 * n),
+    db_qps: 250 - i,
+    p99_ms: 20 + (i % 5),
+    stale_rate: i % 3 === 0 ? 0.01 : 0,
+  }));
+}
+
+function encoded(values: number[]): string {
+  const histogram = new LatencyHistogram();
+  for (const ms of values) histogram.recordMs(ms);
+  return histogram.encode();
+}
+
+/** A timed run: time series, percentiles and histograms on both sides. */
+function timedRun(overrides: Partial<RunResult> = {}): RunResult {
+  return runResult({
+    timeseries: points(30),
+    histograms: {
+      latency_us: encoded(Array.from({ length: 1000 }, (_, i) => 0.3 + (i % 100) / 10)),
+      baseline_latency_us: encoded(Array.from({ length: 1000 }, (_, i) => 4 + (i % 100) / 2)),
+    },
+    thresholds: [
+      { expr: 'hit_rate >= 0.8', actual: 0.912, pass: true },
+      { expr: 'latency.p99 < 2ms', actual: 2.1, pass: false },
+    ],
+    ...overrides,
+  });
+}
+
+describe('HTML text escaping', () => {
+  it('escapes the five HTML-special characters', () => {
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  it('JSON for a script tag has no <, > or & and parses back to the same value, keys included', () => {
+    const value = { [HOSTILE]: [HOSTILE, 'a & b', '\u2028'], n: Number.POSITIVE_INFINITY, ok: 1.5 };
+    const json = jsonForScriptTag(value);
+    assert.doesNotMatch(json, /[<>&\u2028]/);
+    assert.deepEqual(JSON.parse(json), { [HOSTILE]: [HOSTILE, 'a & b', '\u2028'], n: null, ok: 1.5 });
+  });
+});
+
+describe('renderRunReportHtml', () => {
+  it('is one self-contained page: uPlot and the styles inline, nothing fetched', () => {
+    const html = page([timedRun()]);
+    assert.ok(html.startsWith('<!DOCTYPE html>'));
+    assert.ok(html.includes(library.script), 'uPlot inlined');
+    assert.ok(html.includes(library.css), "uPlot's styles inlined");
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!github\.com\/leeoniya)/);
+  });
+
+  it('a name, a matrix key or a threshold containing </script> cannot break the page', () => {
+    const run = timedRun({
+      name: HOSTILE,
+      params: { [HOSTILE]: HOSTILE, 'cache.policy': 'lru' },
+      thresholds: [{ expr: `hit_rate >= 0.5 ${HOSTILE}`, actual: 0.9, pass: true }],
+    });
+    const html = page([run, { ...run, params: { 'cache.policy': HOSTILE } }], { name: HOSTILE });
+    // Exactly the page's own three scripts (data, uPlot, drawing) open and close.
+    assert.equal(html.match(/<script/gi)?.length, 3);
+    assert.equal(html.match(/<\/script/gi)?.length, 3);
+    assert.equal(html.match(/<!--/g), null);
+    assert.match(html, /<title>cachebench: &lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;!--<\/title>/);
+    assert.match(html, /<h2>&lt;\/script&gt;/);
+    // The data still carries the names as they are, for the charts' labels.
+    const bars = chart(html, 'matrix-hit-rate');
+    assert.deepEqual(bars.x.categories, [`${HOSTILE} · lru`, HOSTILE]);
+  });
+
+  it('one run: summary cards, thresholds, the verdict and every chart of a timed run', () => {
+    const html = page([timedRun()]);
+    for (const label of ['hit rate', 'latency p99', 'DB offload', 'stale rate', 'thresholds']) {
+      assert.match(html, new RegExp(`<div class="label">${label}</div>`), label);
+    }
+    assert.match(html, /<div class="card fail"><div class="label">thresholds<\/div><div class="value">fail<\/div><div class="detail">1 of 2 failed/);
+    assert.match(html, /<div class="value">91\.2%<\/div>/);
+    assert.match(html, /<code>latency\.p99 &lt; 2ms<\/code><\/td><td>2\.1 ms<\/td><td class="status-fail">/);
+    assert.match(html, /the cache cuts DB reads by 91%/);
+    assert.deepEqual(
+      embeddedCharts(html).map((spec) => spec.id),
+      ['run-0-hit-rate', 'run-0-p99', 'run-0-db', 'run-0-staleness', 'run-0-traffic', 'run-0-latency-percentiles', 'run-0-latency-distribution'],
+    );
+    for (const spec of embeddedCharts(html)) assert.match(html, new RegExp(`id="${spec.id}"`), `an element for ${spec.id}`);
+    assert.doesNotMatch(html, /id="matrix"/);
+  });
+
+  it('without the optional fields: no tier series, in-flight axis, errors, fault shading or their cards', () => {
+    const html = page([timedRun()]);
+    assert.deepEqual(seriesLabels(chart(html, 'run-0-hit-rate')), ['hit rate']);
+    const db = chart(html, 'run-0-db');
+    assert.equal(db.y2, undefined);
+    assert.deepEqual(seriesLabels(db), ['queries/s', 'no cache (mean)']);
+    assert.deepEqual(seriesLabels(chart(html, 'run-0-traffic')), ['requests/s']);
+    for (const spec of embeddedCharts(html)) assert.deepEqual(spec.shaded ?? [], [], spec.id);
+    for (const card of ['L1 hit rate', 'L2 hit rate', 'invalidation messages', 'lost writes', 'errors']) {
+      assert.doesNotMatch(html, new RegExp(`<div class="label">${card}</div>`), card);
+    }
+    assert.doesNotMatch(html, /<h3>Fault windows<\/h3>/);
+  });
+
+  it('with the optional fields: per-tier hit rates, DB in flight, errors/s, shaded faults and their cards', () => {
+    const run = withPatternFields(timedRun());
+    const html = page([run]);
+    const hitRate = chart(html, 'run-0-hit-rate');
+    assert.equal(hitRate.title, 'Hit rate over time, per tier');
+    assert.deepEqual(seriesLabels(hitRate), ['any tier', 'L1 (per node)', 'L2 (shared)']);
+    assert.deepEqual(hitRate.series[1].values.slice(0, 2), [0.3, Number((0.5 + 1 / 120) * 0.6).toPrecision(4)].map(Number));
+    const db = chart(html, 'run-0-db');
+    assert.equal(db.title, 'Database queries/s and in-flight');
+    assert.equal(db.y2?.unit, 'count');
+    assert.deepEqual(db.series.find((s) => s.axis === 'right')?.values.slice(0, 3), [2, 3, 4]);
+    const traffic = chart(html, 'run-0-traffic');
+    assert.deepEqual(seriesLabels(traffic), ['requests/s', 'errors/s']);
+    // Every time chart shades both fault windows, in seconds of the run's clock.
+    const expected = [
+      { from: 6, to: 9, label: 'cache-down', detail: 'L2 unreachable' },
+      { from: 18, to: 21, label: 'db-slow', detail: 'db latency × 5' },
+    ];
+    for (const id of ['run-0-hit-rate', 'run-0-p99', 'run-0-db', 'run-0-staleness', 'run-0-traffic']) {
+      assert.deepEqual(chart(html, id).shaded, expected, id);
+    }
+    assert.deepEqual(chart(html, 'run-0-latency-distribution').shaded, undefined);
+    assert.match(html, /<div class="label">L1 hit rate<\/div><div class="value">40\.0%<\/div>/);
+    assert.match(html, /<div class="label">L2 hit rate<\/div><div class="value">50\.0%<\/div>/);
+    assert.match(html, /<div class="card fail"><div class="label">invalidation messages<\/div><div class="value">900<\/div><div class="detail">sent; 880 received, 20 lost/);
+    assert.match(html, /<div class="card fail"><div class="label">lost writes<\/div><div class="value">7<\/div>/);
+    assert.match(html, /<h3>Fault windows<\/h3>[\s\S]*<td>cache-down<\/td><td>6\.0 s<\/td><td>9\.0 s<\/td><td>L2 unreachable<\/td>/);
+  });
+
+  it('a run without timing: hit rate and traffic over time only, and a note saying why', () => {
+    const untimedMetrics = {
+      ...runMetrics(),
+      latency_ms: null,
+      latency_by_kind_ms: { reads: null, writes: null, hits: null, misses: null },
+      db: { ...runMetrics().db, qps_mean: null, qps_peak: null },
+      staleness: { ...runMetrics().staleness, stale_reads: 0, stale_rate: 0 },
+    };
+    const run = runResult({
+      metrics: untimedMetrics,
+      baseline: { ...baselineMetrics(), latency_ms: null },
+      timeseries: points(10).map((p) => ({ ...p, p99_ms: null, db_qps: 0, stale_rate: 0 })),
+    });
+    const html = page([run]);
+    assert.deepEqual(
+      embeddedCharts(html).map((spec) => spec.id),
+      ['run-0-hit-rate', 'run-0-traffic'],
+    );
+    assert.match(html, /replayed hit ratios without timing/);
+    assert.match(html, /not timed \(hit-ratio replay\)/);
+  });
+
+  it('a matrix: a row and a link per run, and bars of hit rate, p99 and DB queries per run', () => {
+    const runs = [0.5, 0.7, 0.9].map((hitRate, i) =>
+      timedRun({
+        name: `policy=lru capacity=${i + 1}k`,
+        params: { 'cache.policy': 'lru', 'cache.capacity': `${i + 1}k` },
+        metrics: runMetrics({ hit_rate: hitRate, latency_ms: latency({ p99: 10 - i }), db: { ...runMetrics().db, queries: 1000 * (3 - i) } }),
+      }),
+    );
+    const html = page(runs);
+    assert.match(html, /<h2>Matrix: 3 runs<\/h2>/);
+    for (let i = 0; i < 3; i++) {
+      assert.match(html, new RegExp(`<a href="#run-${i}">policy=lru capacity=${i + 1}k</a></td><td><code>cache.policy=lru cache.capacity=${i + 1}k</code>`));
+      assert.match(html, new RegExp(`<section id="run-${i}">`));
+    }
+    const hitRate = chart(html, 'matrix-hit-rate');
+    assert.equal(hitRate.kind, 'bars');
+    assert.deepEqual(hitRate.x.categories, ['lru · 1k', 'lru · 2k', 'lru · 3k']);
+    assert.deepEqual(hitRate.series.map((s) => s.values), [[0.5, 0.7, 0.9]]);
+    const p99 = chart(html, 'matrix-p99');
+    assert.deepEqual(seriesLabels(p99), ['with cache', 'no cache']);
+    assert.deepEqual(p99.series[0].values, [10, 9, 8]);
+    assert.deepEqual(p99.series[1].values, [48, 48, 48]);
+    const queries = chart(html, 'matrix-db-queries');
+    assert.deepEqual(queries.series.map((s) => s.values), [[3000, 2000, 1000], [10_500, 10_500, 10_500]]);
+    // The matrix charts come first, then each run's own.
+    assert.equal(embeddedCharts(html).length, 3 + 3 * 7);
+  });
+
+  it('a matrix of untimed runs has no p99 bars', () => {
+    const untimed = runMetrics({ latency_ms: null });
+    const runs = [1, 2].map((i) => runResult({ name: `r${i}`, params: { 'cache.capacity': i }, metrics: untimed, baseline: { ...baselineMetrics(), latency_ms: null } }));
+    const ids = embeddedCharts(page(runs)).map((spec) => spec.id);
+    assert.deepEqual(ids.filter((id) => id.startsWith('matrix')), ['matrix-hit-rate', 'matrix-db-queries']);
+  });
+});
+
+describe('latency distribution from the HDR histograms', () => {
+  it('decodes the percentile curve: from the minimum to the maximum, at every twentieth of a nine', () => {
+    const curve = decodePercentileCurve(encoded(Array.from({ length: 1000 }, (_, i) => i + 1)));
+    assert.ok(curve);
+    assert.equal(curve.count, 1000);
+    // 1,000 requests resolve three nines (99.9%): 61 points, 0 to 3.
+    assert.equal(curve.nines.length, 61);
+    assert.equal(curve.nines[20], 1);
+    assert.equal(curve.nines[60], 3);
+    // Within HDR's 3 significant digits: p0 = 1 ms, p90 = 900 ms, p99 = 990 ms, max = 1000 ms.
+    const near = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) <= expected * 0.002, `${actual} ≈ ${expected}`);
+    near(curve.ms[0], 1);
+    near(curve.ms[20], 900);
+    near(curve.ms[40], 990);
+    near(curve.ms[60], 1000);
+    assert.equal(decodePercentileCurve(''), null);
+  });
+
+  it('charts both sides against percentile, on log axes, and is left out without timing', () => {
+    const html = page([timedRun()]);
+    const spec = chart(html, 'run-0-latency-distribution');
+    assert.equal(spec.x.unit, 'nines');
+    assert.equal(spec.y.log, true);
+    assert.deepEqual(seriesLabels(spec), ['with cache', 'no cache']);
+    const [withCache, noCache] = spec.series.map((s) => s.values as number[]);
+    assert.equal(withCache.length, spec.x.values.length);
+    assert.ok(withCache.every((v, i) => i === 0 || v >= withCache[i - 1]), 'a percentile curve never falls');
+    assert.ok(noCache[noCache.length - 1] > withCache[withCache.length - 1]);
+    const untimed = page([runResult()]);
+    assert.ok(!embeddedCharts(untimed).some((c) => c.id === 'run-0-latency-distribution'));
+  });
+});
+
+describe('renderAnalysisReportHtml', () => {
+  const options: AnalyzeOptions = {
+    trace: { path: `traces/${HOSTILE}.csv`, format: 'csv' },
+    method: { kind: 'exact' },
+    sizes: [
+      { value: 100, unit: 'entries' },
+      { value: 1000, unit: 'entries' },
+      { value: 1_048_576, unit: 'bytes' },
+    ],
+    policies: ['fifo'],
+    belady: true,
+    verdict: { targetHitRate: 0.8, dbLatencyMs: 5, cacheLatencyMs: 0.2 },
+  };
+  const analysis = analyzeTrace(arraySource(readCloudPhysics()), options);
+  const html = renderAnalysisReportHtml(analysis, library);
+
+  it('draws the miss-ratio curve with the replayed policies and Belady as points at their sizes', () => {
+    const spec = chart(html, 'mrc-entries');
+    assert.equal(spec.x.log, true);
+    const xs = spec.x.values;
+    assert.ok(xs.every((x, i) => x > 0 && (i === 0 || x > xs[i - 1])), 'sorted, distinct, positive sizes');
+    assert.deepEqual(seriesLabels(spec), ['LRU (curve)', 'unbounded', 'fifo', 'Belady (optimal)']);
+    for (const [label, policy] of [['fifo', 'fifo'], ['Belady (optimal)', 'belady']]) {
+      const series = spec.series.find((s) => s.label === label)!;
+      assert.equal(series.style, 'points');
+      for (const size of [100, 1000]) {
+        const simulated = analysis.simulated.find((p) => p.policy === policy && p.size === size && p.unit === 'entries')!;
+        assert.equal(series.values[xs.indexOf(size)], Number(simulated.hit_rate.toPrecision(4)), `${label} at ${size}`);
+      }
+      assert.equal(series.values.filter((v) => v !== null).length, 2);
+    }
+  });
+
+  it('adds the byte curve (the trace has sizes) and the working set', () => {
+    assert.deepEqual(embeddedCharts(html).map((spec) => spec.id), ['mrc-entries', 'mrc-bytes', 'working-set']);
+    assert.deepEqual(seriesLabels(chart(html, 'mrc-bytes')).slice(0, 2), ['hit rate', 'byte hit rate']);
+  });
+
+  it('shows the verdict, the findings, the sizes table, and escapes the trace path', () => {
+    assert.match(html, /<p class="verdict">A hit rate of 80% is out of reach/);
+    assert.match(html, /low reuse \/ personalised: 43% of keys are requested once/);
+    assert.match(html, /<div class="label">best possible hit rate<\/div><div class="value">57\.0%<\/div>/);
+    assert.match(html, /<th>size<\/th><th>LRU \(curve\)<\/th><th>fifo<\/th><th>belady<\/th>/);
+    assert.match(html, /<td>1k<\/td><td>16\.7%<\/td>/);
+    assert.equal(html.match(/<\/script/gi)?.length, 3);
+    assert.match(html, /<h1>cachebench analyze: traces\/&lt;\/script&gt;/);
+  });
+});
