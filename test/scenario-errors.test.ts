@@ -248,3 +248,91 @@ describe('scenario errors name the file, line, field and what would be valid', (
     });
   }
 });
+
+describe('topology, patterns, stampede protection and faults: what is checked', () => {
+  const TIMED = 'workload:\n  keys: 1000\n  requests: 10k\n  rate: 1000/s\n';
+  const cases: Array<{ name: string; yaml: string; contains: string[] }> = [
+    {
+      name: 'a local tier needs timing',
+      yaml: `${SYNTHETIC}cache:\n  capacity: 100\n  local: { capacity: 10 }\n`,
+      contains: ['cache.local', 'needs requests that take time', 'workload.rate'],
+    },
+    { name: 'unknown pattern', yaml: `${TIMED}cache:\n  capacity: 100\n  pattern: write-around\n`, contains: ['cache.pattern', 'read-through', 'write-behind'] },
+    {
+      name: 'write-through cannot delete on write',
+      yaml: `${TIMED}cache:\n  capacity: 100\n  pattern: write-through\n  invalidation: delete\n`,
+      contains: ['cache.invalidation', 'write-through writes the new value', 'update'],
+    },
+    { name: 'pubsub needs a local tier', yaml: `${TIMED}cache:\n  capacity: 100\n  invalidation: pubsub\n`, contains: ['cache.invalidation', 'add a local tier'] },
+    {
+      name: 'pubsub settings without pubsub',
+      yaml: `${TIMED}cache:\n  capacity: 100\n  pubsub: { loss: 1% }\n`,
+      contains: ['cache.pubsub', 'applies only with `invalidation: pubsub`'],
+    },
+    {
+      name: 'write_behind settings without write-behind',
+      yaml: `${TIMED}cache:\n  capacity: 100\n  write_behind: { delay: 1s }\n`,
+      contains: ['cache.write_behind', 'applies only with `pattern: write-behind`'],
+    },
+    {
+      name: 'max_pending below the batch size',
+      yaml: `${TIMED}cache:\n  capacity: 100\n  pattern: write-behind\n  write_behind: { batch_size: 100, max_pending: 10 }\n`,
+      contains: ['cache.write_behind.max_pending', 'at least batch_size (100)'],
+    },
+    {
+      name: 'unknown stampede protection',
+      yaml: `${TIMED}cache:\n  capacity: 100\n  stampede: locks\n`,
+      contains: ['cache.stampede.protection', 'did you mean `lock`?'],
+    },
+    {
+      name: 'a field of another protection',
+      yaml: `${TIMED}cache:\n  capacity: 100\n  stampede: { protection: coalesce, retry: 10ms }\n`,
+      contains: ['cache.stampede.retry', 'applies only with `protection: lock`'],
+    },
+    {
+      name: 'stale-while-revalidate without a TTL',
+      yaml: `${TIMED}cache:\n  capacity: 100\n  stampede: stale-while-revalidate\n`,
+      contains: ['cache.stampede.protection', 'set cache.ttl'],
+    },
+    { name: 'shared tier fields with shared: false', yaml: `${TIMED}cache:\n  shared: false\n  capacity: 100\n  local: { capacity: 10 }\n`, contains: ['cache.capacity', 'shared is false'] },
+    { name: 'zero nodes', yaml: `${TIMED}topology: { nodes: 0 }\n`, contains: ['topology.nodes', 'positive'] },
+    { name: 'unknown routing', yaml: `${TIMED}topology: { routing: sticky-ish }\n`, contains: ['topology.routing', 'round-robin'] },
+    {
+      name: 'a crash of a node that does not exist',
+      yaml: `${TIMED}topology: { nodes: 3 }\ncache: { capacity: 100 }\nfaults:\n  - { type: node-crash, at: 1s, node: 3 }\n`,
+      contains: ['faults[0].node', 'from 0 to 2'],
+    },
+    { name: 'unknown fault', yaml: `${TIMED}cache: { capacity: 100 }\nfaults:\n  - { type: cache-slow, at: 1s, duration: 1s }\n`, contains: ['faults[0]', 'cache-down'] },
+    { name: 'a fault window without a duration', yaml: `${TIMED}cache: { capacity: 100 }\nfaults:\n  - { type: db-down, at: 1s }\n`, contains: ['faults[0].duration', 'missing'] },
+    { name: 'a slowdown below 1', yaml: `${TIMED}cache: { capacity: 100 }\nfaults:\n  - { type: db-slow, at: 1s, duration: 1s, factor: 0.5 }\n`, contains: ['faults[0].factor', 'at least 1'] },
+    { name: 'cache-down without a shared tier', yaml: `${TIMED}faults:\n  - { type: cache-down, at: 1s, duration: 1s }\n`, contains: ['faults[0].type', 'shared tier'] },
+    {
+      name: 'patterns in live mode',
+      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\n  pattern: write-behind\n`,
+      contains: ['cache.pattern', 'simulate mode only'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const message = loadError(c.yaml);
+      for (const part of c.contains) assert.ok(message.includes(part), `message:\n${message}\nshould contain:\n${part}`);
+    });
+  }
+
+  it('a full two-tier scenario with every feature is valid', () => {
+    const { scenario } = parseScenarioText(
+      `${TIMED}topology: { nodes: 3, routing: sticky }\ncache:\n  capacity: 1k\n  ttl: 1m\n  local: { capacity: 100, ttl: 10s }\n  pattern: write-behind\n  invalidation: pubsub\n  pubsub: { delay: { type: lognormal, p50: 1ms, p99: 10ms }, loss: 1% }\n  write_behind: { delay: 500ms, batch_size: 50 }\n  stampede: { protection: lock, retry: 20ms, ttl_jitter: 10% }\n  on_cache_error: fail\nfaults:\n  - { type: node-crash, at: 5s, node: 2 }\n  - { type: cache-down, at: 2s, duration: 1s }\n`,
+      'scenario.yaml',
+      [],
+      '/scenarios',
+    );
+    assert.deepEqual(scenario.topology, { nodes: 3, routing: 'sticky' });
+    assert.equal(scenario.cache?.local?.latency.type, 'constant');
+    assert.deepEqual(scenario.cache?.pubsub, { delay: { type: 'lognormal', p50: 1, p99: 10 }, loss: 0.01 });
+    assert.deepEqual(scenario.cache?.write_behind, { delay: 500, batch_size: 50, max_pending: 10_000 });
+    assert.equal(scenario.cache?.stampede.retry, 20);
+    assert.equal(scenario.cache?.stampede.ttl_jitter, 0.1);
+    assert.deepEqual(scenario.faults.map((f) => f.type), ['cache-down', 'node-crash'], 'in time order');
+    assert.equal(scenario.faults[1].duration, 0, 'a crash without a duration restarts at once');
+  });
+});
