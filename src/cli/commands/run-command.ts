@@ -1,4 +1,3 @@
-import { InputError } from '../../errors.js';
 import { LiveRunStopped } from '../../live/live-run-stopped.js';
 import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
