@@ -21,16 +21,19 @@ const NO_FRESHNESS: TierFreshness = { track: false, graceMs: 0, jitter: 0, rando
  * One cache tier: an eviction policy plus what the engine needs beside it — the version each cached
  * copy holds and, once a newer write is acknowledged, the moment that copy became stale — and the
  * tier's TTL and counters. A local tier (L1) exists once per node; the shared tier (L2) once.
+ *
+ * Per-copy columns are indexed by the policy's slot (`policy.slotOf`), not by key id: they are as large
+ * as the cache, not as the keyspace, so five nodes' local tiers over a million keys stay small.
  */
 export class CacheTier {
-  /** Version of the cached copy, by key (meaningful only while the policy holds the key). */
-  version = new Int32Array(0);
-  /** When the cached copy was superseded by an acknowledged write; +Infinity while it is current. */
-  staleSince = new Float64Array(0);
+  /** Version of the copy in each slot. */
+  version = new Int32Array(16);
+  /** When the copy in each slot was superseded by an acknowledged write; +Infinity while it is current. */
+  staleSince = new Float64Array(16).fill(Number.POSITIVE_INFINITY);
   /** With freshness tracking: when the copy's TTL runs out (the soft expiry under stale-while-revalidate). */
-  freshUntil = new Float64Array(0);
+  freshUntil = new Float64Array(16);
   /** With freshness tracking: how long the database read that produced the copy took (xfetch's Δ). */
-  fetchMs = new Float64Array(0);
+  fetchMs = new Float64Array(16);
   invalidations = 0;
   peakEntries = 0;
   peakBytes = 0;
@@ -40,8 +43,8 @@ export class CacheTier {
   errors = 0;
   /**
    * Whether any write has been committed yet: until then every copy is version 0 and current, which is
-   * what the columns already hold, so a read-only replay skips two random writes per miss. The engine
-   * sets it on every tier at the first write.
+   * what the columns already hold, so a read-only replay skips two writes per miss. The engine sets it on
+   * every tier at the first write.
    */
   writesSeen = false;
   /** Counters of policies discarded by clear() (a crashed node's local tier). */
@@ -56,26 +59,26 @@ export class CacheTier {
     private readonly newPolicy: (() => EvictionPolicy) | null = null,
   ) {}
 
-  ensureKeySpace(keySpace: number): void {
-    if (keySpace > this.version.length) {
-      const length = doubledLength(this.version.length, keySpace);
-      this.version = grownInt32(this.version, length, 0);
-      this.staleSince = grownFloat64(this.staleSince, length, Number.POSITIVE_INFINITY);
-      if (this.freshness.track) {
-        this.freshUntil = grownFloat64(this.freshUntil, length, 0);
-        this.fetchMs = grownFloat64(this.fetchMs, length, 0);
-      }
-    }
-  }
-
-  /** A lookup at `now`, counted in the tier's lookups and hits. */
-  lookup(key: number, now: number): boolean {
+  /** A lookup at `now`, counted in the tier's lookups and hits: the copy's slot on a hit, -1 on a miss. */
+  lookup(key: number, now: number): number {
     this.lookups++;
     if (this.policy.get(key, now)) {
       this.hits++;
-      return true;
+      return this.policy.slotOf(key);
     }
-    return false;
+    return -1;
+  }
+
+  /** Version of the cached copy of `key` (0 when absent). */
+  versionOf(key: number): number {
+    const slot = this.policy.slotOf(key);
+    return slot < 0 ? 0 : this.version[slot];
+  }
+
+  /** When the cached copy of `key` was superseded (+Infinity: current, or absent). */
+  staleSinceOf(key: number): number {
+    const slot = this.policy.slotOf(key);
+    return slot < 0 ? Number.POSITIVE_INFINITY : this.staleSince[slot];
   }
 
   /** Stores a copy read at `version`; `requestTtlMs` > 0 overrides the tier's TTL. `fetchMs`: how long its DB read took. */
@@ -84,24 +87,35 @@ export class CacheTier {
     const freshness = this.freshness;
     if (ttl !== null && freshness.jitter > 0) ttl *= 1 + freshness.jitter * (2 * freshness.random!.nextFloat() - 1);
     const expiresAt = ttl === null ? Number.POSITIVE_INFINITY : now + ttl;
-    if (this.policy.set(key, size, expiresAt + freshness.graceMs, now)) {
+    const p = this.policy;
+    if (!p.set(key, size, expiresAt + freshness.graceMs, now)) return;
+    if (this.writesSeen || freshness.track) {
+      const slot = p.slotOf(key);
+      if (slot >= this.version.length) this.growColumns(slot);
       if (this.writesSeen) {
-        this.version[key] = version;
-        this.staleSince[key] = staleSince;
+        this.version[slot] = version;
+        this.staleSince[slot] = staleSince;
       }
       if (freshness.track) {
-        this.freshUntil[key] = expiresAt;
-        this.fetchMs[key] = fetchMs;
+        this.freshUntil[slot] = expiresAt;
+        this.fetchMs[slot] = fetchMs;
       }
-      const p = this.policy;
-      if (p.entries > this.peakEntries) this.peakEntries = p.entries;
-      if (p.bytes > this.peakBytes) this.peakBytes = p.bytes;
     }
+    if (p.entries > this.peakEntries) this.peakEntries = p.entries;
+    if (p.bytes > this.peakBytes) this.peakBytes = p.bytes;
   }
 
-  /** Whether the tier holds a copy of `key` newer than `version` (a mediating cache never overwrites it with an older one). */
+  /** Whether the tier holds a live copy of `key` newer than `version` (a mediating cache never overwrites it with an older one). */
   holdsNewer(key: number, version: number, now: number): boolean {
-    return this.writesSeen && this.version[key] > version && this.policy.has(key, now);
+    if (!this.writesSeen) return false;
+    const slot = this.policy.slotOf(key);
+    return slot >= 0 && this.version[slot] > version && this.policy.has(key, now);
+  }
+
+  /** A pub/sub message about `version` of `key` arrives: an older live copy is dropped. */
+  dropOlder(key: number, version: number, now: number): void {
+    const slot = this.policy.slotOf(key);
+    if (slot >= 0 && this.version[slot] < version && this.policy.has(key, now)) this.invalidate(key);
   }
 
   /** A write removes the cached copy (invalidation: delete). */
@@ -139,8 +153,9 @@ export class CacheTier {
 
   /** `version` of `key` was acknowledged at `now`: a cached older copy becomes stale from now on. */
   superseded(key: number, version: number, now: number): void {
-    if (this.version[key] < version && this.staleSince[key] === Number.POSITIVE_INFINITY && this.policy.has(key, now)) {
-      this.staleSince[key] = now;
+    const slot = this.policy.slotOf(key);
+    if (slot >= 0 && this.version[slot] < version && this.staleSince[slot] === Number.POSITIVE_INFINITY && this.policy.has(key, now)) {
+      this.staleSince[slot] = now;
     }
   }
 
@@ -150,6 +165,14 @@ export class CacheTier {
     this.retired.evictions += this.policy.evictions;
     this.retired.expirations += this.policy.expirations;
     this.policy = this.newPolicy();
+  }
+
+  private growColumns(slot: number): void {
+    const length = doubledLength(this.version.length, slot + 1);
+    this.version = grownInt32(this.version, length, 0);
+    this.staleSince = grownFloat64(this.staleSince, length, Number.POSITIVE_INFINITY);
+    this.freshUntil = grownFloat64(this.freshUntil, length, 0);
+    this.fetchMs = grownFloat64(this.fetchMs, length, 0);
   }
 
   metrics(): CacheMetrics {

@@ -26,7 +26,6 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
     const n = stream.next(batch);
     if (n === 0) break;
     ledger.ensureKeySpace(stream.keySpace);
-    cache?.ensureKeySpace(stream.keySpace);
     const { time, key: keys, op: ops, size: sizes, ttl: ttls } = batch;
     for (let i = 0; i < n; i++) {
       const t = time[i];
@@ -38,8 +37,8 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
         const hit = cache !== null && cache.policy.get(key, t);
         recorder.readOutcome(t, hit, sizes[i]);
         if (hit) {
-          if (recorder.writes + recorder.deletes > 0 && cache.version[key] < ledger.acknowledged[key]) {
-            recorder.staleRead(t, t - cache.staleSince[key]);
+          if (recorder.writes + recorder.deletes > 0 && cache.versionOf(key) < ledger.acknowledged[key]) {
+            recorder.staleRead(t, t - cache.staleSinceOf(key));
           }
         } else {
           recorder.dbSubmitted(t, true);

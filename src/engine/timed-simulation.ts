@@ -246,10 +246,10 @@ export class TimedSimulation {
     if (local !== null) {
       const tier = local[node];
       latency += topology.localLatency!.sample();
-      const hit = tier.lookup(key, t);
-      recorder.tierLookup(t, 1, hit);
-      if (hit && (topology.shared !== null || !this.hitsConsultProtection || this.hitIsServed(tier, node, key, t, size, ttl))) {
-        this.hitServed(t, key, tier, size, t + latency);
+      const slot = tier.lookup(key, t);
+      recorder.tierLookup(t, 1, slot >= 0);
+      if (slot >= 0 && (topology.shared !== null || !this.hitsConsultProtection || this.hitIsServed(tier, slot, node, key, t, size, ttl))) {
+        this.hitServed(t, key, tier, slot, size, t + latency);
         return;
       }
     }
@@ -264,14 +264,14 @@ export class TimedSimulation {
           return;
         }
       } else {
-        const hit = shared.lookup(key, t);
-        recorder.tierLookup(t, 2, hit);
-        if (hit && (!this.hitsConsultProtection || this.hitIsServed(shared, node, key, t, size, ttl))) {
+        const slot = shared.lookup(key, t);
+        if (local !== null) recorder.tierLookup(t, 2, slot >= 0);
+        if (slot >= 0 && (!this.hitsConsultProtection || this.hitIsServed(shared, slot, node, key, t, size, ttl))) {
           if (local !== null) {
-            local[node].fill(key, size, ttl, shared.version[key], shared.staleSince[key], t);
+            local[node].fill(key, size, ttl, shared.version[slot], shared.staleSince[slot], t);
             latency += topology.localLatency!.sample();
           }
-          this.hitServed(t, key, shared, size, t + latency);
+          this.hitServed(t, key, shared, slot, size, t + latency);
           return;
         }
       }
@@ -287,12 +287,12 @@ export class TimedSimulation {
    * served from the cache (possibly starting a background refresh) or, for xfetch's early expiry, taken
    * as a miss by this request.
    */
-  private hitIsServed(tier: CacheTier, node: number, key: number, now: number, size: number, ttl: number): boolean {
+  private hitIsServed(tier: CacheTier, slot: number, node: number, key: number, now: number, size: number, ttl: number): boolean {
     const stampede = this.topology!.spec.stampede;
-    const freshUntil = tier.freshUntil[key];
+    const freshUntil = tier.freshUntil[slot];
     if (this.protection === P_XFETCH) {
       // Vattani et al.: recompute early when now − Δ·β·ln(U) ≥ expiry, U uniform on (0, 1].
-      return now - tier.fetchMs[key] * stampede.beta * Math.log(this.engineRandom.nextOpenFloat()) < freshUntil;
+      return now - tier.fetchMs[slot] * stampede.beta * Math.log(this.engineRandom.nextOpenFloat()) < freshUntil;
     }
     if (this.protection === P_SWR) {
       if (now >= freshUntil) this.refreshInBackground(node, key, now, size, ttl);
@@ -304,9 +304,9 @@ export class TimedSimulation {
     return true;
   }
 
-  private hitServed(start: number, key: number, tier: CacheTier, size: number, end: number): void {
+  private hitServed(start: number, key: number, tier: CacheTier, slot: number, size: number, end: number): void {
     const recorder = this.setup.recorder;
-    this.served(start, key, tier.version[key], tier.staleSince[key], start);
+    this.served(start, key, tier.version[slot], tier.staleSince[slot], start);
     recorder.readOutcome(start, true, size);
     recorder.readCompleted(start, end, true);
   }
@@ -382,14 +382,14 @@ export class TimedSimulation {
     }
     const tier = shared ? topology.shared! : topology.local![node];
     let end = now + (shared ? topology.sharedLatency! : topology.localLatency!).sample();
-    const hit = tier.lookup(key, now);
-    this.setup.recorder.tierLookup(r.arrival[slot], shared ? 2 : 1, hit);
-    if (hit) {
+    const copy = tier.lookup(key, now);
+    if (topology.local !== null) this.setup.recorder.tierLookup(r.arrival[slot], shared ? 2 : 1, copy >= 0);
+    if (copy >= 0) {
       if (shared && topology.local !== null) {
-        topology.local[node].fill(key, r.size[slot], r.ttl[slot], tier.version[key], tier.staleSince[key], now);
+        topology.local[node].fill(key, r.size[slot], r.ttl[slot], tier.version[copy], tier.staleSince[copy], now);
         end += topology.localLatency!.sample();
       }
-      this.hitServed(r.arrival[slot], key, tier, r.size[slot], end);
+      this.hitServed(r.arrival[slot], key, tier, copy, r.size[slot], end);
       this.finish(slot);
     } else {
       this.lockOrWait(slot, end);
@@ -555,9 +555,7 @@ export class TimedSimulation {
       this.messages.lost++;
     } else {
       this.messages.received++;
-      const tier = topology.local![node];
-      const key = r.key[slot];
-      if (tier.version[key] < r.version[slot] && tier.policy.has(key, now)) tier.invalidate(key);
+      topology.local![node].dropOlder(r.key[slot], r.version[slot], now);
     }
     r.release(slot);
   }
@@ -731,8 +729,8 @@ export class TimedSimulation {
       const sharedUp = shared !== null && this.cacheDown === 0;
       // A mediating cache that holds a newer copy (a write-through landed meanwhile) answers with it.
       if (this.mediated && sharedUp && shared.holdsNewer(key, version, now)) {
-        version = shared.version[key];
-        staleSince = shared.staleSince[key];
+        version = shared.versionOf(key);
+        staleSince = shared.staleSinceOf(key);
       }
       const fetchMs = now - r.submitted[slot];
       const node = r.node[slot];
@@ -928,7 +926,6 @@ export class TimedSimulation {
   private ensureKeySpace(keySpace: number): void {
     if (keySpace <= this.fetchesInFlight.length) return;
     this.ledger.ensureKeySpace(keySpace);
-    this.topology?.ensureKeySpace(keySpace);
     this.guard?.ensureKeySpace(keySpace);
     this.queues?.ensureKeySpace(keySpace);
     this.fetchesInFlight = grownInt32(this.fetchesInFlight, doubledLength(this.fetchesInFlight.length, keySpace), 0);

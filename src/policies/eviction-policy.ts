@@ -21,6 +21,12 @@ export interface EvictionPolicy {
   has(key: number, now: number): boolean;
   /** Admit or update. Returns false when the object was not admitted (larger than the whole capacity). */
   set(key: number, size: number, expiresAt: number, now: number): boolean;
+  /**
+   * The slot holding `key` while it is resident (expired-but-not-yet-removed included), or -1. A slot is
+   * a small integer below the cache's slot capacity, the entry's own until it leaves: callers keep
+   * per-entry data in their own slot-indexed columns.
+   */
+  slotOf(key: number): number;
   /** Removes a key (invalidation). True if it was present. */
   delete(key: number): boolean;
   /** Entries currently held (expired-but-not-yet-removed included). */

@@ -1,14 +1,16 @@
 import { InputError } from '../errors.js';
 import type { CapacityUnit, EvictionPolicy, PolicyOptions } from './eviction-policy.js';
-import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { type DenseKeyIndex, type HashedKeyIndex, keyIndexFor } from './key-index.js';
 import { NO_SLOT } from './slot-list.js';
 
 /**
  * The skeleton every built-in policy shares, after libCacheSim's `cache_get_base`:
  * find → (hit: policy's `onHit`) | (miss: admit → evict until it fits → insert).
  *
- * Entries live in integer slots; per-slot columns are typed arrays that double when full, and an
- * Int32Array indexed by key id maps a key to its slot (-1 when absent), doubling when a key id outgrows it.
+ * Entries live in integer slots; per-slot columns are typed arrays that double when full, and a key index
+ * maps a key to its slot (-1 when absent): an Int32Array by key id, or for a small cache over a large
+ * keyspace a hash table sized to the cache (key-index.ts).
  * A policy supplies only its ordering: what a hit does, where an insert goes, which slot leaves next.
  * Nothing here allocates per request once the arrays have reached their working size.
  */
@@ -27,7 +29,7 @@ export abstract class SlotCache implements EvictionPolicy {
   private evictionCount = 0;
   private expirationCount = 0;
 
-  private slotOfKey: Int32Array;
+  private readonly index: DenseKeyIndex | HashedKeyIndex;
   protected keyOfSlot: Int32Array;
   protected sizeOfSlot: Float64Array;
   protected expiresAtOfSlot: Float64Array;
@@ -47,7 +49,7 @@ export abstract class SlotCache implements EvictionPolicy {
     this.chargesBytes = unit === 'bytes';
 
     const keySpace = Math.max(16, Math.floor(options.keySpaceHint) || 0);
-    this.slotOfKey = new Int32Array(keySpace).fill(NO_SLOT);
+    this.index = keyIndexFor(!this.chargesBytes && !unbounded ? this.capacity : Number.POSITIVE_INFINITY, keySpace);
     // A count-bounded cache never needs more than capacity + 1 slots; otherwise start modest and double.
     const bound = !this.chargesBytes && Number.isFinite(this.capacity) ? Math.ceil(this.capacity) + 1 : 1 << 16;
     const slots = Math.max(16, Math.min(bound, keySpace + 1, 1 << 24));
@@ -179,9 +181,9 @@ export abstract class SlotCache implements EvictionPolicy {
 
   // ---- shared machinery ------------------------------------------------------------------------------
 
-  protected slotOf(key: number): number {
-    const index = this.slotOfKey;
-    return key < index.length ? index[key] : NO_SLOT;
+  /** The slot holding `key` (expired or not), or -1. A slot stays the entry's until it leaves the cache. */
+  slotOf(key: number): number {
+    return this.index.slotOf(key);
   }
 
   /** Current length of the slot columns; a policy sizes its own columns with it at construction. */
@@ -230,7 +232,7 @@ export abstract class SlotCache implements EvictionPolicy {
 
   private release(slot: number): void {
     const size = this.sizeOfSlot[slot];
-    this.slotOfKey[this.keyOfSlot[slot]] = NO_SLOT;
+    this.index.remove(this.keyOfSlot[slot]);
     this.keyOfSlot[slot] = NO_SLOT;
     this.entryCount--;
     this.byteCount -= size;
@@ -239,7 +241,6 @@ export abstract class SlotCache implements EvictionPolicy {
   }
 
   private allocateSlot(key: number): number {
-    if (key >= this.slotOfKey.length) this.growKeyIndex(key);
     let slot: number;
     if (this.freeSlotCount > 0) {
       slot = this.freeSlots[--this.freeSlotCount];
@@ -248,12 +249,8 @@ export abstract class SlotCache implements EvictionPolicy {
       if (slot >= this.keyOfSlot.length) this.growSlots(this.keyOfSlot.length * 2);
     }
     this.keyOfSlot[slot] = key;
-    this.slotOfKey[key] = slot;
+    this.index.set(key, slot);
     return slot;
-  }
-
-  private growKeyIndex(key: number): void {
-    this.slotOfKey = grownInt32(this.slotOfKey, doubledLength(this.slotOfKey.length, key + 1), NO_SLOT);
   }
 
   private growSlots(slotCapacity: number): void {

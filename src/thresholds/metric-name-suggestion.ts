@@ -9,12 +9,15 @@ const MAX_SUGGESTIONS = 6;
 
 /**
  * The valid names the user most likely meant, best first; empty when none is close. Tried in order:
+ * - the same name in another letter case (`Hit_Rate`);
  * - the tail of a valid name (`p99` for `latency.p99`): people drop the prefix;
  * - the start of valid names (`db.qps` for `db.qps_mean`, `db.qps_peak`): people drop the statistic;
  * - the nearest names by edit distance (`hit_ratio` for `hit_rate`), ties all suggested.
  */
 export function suggestMetricNames(unknown: string, names: readonly string[]): string[] {
   const lowered = unknown.toLowerCase();
+  // Only the letter case was wrong: that is the one meant.
+  if (names.includes(lowered)) return [lowered];
   const byTail = names.filter((name) => name.endsWith(`.${lowered}`)).sort((a, b) => a.length - b.length);
   if (byTail.length > 0) return byTail.slice(0, 3);
 

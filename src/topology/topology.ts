@@ -60,11 +60,6 @@ export class Topology {
     return [...(this.shared === null ? [] : [this.shared]), ...(this.local ?? [])];
   }
 
-  ensureKeySpace(keySpace: number): void {
-    this.shared?.ensureKeySpace(keySpace);
-    if (this.local !== null) for (const t of this.local) t.ensureKeySpace(keySpace);
-  }
-
   /** The node a request for `key` goes to; -1 when every node is down. */
   route(key: number): number {
     if (this.upCount === 0) return -1;
