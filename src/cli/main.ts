@@ -35,10 +35,23 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
     .option('--skip-bad-lines', "skip and count a trace's malformed lines instead of stopping (workload.skip_bad_lines: true)")
     .option('--allow-config', 'live runs: set maxmemory and maxmemory-policy from cache.capacity and cache.policy for the run (restored afterwards)')
-    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean }) => {
+    .option('--shard <i/N>', 'drive only shard i of N (0 ≤ i < N) of the workload, split by a hash of the key; merge the results with `cachebench merge`')
+    .action(async (file: string, options: { json?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; shard?: string }) => {
       const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
       const { runCommand } = await import('./commands/run-command.js');
       exitCode = await runCommand(file, { ...options, set }, terminal);
+    });
+
+  program
+    .command('merge')
+    .description('combine the results of `run --shard i/N` (i = 0 … N−1) into the result of the whole run')
+    .argument('<results...>', 'the shards\' JSON results (run --shard i/N --json shard-i.json)')
+    .option('--json <file>', 'write the merged JSON result to a file, or - for stdout (the summary then goes to stderr)')
+    .option('--force', 'merge even results that are not the shards of one run (other scenarios, missing or repeated shards)')
+    .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
+    .action(async (files: string[], options: { json?: string; force?: boolean; color?: boolean }) => {
+      const { mergeCommand } = await import('./commands/merge-command.js');
+      exitCode = mergeCommand(files, options, terminal);
     });
 
   program
