@@ -60,7 +60,7 @@ export class RunProgressBar implements RunProgress {
       requests: formatCount(update.requests),
       rate: formatRate(elapsedMs > 0 ? (update.requests / elapsedMs) * 1000 : null),
       hitRate: formatPercent(update.hitRate),
-      eta: fraction === null || fraction <= 0 ? '–' : formatDuration((elapsedMs * (1 - fraction)) / fraction),
+      timeLeft: fraction === null || fraction <= 0 ? '–' : formatDuration((elapsedMs * (1 - fraction)) / fraction),
     };
     const value = fraction === null ? 0 : Math.round(fraction * 1000);
     if (this.bar === null) {
@@ -102,7 +102,7 @@ export class RunProgressBar implements RunProgress {
     return new SingleBar({
       stream: stream as unknown as NodeJS.WritableStream,
       format: known
-        ? '{label} {bar} {percentage}% · {requests} requests · {rate} · hit rate {hitRate} · ETA {eta}'
+        ? '{label} {bar} {percentage}% · {requests} requests · {rate} · hit rate {hitRate} · ETA {timeLeft}'
         : '{label} · {requests} requests · {rate} · hit rate {hitRate}',
       barsize: 24,
       barCompleteChar: '█',
