@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { run as runApi } from '../src/api/run.js';
 import type { Result } from '../src/result/run-result.js';
 import { cachebench, startCachebench } from './support/cachebench-process.js';
 import { liveScenario, liveWork, uniquePrefix } from './support/live-scenario.js';
@@ -74,5 +75,21 @@ describe('four shards against one Redis (real redis-server)', { skip }, () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('a live run reports its progress while it runs (requests sent so far and the hit rate)', async () => {
+    requireRedis();
+    const server = await RedisServerProcess.start();
+    servers.push(server);
+    const scenario = liveScenario({ name: 'live-progress', redis: { url: server.url }, workload: { rate: '400/s', duration: '1s' } });
+    const updates: { requests: number; clockMs: number; hitRate: number | null }[] = [];
+    const result = await runApi(scenario, { shard: '1/2', onProgress: ({ requests, clockMs, hitRate }) => updates.push({ requests, clockMs, hitRate }) });
+    // Every ~150 ms over a 1 s run: several reports, counting up on the wall clock.
+    assert.ok(updates.length >= 4, `${updates.length} progress reports`);
+    assert.ok(updates.every((u, i) => i === 0 || (u.requests >= updates[i - 1].requests && u.clockMs > updates[i - 1].clockMs)));
+    assert.ok(updates.at(-1)!.requests > 0);
+    assert.ok(updates.some((u) => u.hitRate !== null && u.hitRate > 0));
+    assert.ok(updates.at(-1)!.requests <= result.runs[0].metrics.requests);
+    assert.match(result.runs[0].redis!.prefix, /^cachebench:[0-9a-f]{12}:shard-1-of-2:$/);
   });
 });
