@@ -39,7 +39,8 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .option('--allow-config', 'live runs: set maxmemory and maxmemory-policy from cache.capacity and cache.policy for the run (restored afterwards)')
     .option('--junit <file>', 'write JUnit XML: a test suite per run, a test case per threshold')
     .option('--markdown <file>', 'write a Markdown summary (for CI job summaries such as $GITHUB_STEP_SUMMARY)')
-    .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string }) => {
+    .option('--shard <i/N>', 'drive only shard i of N (0 ≤ i < N) of the workload, split by a hash of the key; merge the results with `cachebench merge`')
+    .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string; shard?: string }) => {
       const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
       const { runCommand } = await import('./commands/run-command.js');
       exitCode = await runCommand(file, { ...options, set }, terminal);
@@ -66,6 +67,18 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
     .action(async (baseline: string, current: string, options: CompareOptions) => {
       const { compareCommand } = await import('./commands/compare-command.js');
       exitCode = compareCommand(baseline, current, options, terminal);
+    });
+
+  program
+    .command('merge')
+    .description('combine the results of `run --shard i/N` (i = 0 … N−1) into the result of the whole run')
+    .argument('<results...>', 'the shards\' JSON results (run --shard i/N --json shard-i.json)')
+    .option('--json <file>', 'write the merged JSON result to a file, or - for stdout (the summary then goes to stderr)')
+    .option('--force', 'merge even results that are not the shards of one run (other scenarios, missing or repeated shards)')
+    .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))
+    .action(async (files: string[], options: { json?: string; force?: boolean; color?: boolean }) => {
+      const { mergeCommand } = await import('./commands/merge-command.js');
+      exitCode = mergeCommand(files, options, terminal);
     });
 
   program

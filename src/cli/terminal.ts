@@ -8,6 +8,10 @@ export interface Terminal {
   /** Whether colour may be used on stdout / stderr (a TTY and NO_COLOR unset). */
   stdoutColor: boolean;
   stderrColor: boolean;
+  /** Whether stderr is a terminal: the progress bar of a long run is drawn there only then. Absent: no. */
+  stderrIsTTY?: boolean;
+  /** stderr's width in columns, when it is a terminal. */
+  stderrColumns?: number;
   /**
    * Calls `handler` on the next Ctrl-C (SIGINT) instead of dying, until the returned function is called.
    * Absent (tests in-process): no interrupt is ever delivered.
@@ -24,6 +28,10 @@ export function processTerminal(): Terminal {
     stderr: (text) => process.stderr.write(text),
     stdoutColor: !noColor && (forced || process.stdout.isTTY === true),
     stderrColor: !noColor && (forced || process.stderr.isTTY === true),
+    stderrIsTTY: process.stderr.isTTY === true,
+    get stderrColumns() {
+      return process.stderr.columns;
+    },
     onInterrupt: (handler) => {
       // Once: a second Ctrl-C gets Node's default (the process ends at once).
       process.once('SIGINT', handler);

@@ -7,9 +7,12 @@ import { resolveParameters } from '../policies/policy-parameters.js';
 import { policyParameters } from '../policies/registry.js';
 import type { RedisView, RunMetrics, RunResult } from '../result/run-result.js';
 import { replay } from '../run/replay.js';
+import type { RunProgress } from '../run/run-progress.js';
 import type { CacheSpec, LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
 import { createWorkload } from '../workload/create-workload.js';
+import type { ShardSpec } from '../workload/key-shard.js';
+import { PROGRESS_INTERVAL_MS } from '../workload/progress-stream.js';
 import { deleteKeysWithPrefix, prefixHoldsKeys } from './key-cleanup.js';
 import { LiveCacheAside } from './live-cache-aside.js';
 import { LiveRunStopped } from './live-run-stopped.js';
@@ -24,6 +27,8 @@ export interface LiveRunOptions {
   allowConfig: boolean;
   /** Aborted on Ctrl-C: stop issuing, wait for in-flight requests, write the partial result (exit 130). */
   signal?: AbortSignal;
+  /** Told every ~150 ms how many requests were sent (warm-up included) and the hit rate so far. */
+  progress?: RunProgress;
 }
 
 /** How long a stopped run waits for requests in flight before it reports what it has. */
@@ -62,7 +67,7 @@ export async function runLive(
     connectTimeoutMs: target.connect_timeout,
     commandTimeoutMs: target.command_timeout,
   });
-  const prefix = target.prefix ?? `cachebench:${randomBytes(6).toString('hex')}:`;
+  const prefix = shardPrefix(target.prefix ?? `cachebench:${randomBytes(6).toString('hex')}:`, scenario.workload.shard);
   let started = false;
   let result: RunResult | null = null;
   try {
@@ -168,6 +173,15 @@ async function measure(
   });
   const onAbort = (): void => stop('interrupted', 130);
   options.signal?.addEventListener('abort', onAbort);
+  const progress = options.progress;
+  const progressTimer =
+    progress === undefined
+      ? undefined
+      : setInterval(() => {
+          const reads = recorder.reads + warmupRecorder.reads;
+          const hits = recorder.hits + warmupRecorder.hits;
+          progress.report({ requests: recorder.requests + warmupRecorder.requests, clockMs: now(), hitRate: reads > 0 ? hits / reads : null });
+        }, PROGRESS_INTERVAL_MS);
   const reconnectsBefore = connections.reconnects;
   let infoBefore: RedisInfoSnapshot;
   let infoAfter: RedisInfoSnapshot | null;
@@ -184,6 +198,7 @@ async function measure(
     });
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    clearInterval(progressTimer);
     stream.close();
   }
   const wallMs = now();
@@ -260,6 +275,15 @@ function isRedisFailure(error: unknown): boolean {
       error instanceof SyntaxError
     )
   );
+}
+
+/**
+ * A shard's keys live under `<prefix>shard-<i>-of-<N>:`, so shards sharing a prefix (set by the user) never
+ * see each other's keys: each checks that its own part is empty before starting and deletes only its own
+ * keys at the end, however the shards' runs overlap.
+ */
+function shardPrefix(prefix: string, shard: ShardSpec | undefined): string {
+  return shard === undefined ? prefix : `${prefix}shard-${shard.index}-of-${shard.count}:`;
 }
 
 function dbOf(target: RedisTargetSpec): number {

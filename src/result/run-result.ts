@@ -227,8 +227,28 @@ export interface RunResult {
   prediction?: RunMetrics;
 }
 
+/** `run --shard index/count`: this result covers only the requests whose key hashes to `index`. */
+export interface ShardInfo {
+  index: number;
+  count: number;
+}
+
+/** `cachebench merge`: what the merged result was made of (README, "Merging shard results"). */
+export interface MergeInfo {
+  /** The shards' count (null when --force merged results that were not shards of one run). */
+  count: number | null;
+  /** The shard index of each merged result, in the order given (null for a result without one). */
+  indexes: (number | null)[];
+  /** true when --force merged results the checks refused (other scenarios, missing or repeated shards). */
+  forced: boolean;
+}
+
 export interface Result {
   schema_version: 1;
   scenario: unknown;
+  /** Present on the result of one shard (`run --shard`). */
+  shard?: ShardInfo;
+  /** Present on the result of `cachebench merge`. */
+  merged?: MergeInfo;
   runs: RunResult[];
 }

@@ -12,6 +12,8 @@ import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { statSync } from 'node:fs';
 import { createWorkload } from '../workload/create-workload.js';
 import { createPrefetchedWorkload } from '../workload/prefetched-stream.js';
+import { ProgressStream } from '../workload/progress-stream.js';
+import type { RunProgress } from './run-progress.js';
 
 export interface ReplayOutcome {
   metrics: RunMetrics;
@@ -26,14 +28,26 @@ export function isTimed(scenario: Scenario): boolean {
   return scenario.workload.arrival.type !== 'none';
 }
 
-/** One replay of the scenario's workload, through its cache (`withCache`) or through none (the baseline). */
-export function replay(scenario: Scenario, withCache: boolean): ReplayOutcome {
+/**
+ * One replay of the scenario's workload, through its cache (`withCache`) or through none (the baseline).
+ * With `progress`, the replay reports how far it has got while it runs.
+ */
+export function replay(scenario: Scenario, withCache: boolean, progress?: RunProgress): ReplayOutcome {
   const timed = isTimed(scenario);
   const hasClock = timed || scenario.workload.kind === 'trace';
   const recorder = new RunRecorder(timed, hasClock, scenario.max_staleness, scenario.timeseries_window);
   const spec = withCache ? scenario.cache : null;
   const keySpaceHint = scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024;
-  const stream = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
+  const opened = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
+  const stream =
+    progress === undefined
+      ? opened
+      : new ProgressStream(
+          opened,
+          (requests, clockMs) =>
+            progress.report({ requests, clockMs, hitRate: recorder.reads > 0 ? recorder.hits / recorder.reads : null }),
+          () => progress.now(),
+        );
   let skips: TraceSkips | undefined;
   let metrics: RunMetrics;
   try {

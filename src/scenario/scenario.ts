@@ -1,3 +1,5 @@
+import type { ShardSpec } from '../workload/key-shard.js';
+
 /**
  * The resolved scenario: what `scenario/load.ts` produces from a YAML file after validation, defaults and
  * unit conversion. Every duration is in milliseconds, every size in bytes, every rate per second,
@@ -115,7 +117,11 @@ export interface TraceWorkloadSpec {
   delimited?: DelimitedTraceSpec;
 }
 
-export type WorkloadSpec = SyntheticWorkloadSpec | TraceWorkloadSpec;
+/**
+ * `run --shard i/N` sets `shard` on the workload of each run (never the scenario file): this process drives
+ * only the requests whose key hashes to shard i (workload/key-shard.ts). Absent: the whole workload.
+ */
+export type WorkloadSpec = (SyntheticWorkloadSpec | TraceWorkloadSpec) & { shard?: ShardSpec };
 
 export interface DatabaseSpec {
   /** Latency of a read query (its service time once it holds a connection). */

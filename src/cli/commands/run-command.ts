@@ -15,6 +15,8 @@ import type { Scenario } from '../../scenario/scenario.js';
 import { ReportFile } from '../report-file.js';
 import { parseScenarioCompareRules } from '../scenario-compare-rules.js';
 import { HtmlReportFile } from '../html-report-file.js';
+import { parseShard, type ShardSpec } from '../../workload/key-shard.js';
+import { expectedWork, RunProgressBar } from '../progress-bar.js';
 import { parseScenarioThresholds } from '../scenario-thresholds.js';
 import type { Terminal } from '../terminal.js';
 
@@ -30,6 +32,8 @@ export interface RunOptions {
   junit?: string;
   /** A Markdown summary for CI job pages. */
   markdown?: string;
+  /** `i/N`: drive only shard i of N of the workload (keys split by hash; see `cachebench merge`). */
+  shard?: string;
 }
 
 /**
@@ -37,6 +41,7 @@ export interface RunOptions {
  * the JSON result, and the exit code of the CI gate (1 when any threshold failed).
  */
 export async function runCommand(file: string, options: RunOptions, terminal: Terminal): Promise<number> {
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const loaded = loadScenario(file, options.set);
   const thresholds = parseScenarioThresholds(loaded);
   // The result carries the compare rules for `cachebench compare`: a bad one fails now, not at the gate.
@@ -48,7 +53,12 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const reports = openReports(options);
   const htmlFile = options.html !== undefined ? HtmlReportFile.open(options.html) : null;
 
-  const result: Result = { schema_version: 1, scenario: redactedScenario(loaded.scenario), runs: [] };
+  const result: Result = {
+    schema_version: 1,
+    scenario: redactedScenario(loaded.scenario),
+    ...(shard === undefined ? {} : { shard: { index: shard.index, count: shard.count } }),
+    runs: [],
+  };
   // Live runs stop on Ctrl-C with a partial result (exit 130) instead of dying with their keys in Redis.
   const interrupt = new AbortController();
   const live = loaded.runs.some((run) => run.scenario.mode === 'live');
@@ -56,13 +66,18 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   let stopped: LiveRunStopped | null = null;
   try {
     for (const run of loaded.runs) {
+      const scenario = sharded(run.scenario, shard);
+      // Only a person at a terminal gets a progress bar; a pipe or a CI log gets nothing of it.
+      const progress = terminal.stderrIsTTY === true ? new RunProgressBar(terminal, run.name, expectedWork(scenario)) : undefined;
       let outcome: RunResult;
       try {
-        outcome = await runScenario(run.scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal });
+        outcome = await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress);
       } catch (error) {
         if (!(error instanceof LiveRunStopped)) throw error;
         stopped = error;
         outcome = error.result;
+      } finally {
+        progress?.finish();
       }
       result.runs.push(outcome);
       warnAboutSkips(run.scenario, outcome, terminal);
@@ -84,6 +99,11 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
     return stopped.exitCode;
   }
   return result.runs.some((r) => r.thresholds.some((t) => !t.pass)) ? 1 : 0;
+}
+
+/** The scenario as one shard runs it: the same workload, keeping the requests whose key hashes to the shard. */
+function sharded(scenario: Scenario, shard: ShardSpec | undefined): Scenario {
+  return shard === undefined ? scenario : { ...scenario, workload: { ...scenario.workload, shard } };
 }
 
 /** Where the partial result of a stopped live run went, and what became of its keys. */
@@ -114,7 +134,8 @@ function warnAboutSkips(scenario: Scenario, run: RunResult, terminal: Terminal):
   }
 }
 
-function renderHuman(runs: RunResult[], color: boolean): string {
+/** The summary of a result's runs: one run's table and thresholds, or a matrix's comparison (also `merge`'s). */
+export function renderHuman(runs: RunResult[], color: boolean): string {
   const parts: string[] = [];
   if (runs.length === 1) {
     parts.push(renderRunSummary(runs[0], { color }));

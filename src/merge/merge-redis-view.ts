@@ -1,0 +1,79 @@
+import type { RedisView } from '../result/run-result.js';
+
+type Delta = RedisView['delta'];
+const DELTA_FIELDS = [
+  'keyspace_hits',
+  'keyspace_misses',
+  'evicted_keys',
+  'expired_keys',
+  'used_memory',
+  'total_commands_processed',
+] as const satisfies readonly (keyof Delta)[];
+
+/**
+ * Redis's view of shards that ran against one server, or one cluster. Each shard's INFO delta is
+ * server-wide and so already holds the other shards' traffic while they overlapped: the deltas cannot be
+ * summed. Counters only grow, so the snapshot with the fewest commands processed is the earliest: the merged
+ * delta runs from the earliest shard's INFO before to the latest shard's INFO after, a span that covers every
+ * shard's requests (and, as any INFO delta, other clients' traffic meanwhile). Shards against different
+ * targets have disjoint deltas, which are summed. The client's own counts are summed: exact.
+ */
+export function mergeRedisViews(views: readonly RedisView[]): RedisView {
+  const first = views[0];
+  const targets = distinct(views.map((v) => v.target));
+  const afterViews = views.filter((v) => v.info_error === undefined && Object.keys(v.info_after).length > 0);
+  const earliest = minBy(views, (v) => commands(v.info_before));
+  const latest = afterViews.length > 0 ? maxBy(afterViews, (v) => commands(v.info_after)) : null;
+  const sameTarget = targets.length === 1;
+  const delta: Delta =
+    sameTarget && latest !== null
+      ? deltaBetween(earliest.info_before, latest.info_after)
+      : sumDeltas(views.map((v) => v.delta));
+  const infoErrors = views.flatMap((v) => (v.info_error === undefined ? [] : [v.info_error]));
+  const cleanupErrors = views.flatMap((v) => (v.cleanup_error === undefined ? [] : [`${v.prefix}: ${v.cleanup_error}`]));
+  return {
+    target: targets.join(', '),
+    prefix: distinct(views.map((v) => v.prefix)).join(', '),
+    info_before: { ...earliest.info_before },
+    info_after: latest === null ? {} : { ...latest.info_after },
+    ...(infoErrors.length > 0 ? { info_error: distinct(infoErrors).join('; ') } : {}),
+    delta,
+    client: {
+      gets: views.reduce((sum, v) => sum + v.client.gets, 0),
+      hits: views.reduce((sum, v) => sum + v.client.hits, 0),
+      misses: views.reduce((sum, v) => sum + v.client.misses, 0),
+      errors: views.reduce((sum, v) => sum + v.client.errors, 0),
+    },
+    config_applied: first.config_applied,
+    keys_deleted: views.reduce((sum, v) => sum + v.keys_deleted, 0),
+    ...(cleanupErrors.length > 0 ? { cleanup_error: cleanupErrors.join('; ') } : {}),
+  };
+}
+
+function deltaBetween(before: Record<string, number | string>, after: Record<string, number | string>): Delta {
+  const delta = {} as Delta;
+  for (const field of DELTA_FIELDS) delta[field] = Number(after[field] ?? 0) - Number(before[field] ?? 0);
+  return delta;
+}
+
+function sumDeltas(deltas: readonly Delta[]): Delta {
+  const sum = {} as Delta;
+  for (const field of DELTA_FIELDS) sum[field] = deltas.reduce((total, d) => total + d[field], 0);
+  return sum;
+}
+
+function commands(info: Record<string, number | string>): number {
+  return Number(info.total_commands_processed ?? 0);
+}
+
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function minBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return items.reduce((best, item) => (key(item) < key(best) ? item : best));
+}
+
+function maxBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return items.reduce((best, item) => (key(item) > key(best) ? item : best));
+}
