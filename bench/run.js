@@ -5,7 +5,7 @@
 //  (a') the same workload generated on the fly instead of read from a file;
 //  (b) the same workload with full timing simulation (arrivals, cache and DB latency, a pool).
 //  (a") the same requests from libCacheSim's binary oracleGeneral file;
-//  (c) the patterns issue's target: a two-tier topology on 5 nodes (local LRU in front of the shared
+//  (p) the patterns issue's target: a two-tier topology on 5 nodes (local LRU in front of the shared
 //      tier, 5% writes through write-through + pub/sub invalidation), full timing — above 500k requests/s;
 //      next to it the same workload on one tier, the ratio the second tier and the nodes cost.
 // Each case runs `cachebench run` in a fresh process and reports requests/s and peak RSS. A timed run
@@ -82,9 +82,9 @@ const twoTier = (local) => ({
       : { pattern: 'write-through' }),
   },
 });
-if ((process.env.BENCH_CASES ?? 'abc').includes('c')) {
-  cases.push({ label: '(c) 5 nodes, local + shared, pub/sub, timed', replays: 2, scenario: twoTier(true) });
-  cases.push({ label: '(c) 1 node, shared tier only, timed', replays: 2, scenario: twoTier(false) });
+if ((process.env.BENCH_CASES ?? 'abp').includes('p')) {
+  cases.push({ label: '(p) 5 nodes, local + shared, pub/sub, timed', replays: 2, scenario: twoTier(true) });
+  cases.push({ label: '(p) 1 node, shared tier only, timed', replays: 2, scenario: twoTier(false) });
 }
 const only = process.env.BENCH_CASES;
 if (only !== undefined) cases.splice(0, cases.length, ...cases.filter((c) => only.split('').some((letter) => c.label.startsWith(`(${letter}`))));
