@@ -75,11 +75,14 @@ export const CHART_SCRIPT: string = `(function () {
   function scaleOf(axis) {
     var scale = { auto: true };
     if (axis.log) { scale.distr = 3; scale.log = 10; }
-    if (axis.log || axis.min !== undefined || axis.max !== undefined) {
+    var fraction = axis.unit === 'fraction';
+    if (axis.log || fraction || axis.min !== undefined || axis.max !== undefined) {
       scale.range = function (u, lo, hi) {
         var auto = axis.log ? uPlot.rangeLog(lo, hi, 10, true) : uPlot.rangeNum(lo, hi, 0.1, true);
         var low = axis.min !== undefined ? axis.min : auto[0];
         var high = axis.max !== undefined ? axis.max : auto[1];
+        // A share never reads above 100%, and all zeros show as 0–1% rather than a made-up span.
+        if (fraction) high = hi > 0 ? Math.min(high, 1) : 0.01;
         return [low, high > low ? high : low + 1];
       };
     }
