@@ -54,11 +54,11 @@ describe('live scenario fields', () => {
     assert.equal(scenario.cache?.redis?.maxmemory, 64 * 1024 * 1024);
   });
 
-  it('a simulate scenario resolves exactly as before (no live fields)', () => {
+  it('a simulate scenario has no live fields (on_cache_error applies to its cache-down faults)', () => {
     const { scenario } = load('workload:\n  keys: 100\n  requests: 10\ncache:\n  capacity: 10\n');
     assert.equal(scenario.live, undefined);
     assert.equal(scenario.cache?.redis, undefined);
-    assert.equal(scenario.cache?.on_cache_error, undefined);
+    assert.equal(scenario.cache?.on_cache_error, 'fallback');
   });
 
   const CASES: Array<{ name: string; yaml: string; contains: string }> = [
