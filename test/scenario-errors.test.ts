@@ -319,6 +319,17 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
     });
   }
 
+  it('a sweep over patterns, invalidations or protections may carry every choice’s settings', () => {
+    const swept = `${TIMED}cache:\n  capacity: 100\n  local: { capacity: 10 }\n  write_behind: { delay: 1s }\n  pubsub: { loss: 1% }\n  stampede: { retry: 10ms }\nmatrix:\n  cache.pattern: [cache-aside, write-behind]\n  cache.invalidation: [delete, pubsub]\n  cache.stampede.protection: [none, lock]\n`;
+    const runs = parseScenarioText(swept.replace(/cache-aside, write-behind/, 'write-through, write-behind').replace('[delete, pubsub]', '[update, pubsub]'), 'scenario.yaml', [], '/scenarios').runs;
+    assert.equal(runs.length, 8);
+    assert.equal(runs.find((r) => r.name.includes('pattern=write-through'))?.scenario.cache?.write_behind, null, 'ignored where it does not apply');
+    assert.deepEqual(runs.find((r) => r.name.includes('pattern=write-behind'))?.scenario.cache?.write_behind?.delay, 1000);
+    // The same through --set.
+    const flagged = parseScenarioText(`${TIMED}cache:\n  capacity: 100\n  write_behind: { delay: 1s }\n`, 'scenario.yaml', ['cache.pattern=cache-aside'], '/scenarios');
+    assert.equal(flagged.scenario.cache?.write_behind, null);
+  });
+
   it('a full two-tier scenario with every feature is valid', () => {
     const { scenario } = parseScenarioText(
       `${TIMED}topology: { nodes: 3, routing: sticky }\ncache:\n  capacity: 1k\n  ttl: 1m\n  local: { capacity: 100, ttl: 10s }\n  pattern: write-behind\n  invalidation: pubsub\n  pubsub: { delay: { type: lognormal, p50: 1ms, p99: 10ms }, loss: 1% }\n  write_behind: { delay: 500ms, batch_size: 50 }\n  stampede: { protection: lock, retry: 20ms, ttl_jitter: 10% }\n  on_cache_error: fail\nfaults:\n  - { type: node-crash, at: 5s, node: 2 }\n  - { type: cache-down, at: 2s, duration: 1s }\n`,

@@ -70,6 +70,7 @@ export function parseScenarioText(text: string, file: string, overrides: string[
     file: file === '<inline>' ? file : path.resolve(file),
     baseDir,
     defaultName: file === '<inline>' ? 'inline' : path.basename(file, path.extname(file)),
+    varied: [...axes.map((axis) => axis.path.join('.')), ...flags.map((flag) => flag.path.join('.'))],
   };
   const locateFlag = (fieldPath: FieldPath): string | undefined => flags.find((flag) => isPathPrefix(flag.path, fieldPath))?.flag;
 

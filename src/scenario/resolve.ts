@@ -34,6 +34,17 @@ export interface ScenarioOrigin {
   baseDir: string;
   /** The name when the file gives none: the file's base name without extension. */
   defaultName: string;
+  /**
+   * Field paths a matrix sweeps or a --set flag sets (`cache.pattern`). Settings of a feature that the
+   * file's own choice leaves off (`write_behind` beside `pattern: cache-aside`) are an error — unless that
+   * choice is varied, so a sweep over patterns can carry every pattern's settings.
+   */
+  varied?: readonly string[];
+}
+
+/** Whether the field at `dotted` (or a map containing it) is set by the matrix or a flag. */
+function isVaried(origin: ScenarioOrigin, dotted: string): boolean {
+  return (origin.varied ?? []).some((path) => dotted === path || dotted.startsWith(`${path}.`));
 }
 
 export type ResolvedScenario = { ok: true; scenario: Scenario } | { ok: false; problems: FieldProblem[] };
@@ -55,7 +66,7 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
   const mode = input.mode ?? SCENARIO_DEFAULTS.mode;
   const workload = resolveWorkload(input.workload, origin, problems);
   const database = resolveDatabase(input.database);
-  const cache = resolveCache(input.cache, workload, mode, problems);
+  const cache = resolveCache(input.cache, workload, mode, origin, problems);
   const topology = resolveTopology(input.topology);
   const faults = resolveFaults(input.faults, cache, topology, problems);
   checkTimedFeatures({ mode, workload, cache, topology, faults }, problems);
@@ -392,6 +403,7 @@ function resolveCache(
   input: ScenarioFileInput['cache'],
   workload: WorkloadSpec,
   mode: 'simulate' | 'live',
+  origin: ScenarioOrigin,
   problems: FieldProblem[],
 ): CacheSpec | null {
   if (input === undefined || input === null) return null;
@@ -427,7 +439,7 @@ function resolveCache(
       problems.push({ path: ['cache', 'invalidation'], message: "pubsub tells the nodes' local tiers about writes; add a local tier (`local: { policy: lru, capacity: 1000 }`)" });
     }
     pubsub = { delay: input.pubsub?.delay ?? { ...SCENARIO_DEFAULTS.pubsubDelay }, loss: input.pubsub?.loss ?? SCENARIO_DEFAULTS.pubsubLoss };
-  } else if (input.pubsub !== undefined) {
+  } else if (input.pubsub !== undefined && !isVaried(origin, 'cache.invalidation')) {
     problems.push({ path: ['cache', 'pubsub'], at: 'key', message: `applies only with \`invalidation: pubsub\`; invalidation is ${invalidation}` });
   }
   let writeBehind: WriteBehindSpec | null = null;
@@ -436,10 +448,10 @@ function resolveCache(
     if (writeBehind.max_pending < writeBehind.batch_size) {
       problems.push({ path: ['cache', 'write_behind', 'max_pending'], message: `must be at least batch_size (${writeBehind.batch_size}); got ${writeBehind.max_pending}` });
     }
-  } else if (input.write_behind !== undefined) {
+  } else if (input.write_behind !== undefined && !isVaried(origin, 'cache.pattern')) {
     problems.push({ path: ['cache', 'write_behind'], at: 'key', message: `applies only with \`pattern: write-behind\`; pattern is ${pattern}` });
   }
-  const stampede = resolveStampede(input.stampede, shared ? tier : local, problems);
+  const stampede = resolveStampede(input.stampede, shared ? tier : local, isVaried(origin, 'cache.stampede.protection'), problems);
   const spec: CacheSpec = {
     ...tier,
     shared,
@@ -465,10 +477,10 @@ const STAMPEDE_FIELDS: Record<StampedeProtection, readonly string[]> = {
   xfetch: ['beta'],
 };
 
-function resolveStampede(input: CacheInput['stampede'], protectedTier: TierSpec | null, problems: FieldProblem[]): StampedeSpec {
+function resolveStampede(input: CacheInput['stampede'], protectedTier: TierSpec | null, protectionVaried: boolean, problems: FieldProblem[]): StampedeSpec {
   const protection = input?.protection ?? SCENARIO_DEFAULTS.stampede.protection;
   for (const field of ['retry', 'lock_ttl', 'refresh_ahead', 'grace', 'beta'] as const) {
-    if (input?.[field] !== undefined && !STAMPEDE_FIELDS[protection].includes(field)) {
+    if (input?.[field] !== undefined && !protectionVaried && !STAMPEDE_FIELDS[protection].includes(field)) {
       const owner = Object.entries(STAMPEDE_FIELDS).find(([, fields]) => fields.includes(field))?.[0];
       problems.push({ path: ['cache', 'stampede', field], at: 'key', message: `applies only with \`protection: ${owner}\`; protection is ${protection}` });
     }
