@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CompareRuleError, parseCompareRule } from '../src/compare/compare-rule.js';
 import { compareResults, metricChange, rulePasses, type SourcedRule } from '../src/compare/compare-results.js';
-import { readResultFile } from '../src/compare/result-file.js';
+import { readResultFile } from '../src/result/result-file.js';
 import { pairRuns } from '../src/compare/run-pairing.js';
 import { InputError } from '../src/errors.js';
 import { renderComparison } from '../src/report/comparison-table.js';

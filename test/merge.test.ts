@@ -263,7 +263,7 @@ describe('cachebench merge (the real binary)', () => {
     assert.match(notJson.stderr, /garbage\.json: not JSON/);
     const absent = cachebench(['merge', a, join(work, 'absent.json')]);
     assert.equal(absent.code, 2);
-    assert.match(absent.stderr, /absent\.json: no such result file/);
+    assert.match(absent.stderr, /absent\.json: no such file/);
     const forced = cachebench(['merge', a, b, '--force', '--json', join(work, 'forced.json')]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /merged 2 shards of 3 \(--force\)/);

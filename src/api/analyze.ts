@@ -1,13 +1,11 @@
-import path from 'node:path';
-import { type AnalysisSource, analyzeTrace, type CurveMethod } from '../analysis/analyze-trace.js';
+import { analyzeTrace, type CurveMethod } from '../analysis/analyze-trace.js';
 import type { CacheSize } from '../analysis/policy-replay.js';
 import type { TraceAnalysis } from '../analysis/trace-analysis.js';
 import { InputError } from '../errors.js';
 import { createPolicy } from '../policies/registry.js';
 import type { TraceFormat } from '../scenario/scenario.js';
 import { hasByteUnit, parseCount, parseSize } from '../scenario/units.js';
-import type { AccessBatch } from '../workload/access-event.js';
-import { openTraceReader } from '../workload/trace/trace-reader.js';
+import { traceAnalysisSource } from '../analysis/trace-source.js';
 
 export interface AnalyzeOptions {
   /** The trace's format (default `auto`: detected by name, then content). */
@@ -42,19 +40,7 @@ export async function analyze(trace: string, options: AnalyzeOptions = {}): Prom
   if (!(targetHitRate > 0 && targetHitRate <= 1)) throw new InputError(`targetHitRate: must be above 0 and at most 1, got ${targetHitRate}`);
   const dbLatencyMs = nonNegative('dbLatencyMs', options.dbLatencyMs ?? 5);
   const cacheLatencyMs = nonNegative('cacheLatencyMs', options.cacheLatencyMs ?? 0.2);
-  const absolute = path.resolve(trace);
-  const openSource = (): AnalysisSource => {
-    const reader = openTraceReader(absolute, format, { displayName: trace, requireOrderedTimestamps: true });
-    return {
-      next: (batch: AccessBatch) => {
-        const n = reader.read(batch, batch.capacity);
-        batch.length = n;
-        return n;
-      },
-      close: () => reader.close(),
-    };
-  };
-  return analyzeTrace(openSource, {
+  return analyzeTrace(traceAnalysisSource(trace, format), {
     trace: { path: trace, format },
     method: curveMethod(options.curve ?? 'auto'),
     sizes,

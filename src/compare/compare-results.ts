@@ -4,7 +4,7 @@ import type { Result, RunResult } from '../result/run-result.js';
 import { METRIC_NAMES } from '../thresholds/metric-catalog.js';
 import { compare } from '../thresholds/threshold-evaluation.js';
 import type { CompareRule } from './compare-rule.js';
-import { metricValue } from './result-file.js';
+import { metricValue } from '../result/result-file.js';
 import { pairRuns } from './run-pairing.js';
 
 export interface ComparedFile {

@@ -763,23 +763,32 @@ export class TimedSimulation {
     this.served(r.arrival[slot], key, version, staleSince, now);
     recorder.readOutcome(r.arrival[slot], false, r.size[slot]);
     recorder.readCompleted(r.arrival[slot], end, false);
-    const flags = r.flags[slot];
-    if (flags !== 0) {
-      const guard = this.guard!;
-      if ((flags & FLAG_HOLDS_LOCK) !== 0) guard.unlock(guard.cell(r.node[slot], key), slot);
-      if ((flags & FLAG_LEADER) !== 0) {
-        guard.flight[guard.flightCell(r.node[slot], key)] = -1;
-        for (let w = r.waiters[slot]; w !== -1; ) {
-          const next = r.chain[w];
-          this.served(r.arrival[w], key, version, staleSince, now);
-          recorder.readOutcome(r.arrival[w], false, r.size[w]);
-          recorder.readCompleted(r.arrival[w], end, false);
-          r.release(w);
-          w = next;
-        }
-      }
+    // The reads that shared this fetch get the same answer at the same time.
+    for (let w = this.releaseProtection(slot); w !== -1; ) {
+      const next = r.chain[w];
+      this.served(r.arrival[w], key, version, staleSince, now);
+      recorder.readOutcome(r.arrival[w], false, r.size[w]);
+      recorder.readCompleted(r.arrival[w], end, false);
+      r.release(w);
+      w = next;
     }
     this.finish(slot);
+  }
+
+  /** A fetch is over (answered or failed): its lock is released, its key's flight ends; returns the first read that shared it, or -1. */
+  private releaseProtection(slot: number): number {
+    const r = this.requests;
+    const flags = r.flags[slot];
+    if ((flags & (FLAG_HOLDS_LOCK | FLAG_LEADER)) === 0) return -1;
+    const guard = this.guard!;
+    const key = r.key[slot];
+    r.flags[slot] = flags & FLAG_BACKGROUND;
+    if ((flags & FLAG_HOLDS_LOCK) !== 0) guard.unlock(guard.cell(r.node[slot], key), slot);
+    if ((flags & FLAG_LEADER) === 0) return -1;
+    guard.flight[guard.flightCell(r.node[slot], key)] = -1;
+    const first = r.waiters[slot];
+    r.waiters[slot] = -1;
+    return first;
   }
 
   /** A read failed at `end` (database down or timed out): so do the reads sharing its fetch; its lock is released. */
@@ -795,21 +804,13 @@ export class TimedSimulation {
     }
     recorder.readOutcome(r.arrival[slot], false, r.size[slot]);
     recorder.requestFailed(r.arrival[slot], end, true);
-    if (flags === 0) return;
-    const guard = this.guard!;
-    if ((flags & FLAG_HOLDS_LOCK) !== 0) guard.unlock(guard.cell(r.node[slot], key), slot);
-    if ((flags & FLAG_LEADER) !== 0) {
-      guard.flight[guard.flightCell(r.node[slot], key)] = -1;
-      for (let w = r.waiters[slot]; w !== -1; ) {
-        const next = r.chain[w];
-        recorder.readOutcome(r.arrival[w], false, r.size[w]);
-        recorder.requestFailed(r.arrival[w], end, true);
-        r.release(w);
-        w = next;
-      }
-      r.waiters[slot] = -1;
+    for (let w = this.releaseProtection(slot); w !== -1; ) {
+      const next = r.chain[w];
+      recorder.readOutcome(r.arrival[w], false, r.size[w]);
+      recorder.requestFailed(r.arrival[w], end, true);
+      r.release(w);
+      w = next;
     }
-    r.flags[slot] = flags & FLAG_BACKGROUND;
   }
 
   private startQueued(now: number): void {

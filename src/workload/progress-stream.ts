@@ -1,4 +1,5 @@
-import type { AccessBatch, AccessStream, TraceSkips } from './access-event.js';
+import type { AccessBatch, AccessStream } from './access-event.js';
+import { WrappedStream } from './wrapped-stream.js';
 
 /** Events pulled so far and the intended start of the last one (the run's clock, ms). */
 export type ProgressListener = (events: number, lastTimeMs: number) => void;
@@ -12,29 +13,20 @@ export const PROGRESS_INTERVAL_MS = 150;
  * batch, not per event), calls the listener — and once more at the end. The simulations are synchronous
  * loops, so this is the one place a progress display can be fed from.
  */
-export class ProgressStream implements AccessStream {
+export class ProgressStream extends WrappedStream {
   private events = 0;
   private lastTime = 0;
   private lastReport: number;
   private finished = false;
-  readonly traceStats?: () => TraceSkips;
 
   constructor(
-    private readonly source: AccessStream,
+    source: AccessStream,
     private readonly listener: ProgressListener,
     private readonly now: () => number,
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
   ) {
+    super(source);
     this.lastReport = now();
-    if (source.traceStats !== undefined) this.traceStats = () => source.traceStats!();
-  }
-
-  get keySpace(): number {
-    return this.source.keySpace;
-  }
-
-  get timed(): boolean {
-    return this.source.timed;
   }
 
   next(batch: AccessBatch): number {
@@ -52,13 +44,5 @@ export class ProgressStream implements AccessStream {
       this.listener(this.events, this.lastTime);
     }
     return n;
-  }
-
-  keyName(id: number): string {
-    return this.source.keyName(id);
-  }
-
-  close(): void {
-    this.source.close();
   }
 }

@@ -1,4 +1,5 @@
-import { AccessBatch, type AccessStream, type TraceSkips } from './access-event.js';
+import { AccessBatch, type AccessStream } from './access-event.js';
+import { WrappedStream } from './wrapped-stream.js';
 import { type ShardSpec, shardOfKey } from './key-shard.js';
 
 /**
@@ -10,27 +11,17 @@ import { type ShardSpec, shardOfKey } from './key-shard.js';
  * Allocation-free per event: the inner stream fills one reused batch, and the kept events are copied
  * column by column into the caller's batch.
  */
-export class ShardedStream implements AccessStream {
+export class ShardedStream extends WrappedStream {
   private inner: AccessBatch | null = null;
   /** The next unread event of `inner`. */
   private cursor = 0;
   private ended = false;
-  /** Present when the source has it (traces): what the reader skipped, over the whole stream. */
-  readonly traceStats?: () => TraceSkips;
 
   constructor(
-    private readonly source: AccessStream,
+    source: AccessStream,
     readonly shard: ShardSpec,
   ) {
-    if (source.traceStats !== undefined) this.traceStats = () => source.traceStats!();
-  }
-
-  get keySpace(): number {
-    return this.source.keySpace;
-  }
-
-  get timed(): boolean {
-    return this.source.timed;
+    super(source);
   }
 
   next(batch: AccessBatch): number {
@@ -66,13 +57,5 @@ export class ShardedStream implements AccessStream {
     }
     batch.length = n;
     return n;
-  }
-
-  keyName(id: number): string {
-    return this.source.keyName(id);
-  }
-
-  close(): void {
-    this.source.close();
   }
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { type AnalysisSource, analyzeTrace, type CurveMethod } from '../../analysis/analyze-trace.js';
+import { analyzeTrace, type CurveMethod } from '../../analysis/analyze-trace.js';
+import { traceAnalysisSource } from '../../analysis/trace-source.js';
 import type { CacheSize } from '../../analysis/policy-replay.js';
 import { InputError } from '../../errors.js';
 import { createPolicy } from '../../policies/registry.js';
@@ -9,8 +9,6 @@ import { renderAnalysisReport } from '../../report/analysis-report.js';
 import { renderAnalysisReportHtml } from '../../report/html/analysis-report.js';
 import type { TraceFormat } from '../../scenario/scenario.js';
 import { hasByteUnit, parseCount, parseDuration, parseFraction, parseSize } from '../../scenario/units.js';
-import type { AccessBatch } from '../../workload/access-event.js';
-import { openTraceReader } from '../../workload/trace/trace-reader.js';
 import { HtmlReportFile } from '../html-report-file.js';
 import type { Terminal } from '../terminal.js';
 
@@ -48,22 +46,7 @@ export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: 
   if (options.json !== undefined && !jsonToStdout) writeJson(options.json, '');
   const htmlFile = options.html === undefined ? null : HtmlReportFile.open(options.html);
 
-  const absolute = path.resolve(file);
-  const openSource = (): AnalysisSource => {
-    const reader = openTraceReader(absolute, options.format as TraceFormat | 'auto', {
-      displayName: file,
-      requireOrderedTimestamps: true,
-    });
-    return {
-      next: (batch: AccessBatch) => {
-        const n = reader.read(batch, batch.capacity);
-        batch.length = n;
-        return n;
-      },
-      close: () => reader.close(),
-    };
-  };
-  const analysis = analyzeTrace(openSource, {
+  const analysis = analyzeTrace(traceAnalysisSource(file, options.format as TraceFormat | 'auto'), {
     trace: { path: file, format: options.format },
     method,
     sizes,

@@ -1,6 +1,6 @@
 import { type CompareRule, CompareRuleError, parseCompareRule } from '../../compare/compare-rule.js';
 import { compareResults, type SourcedRule } from '../../compare/compare-results.js';
-import { readResultFile, scenarioCompareRules } from '../../compare/result-file.js';
+import { readResultFile, scenarioCompareRules } from '../../result/result-file.js';
 import { InputError } from '../../errors.js';
 import { serializeComparison } from '../../report/comparison-json.js';
 import { renderComparisonMarkdown } from '../../report/comparison-markdown.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import type { Result, RunMetrics, RunResult } from '../result/run-result.js';
+import type { Result, RunMetrics, RunResult } from './run-result.js';
 import { METRIC_CATALOG } from '../thresholds/metric-catalog.js';
 
 /** The only schema_version this build reads (DESIGN.md, "Interface contract"). */
@@ -9,9 +9,10 @@ export const SUPPORTED_SCHEMA_VERSION = 1;
 const EXPECTED_SHAPE = 'expected the JSON that `cachebench run --json` writes: { "schema_version": 1, "scenario": {…}, "runs": [ … ] }';
 
 /**
- * Reads a result written by `cachebench run --json`, for `compare`. Every problem is an InputError naming
- * the file: missing, not JSON, not a cachebench result, another schema_version, a run whose metrics cannot
- * be read. Metrics are checked through the metric catalogue, so what compare reads is what is checked.
+ * Reads a result written by `cachebench run --json` (or `merge --json`), for `compare` and `merge`. Every
+ * problem is an InputError naming the file: missing, not JSON, not a cachebench result, another
+ * schema_version, a run whose metrics cannot be read. Metrics are checked through the metric catalogue,
+ * so what is read is what is checked.
  */
 export function readResultFile(file: string): Result {
   let text: string;
