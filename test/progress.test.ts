@@ -5,31 +5,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { RunProgressBar, SHOW_AFTER_MS } from '../src/cli/progress-bar.js';
-import type { Terminal } from '../src/cli/terminal.js';
 import { AccessBatch } from '../src/workload/access-event.js';
 import { ProgressStream } from '../src/workload/progress-stream.js';
+import { captureTerminal } from './support/capture-terminal.js';
 import { EventListStream } from './support/event-list-stream.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cachebench-progress-'));
 
-/** A terminal that records what it is given; `tty` says whether stderr is a terminal. */
-function fakeTerminal(tty: boolean): Terminal & { out: string; err: string } {
-  const terminal = {
-    out: '',
-    err: '',
-    stdout: (text: string) => {
-      terminal.out += text;
-    },
-    stderr: (text: string) => {
-      terminal.err += text;
-    },
-    stdoutColor: false,
-    stderrColor: false,
-    stderrIsTTY: tty,
-    stderrColumns: 120,
-  };
-  return terminal;
-}
+const fakeTerminal = (tty: boolean) => captureTerminal({ stderrIsTTY: tty });
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void } {

@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { monitorLine } from '../src/cli/commands/record-command.js';
 import { main } from '../src/cli/main.js';
-import type { Terminal } from '../src/cli/terminal.js';
 import { AccessBatch, OP_DELETE, OP_GET, OP_SET } from '../src/workload/access-event.js';
 import { openTraceReader } from '../src/workload/trace/trace-reader.js';
+import { captureTerminal } from './support/capture-terminal.js';
 import { freePort, RedisServerProcess, redisSkipReason, requireRedis } from './support/redis-server.js';
 
 // These tests start their own redis-server on a free loopback port and stop it by its PID; they never touch
@@ -17,21 +17,6 @@ import { freePort, RedisServerProcess, redisSkipReason, requireRedis } from './s
 const skip = redisSkipReason();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachebench-record-'));
 
-function captureTerminal(): Terminal & { out: string; err: string } {
-  const terminal = {
-    out: '',
-    err: '',
-    stdout: (text: string) => {
-      terminal.out += text;
-    },
-    stderr: (text: string) => {
-      terminal.err += text;
-    },
-    stdoutColor: false,
-    stderrColor: false,
-  };
-  return terminal;
-}
 
 describe('cachebench record', { skip }, () => {
   let server: RedisServerProcess | null = null;

@@ -15,20 +15,19 @@ export interface RedisInfoSnapshot {
   keys: number;
 }
 
-export type RedisInfoDelta = Pick<
-  RedisInfoSnapshot,
-  'keyspace_hits' | 'keyspace_misses' | 'evicted_keys' | 'expired_keys' | 'used_memory' | 'total_commands_processed'
->;
-
-const SUMMED = [
+/** The INFO counters a run reports as deltas (before → after). */
+export const INFO_DELTA_FIELDS = [
   'keyspace_hits',
   'keyspace_misses',
   'evicted_keys',
   'expired_keys',
   'used_memory',
   'total_commands_processed',
-  'maxmemory',
 ] as const;
+
+export type RedisInfoDelta = Pick<RedisInfoSnapshot, (typeof INFO_DELTA_FIELDS)[number]>;
+
+const SUMMED = [...INFO_DELTA_FIELDS, 'maxmemory'] as const;
 
 /** INFO stats + memory + keyspace of every node, summed. */
 export async function readRedisInfo(nodes: readonly Redis[], db: number): Promise<RedisInfoSnapshot> {
@@ -55,14 +54,9 @@ export async function readRedisInfo(nodes: readonly Redis[], db: number): Promis
 }
 
 export function infoDelta(before: RedisInfoSnapshot, after: RedisInfoSnapshot): RedisInfoDelta {
-  return {
-    keyspace_hits: after.keyspace_hits - before.keyspace_hits,
-    keyspace_misses: after.keyspace_misses - before.keyspace_misses,
-    evicted_keys: after.evicted_keys - before.evicted_keys,
-    expired_keys: after.expired_keys - before.expired_keys,
-    used_memory: after.used_memory - before.used_memory,
-    total_commands_processed: after.total_commands_processed - before.total_commands_processed,
-  };
+  const delta = {} as RedisInfoDelta;
+  for (const field of INFO_DELTA_FIELDS) delta[field] = after[field] - before[field];
+  return delta;
 }
 
 /** `name:value` lines; section headers (`# Stats`) and blank lines skipped. */

@@ -1,14 +1,8 @@
+import { INFO_DELTA_FIELDS } from '../live/redis-info.js';
 import type { RedisView } from '../result/run-result.js';
 
 type Delta = RedisView['delta'];
-const DELTA_FIELDS = [
-  'keyspace_hits',
-  'keyspace_misses',
-  'evicted_keys',
-  'expired_keys',
-  'used_memory',
-  'total_commands_processed',
-] as const satisfies readonly (keyof Delta)[];
+const DELTA_FIELDS = INFO_DELTA_FIELDS;
 
 /**
  * Redis's view of shards that ran against one server, or one cluster. Each shard's INFO delta is
