@@ -1,9 +1,21 @@
 import { doubledLength, grownFloat64 } from '../collections/typed-array-growth.js';
 import type { TimeseriesPoint } from '../result/run-result.js';
-import { LatencyHistogram } from './latency-histogram.js';
+import { LatencyHistogram, type LatencyHistogramState } from './latency-histogram.js';
 
 /** Most windows a time series keeps; a longer run doubles the window width until it fits. */
 export const MAX_TIMESERIES_WINDOWS = 10_000;
+
+/** A time series as plain data, for another thread; `TimeseriesRecorder.add` merges it into another recorder. */
+export interface TimeseriesState {
+  windowMs: number;
+  /** Columns up to the last window used. */
+  requests: Float64Array;
+  reads: Float64Array;
+  hits: Float64Array;
+  staleReads: Float64Array;
+  dbQueries: Float64Array;
+  latency: (LatencyHistogramState | null)[];
+}
 
 /**
  * Per-window counters on the run's clock. Requests, reads, hits and stale reads count in the window of
@@ -80,6 +92,46 @@ export class TimeseriesRecorder {
       });
     }
     return points;
+  }
+
+  /** Every window as plain data. */
+  state(): TimeseriesState {
+    const used = this.lastWindow + 1;
+    return {
+      windowMs: this.windowMs,
+      requests: this.requests.slice(0, used),
+      reads: this.reads.slice(0, used),
+      hits: this.hits.slice(0, used),
+      staleReads: this.staleReads.slice(0, used),
+      dbQueries: this.dbQueries.slice(0, used),
+      latency: Array.from({ length: used }, (_, w) => this.latency[w]?.state() ?? null),
+    };
+  }
+
+  /**
+   * Adds another recorder's windows on the same clock (a run split over threads): counts add, window
+   * histograms merge exactly. Widths differ only by folding (a power of two), so the finer series is
+   * folded to the coarser width first.
+   */
+  add(other: TimeseriesState): void {
+    while (this.windowMs < other.windowMs) this.coarsen();
+    const fold = this.windowMs / other.windowMs;
+    for (let w = 0; w < other.requests.length; w++) {
+      const into = this.windowOf(Math.floor(w / fold) * this.windowMs);
+      this.requests[into] += other.requests[w];
+      this.reads[into] += other.reads[w];
+      this.hits[into] += other.hits[w];
+      this.staleReads[into] += other.staleReads[w];
+      this.dbQueries[into] += other.dbQueries[w];
+      const latency = other.latency[w];
+      if (latency === null) continue;
+      let mine = this.latency[into];
+      if (mine === undefined) {
+        mine = new LatencyHistogram(2);
+        this.latency[into] = mine;
+      }
+      mine.addState(latency);
+    }
   }
 
   /** Merges windows 2i and 2i+1 into window i and doubles the width. */
