@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { ArrivalAlarm, createAlarmCells, startAlarmThread, stopAlarm } from '../src/live/arrival-alarm.js';
 import { DbSubmissionMerge } from '../src/live/db-submission-merge.js';
 import { InFlightGate } from '../src/live/in-flight-gate.js';
 import { KeyShardStream, shardOfKey } from '../src/live/key-shard.js';
@@ -157,6 +158,109 @@ describe('live shards: the in-flight bound is the run’s, not each thread’s',
     for (const resolve of pending) resolve();
     for (const d of drivers) assert.ok(await d.drain(1000));
     assert.equal(Atomics.load(cells, 0), 0, 'every place is given back');
+  });
+});
+
+describe('live shards: the arrival alarm', () => {
+  it('wakes each shard near its deadlines, never more than the lead before, without keeping a core busy', async () => {
+    const cells = createAlarmCells(2);
+    const { thread, running } = startAlarmThread(cells);
+    try {
+      await running;
+      const origin = process.hrtime.bigint();
+      const now = () => Number(process.hrtime.bigint() - origin) / 1e6;
+      const cpuBefore = process.cpuUsage();
+      // Two shards, deadlines 2 ms apart, interleaved: 5, 6, 7, … ms.
+      const lateness = await Promise.all(
+        [0, 1].map(
+          (shard) =>
+            new Promise<number[]>((resolve) => {
+              const alarm = new ArrivalAlarm(cells, shard);
+              alarm.start(origin);
+              const late: number[] = [];
+              let deadline = 5 + shard;
+              const wake = (): void => {
+                late.push(now() - deadline);
+                deadline += 2;
+                if (late.length === 100) resolve(late);
+                else alarm.set(deadline, wake);
+              };
+              alarm.set(deadline, wake);
+            }),
+        ),
+      );
+      const elapsed = now();
+      const cpu = process.cpuUsage(cpuBefore);
+      const all = lateness.flat().sort((a, b) => a - b);
+      assert.ok(all[0] >= -0.11, `woke ${-all[0]} ms before a deadline`);
+      assert.ok(all[all.length >> 1] < 1, `median lateness ${all[all.length >> 1]} ms`);
+      // Polling for 200 wake-ups over ~250 ms would take about a core for the whole time.
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      assert.ok(cpuMs < elapsed * 0.5, `${cpuMs} ms of CPU in ${elapsed} ms`);
+    } finally {
+      stopAlarm(cells);
+      await thread.terminate();
+    }
+  });
+
+  it('an open loop woken by the alarm issues each arrival at or after its intended start', async () => {
+    const cells = createAlarmCells(1);
+    const { thread, running } = startAlarmThread(cells);
+    try {
+      await running;
+      const origin = process.hrtime.bigint();
+      const now = () => Number(process.hrtime.bigint() - origin) / 1e6;
+      const alarm = new ArrivalAlarm(cells, 0);
+      alarm.start(origin);
+      const issued: Array<{ start: number; at: number }> = [];
+      const times = [0, 5, 5, 5.2, 20, 20.05, 40];
+      const driver = new LoadDriver({
+        stream: new EventListStream(times.map((t) => ({ t, key: 0, op: 'get' as const }))),
+        load: { warmup: 0, max_in_flight: 1000, clients: null, think_time: 0, workers: null },
+        durationMs: null,
+        now,
+        alarm,
+        issue: async (start) => {
+          issued.push({ start, at: now() });
+        },
+      });
+      await driver.run();
+      assert.deepEqual(
+        issued.map((i) => i.start),
+        times,
+      );
+      for (const i of issued) assert.ok(i.at >= i.start, `issued at ${i.at} before ${i.start}`);
+    } finally {
+      stopAlarm(cells);
+      await thread.terminate();
+    }
+  });
+
+  it('a stopped open loop ends at once, not at its next arrival', async () => {
+    const cells = createAlarmCells(1);
+    const { thread, running } = startAlarmThread(cells);
+    try {
+      await running;
+      const origin = process.hrtime.bigint();
+      const now = () => Number(process.hrtime.bigint() - origin) / 1e6;
+      const alarm = new ArrivalAlarm(cells, 0);
+      alarm.start(origin);
+      const driver = new LoadDriver({
+        stream: new EventListStream([0, 60_000].map((t) => ({ t, key: 0, op: 'get' as const }))),
+        load: { warmup: 0, max_in_flight: 1000, clients: null, think_time: 0, workers: null },
+        durationMs: null,
+        now,
+        alarm,
+        issue: async () => {},
+      });
+      const driving = driver.run();
+      setTimeout(() => driver.stop(), 50);
+      await driving;
+      assert.ok(now() < 5000, `ended after ${now()} ms`);
+    } finally {
+      stopAlarm(cells);
+      await thread.terminate();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import type { RedisView, RunMetrics, RunResult } from '../result/run-result.js';
 import { replay } from '../run/replay.js';
 import type { LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
+import { createAlarmCells, startAlarmThread, stopAlarm } from './arrival-alarm.js';
 import { DbSubmissionMerge } from './db-submission-merge.js';
 import { deleteKeysWithPrefix, prefixHoldsKeys } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
@@ -136,8 +137,14 @@ async function measure(
     requestFailure: (message) => stop(message, 3),
   };
   const counters = createSharedCounters();
+  // Worker threads of an open loop sleep until their next arrival instead of polling for it, which
+  // would keep a core busy each (arrival-alarm.ts); one event loop polls, the most precise.
+  const alarm = closedLoop || workers === 1 ? null : createAlarmCells(workers);
+  const alarmThread = alarm === null ? null : startAlarmThread(alarm);
+  alarmThread?.running.catch(() => {});
+  alarmThread?.thread.on('error', (error) => stop(`live run failed: the arrival alarm thread failed: ${error.message}`, 3));
   for (const [index, share] of shardShares(scenario, workers).entries()) {
-    const setup: ShardSetup = { scenario, index, count: workers, prefix, counters, ...share };
+    const setup: ShardSetup = { scenario, index, count: workers, prefix, counters, alarm, ...share };
     hosts.push(workers === 1 ? new LocalShardHost(setup, events, submissions) : new WorkerShardHost(setup, events, submissions));
   }
   const onAbort = (): void => stop('interrupted', 130);
@@ -148,7 +155,7 @@ async function measure(
   let infoAfter: RedisInfoSnapshot | null;
   let infoError: string | null = null;
   try {
-    await Promise.all(hosts.map((host) => host.ready));
+    await Promise.all([...hosts.map((host) => host.ready), alarmThread?.running]);
     infoBefore = await readRedisInfo(connections.masters(), dbOf(target));
     if (options.signal?.aborted) onAbort();
     // Worker threads start a moment ahead, so that none begins late because the message took a while.
@@ -164,6 +171,8 @@ async function measure(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await Promise.all(hosts.map((host) => host.close()));
+    if (alarm !== null) stopAlarm(alarm);
+    await alarmThread?.thread.terminate();
   }
   const wallMs = Number(process.hrtime.bigint() - originNs) / 1e6;
 

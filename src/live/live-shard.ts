@@ -2,6 +2,7 @@ import { RunRecorder, type RunRecorderState } from '../metrics/run-recorder.js';
 import type { Scenario, WorkloadSpec } from '../scenario/scenario.js';
 import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { createWorkload } from '../workload/create-workload.js';
+import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { KeyShardStream } from './key-shard.js';
@@ -48,6 +49,8 @@ export interface ShardSetup {
   databaseConnections: number;
   /** createSharedCounters(): the run's requests in flight and DB connections in use, across shards. */
   counters: Int32Array;
+  /** Open loop: the run's alarm thread wakes the shard at its arrivals (arrival-alarm.ts); null: polling. */
+  alarm: AlarmCells | null;
 }
 
 /** What a shard tells the run while it runs; messages have passwords masked. Each is told once. */
@@ -91,6 +94,7 @@ export class LiveShard {
   private readonly errorsPerSecond: number[] = [];
   private readonly engine: LiveCacheAside;
   private readonly driver: LoadDriver;
+  private readonly alarm: ArrivalAlarm | null;
   private stopped = false;
   private told = false;
   private reconnectsBefore = 0;
@@ -124,7 +128,9 @@ export class LiveShard {
       },
     });
     const workload = scenario.workload;
+    this.alarm = setup.alarm === null ? null : new ArrivalAlarm(setup.alarm, setup.index);
     this.driver = new LoadDriver({
+      ...(this.alarm !== null ? { alarm: this.alarm } : {}),
       stream,
       load,
       durationMs: load.clients !== null ? workload.duration : null,
@@ -171,6 +177,7 @@ export class LiveShard {
    */
   async run(originNs: bigint, handOver: DbSubmissionHandOver): Promise<ShardOutcome> {
     this.offset = Number(process.hrtime.bigint() - originNs) / 1e6 - performance.now();
+    this.alarm?.start(originNs);
     this.reconnectsBefore = this.connections.reconnects;
     const timer = setInterval(() => handOver(this.submissions.take(), this.now()), HAND_OVER_EVERY_MS);
     try {

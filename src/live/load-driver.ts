@@ -1,5 +1,6 @@
 import type { LiveLoadSpec } from '../scenario/scenario.js';
 import { AccessBatch, type AccessStream } from '../workload/access-event.js';
+import { ALARM_POLL_BELOW_MS, type ArrivalAlarm } from './arrival-alarm.js';
 import { InFlightGate } from './in-flight-gate.js';
 
 /** Starts one request at its intended start (ms since the run started); resolves when it completes. */
@@ -15,6 +16,8 @@ export interface LoadDriverSetup {
   issue: IssueRequest;
   /** Open loop: the `max_in_flight` bound, shared by every thread of a run; default: this driver's own. */
   gate?: InFlightGate;
+  /** Open loop: wakes the driver at the next arrival; without it, timers and setImmediate polling. */
+  alarm?: ArrivalAlarm;
 }
 
 /** Above this wait the driver sleeps on a timer (≥ 1 ms granularity); below it, it yields with setImmediate. */
@@ -42,6 +45,8 @@ export class LoadDriver {
   private cursor = 0;
   private exhausted = false;
   private idle: (() => void) | null = null;
+  /** The open loop's next tick while it waits for an arrival. */
+  private waiting: (() => void) | null = null;
   private readonly gate: InFlightGate;
 
   constructor(private readonly setup: LoadDriverSetup) {
@@ -51,6 +56,10 @@ export class LoadDriver {
   /** Stop starting requests (Ctrl-C, on_cache_error: fail); those in flight go on. */
   stop(): void {
     this.stopped = true;
+    // An open loop waiting for a far arrival (a trace's quiet hour) ends now, not then.
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.();
   }
 
   /** Resolves when every request has been started (or the driver was stopped). */
@@ -76,10 +85,11 @@ export class LoadDriver {
   }
 
   private openLoop(): Promise<void> {
-    const { now, load, issue } = this.setup;
+    const { now, load, issue, alarm } = this.setup;
     const { batch, gate } = this;
     return new Promise((resolve) => {
       const tick = (): void => {
+        this.waiting = null;
         if (this.stopped) {
           resolve();
           return;
@@ -93,7 +103,9 @@ export class LoadDriver {
           const start = batch.time[this.cursor];
           if (start > t) {
             const wait = start - t;
-            if (wait > SPIN_BELOW_MS) setTimeout(tick, Math.floor(wait - 1));
+            this.waiting = tick;
+            if (alarm !== undefined && wait > ALARM_POLL_BELOW_MS) alarm.set(start, tick);
+            else if (alarm === undefined && wait > SPIN_BELOW_MS) setTimeout(tick, Math.floor(wait - 1));
             else setImmediate(tick);
             return;
           }

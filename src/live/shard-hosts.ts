@@ -23,6 +23,7 @@ export interface ShardHost {
 export class LocalShardHost implements ShardHost {
   readonly ready: Promise<void>;
   private shard: LiveShard | null = null;
+  private stopped = false;
 
   constructor(
     private readonly setup: ShardSetup,
@@ -31,6 +32,7 @@ export class LocalShardHost implements ShardHost {
   ) {
     this.ready = LiveShard.open(setup, events).then((shard) => {
       this.shard = shard;
+      if (this.stopped) shard.stop();
     });
   }
 
@@ -39,6 +41,7 @@ export class LocalShardHost implements ShardHost {
   }
 
   stop(): void {
+    this.stopped = true;
     this.shard?.stop();
   }
 
