@@ -44,4 +44,28 @@ describe('cachebench run, mode: live, against a 3-master Redis Cluster', { skip 
       }
     }
   });
+
+  it('with 2 worker threads: each opens its own cluster clients; every request is issued once and no key is left', async () => {
+    const prefix = uniquePrefix('cluster-workers');
+    const r = await startCachebench([
+      'run',
+      liveScenario({ name: 'cluster-workers', redis: { cluster: cluster!.urls, prefix }, workload: { workers: 2 } }),
+      '--json',
+      '-',
+    ]).finished;
+    assert.equal(r.code, 0, r.stderr);
+    const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+    assert.equal(metrics.live.workers, 2);
+    assert.equal(metrics.requests, 600);
+    assert.ok(metrics.hits > 0, `hits: ${metrics.hits}`);
+    for (const node of cluster!.nodes) {
+      const client = connectOnce(node.port);
+      await client.connect();
+      try {
+        assert.deepEqual(await scanKeys(client, `${prefix}*`), [], `node ${node.port}`);
+      } finally {
+        client.disconnect();
+      }
+    }
+  });
 });

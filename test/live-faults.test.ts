@@ -37,133 +37,173 @@ function readJsonFile(path: string): LiveResult {
   return JSON.parse(readFileSync(path, 'utf8')) as LiveResult;
 }
 
+// Every fault runs with the load in the main thread (workers: 1) and split over two worker threads.
 describe('cachebench run, mode: live, under faults (real redis-server)', { skip }, () => {
-  it('a server paused for 600 ms shows in the latency tail: latency counts from the intended start (no coordinated omission)', async () => {
-    const server = await ownServer();
-    const client = await server.client();
-    const prefix = uniquePrefix('pause');
-    try {
+  for (const workers of [1, 2]) {
+    const label = workers === 1 ? 'one thread' : `${workers} worker threads`;
+    it(`${label}: a server paused for 600 ms shows in the latency tail: latency counts from the intended start (no coordinated omission)`, async () => {
+      const server = await ownServer();
+      const client = await server.client();
+      const prefix = uniquePrefix('pause');
+      try {
+        const running = startCachebench([
+          'run',
+          liveScenario({
+            name: 'pause',
+            // A command timeout well above the pause: the stalled requests must show as latency, not errors.
+            redis: { url: server.url, prefix, command_timeout: '5s' },
+            workload: { duration: '4s', rate: '200/s', workers },
+          }),
+          '--json',
+          '-',
+        ]).finished;
+        await waitForKeys(client, prefix);
+        await delay(500);
+        server.pause();
+        await delay(600);
+        server.resume();
+        const r = await running;
+        assert.equal(r.code, 0, r.stderr);
+        const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+        // ~120 requests were due during the pause, waiting up to 600 ms each: the top 1% all waited > 400 ms.
+        assert.ok(metrics.latency_ms.max >= 500, `max ${metrics.latency_ms.max} ms`);
+        assert.ok(metrics.latency_ms.p99 >= 300, `p99 ${metrics.latency_ms.p99} ms`);
+        assert.ok(metrics.latency_ms.p50 < 100, `p50 ${metrics.latency_ms.p50} ms: only the tail shows the pause`);
+        assert.equal(metrics.live.dropped, 0);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it(`${label}: arrivals during a pause beyond max_in_flight are dropped and counted; issued + dropped = every arrival`, async () => {
+      const server = await ownServer();
+      const client = await server.client();
+      const prefix = uniquePrefix('drop');
+      try {
+        const running = startCachebench([
+          'run',
+          liveScenario({
+            name: 'drop',
+            redis: { url: server.url, prefix, command_timeout: '5s' },
+            workload: { duration: '4s', rate: '200/s', max_in_flight: 20, workers },
+          }),
+          '--json',
+          '-',
+        ]).finished;
+        await waitForKeys(client, prefix);
+        await delay(500);
+        server.pause();
+        await delay(600);
+        server.resume();
+        const r = await running;
+        assert.equal(r.code, 0, r.stderr);
+        const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+        // ~120 arrivals fall in the pause and at most 20 can wait in flight (across every thread).
+        assert.ok(metrics.live.dropped >= 60, `dropped ${metrics.live.dropped}`);
+        // 4 s at a constant 200/s: 800 arrivals, each either issued by one thread or dropped.
+        assert.equal(metrics.requests + metrics.live.dropped, 800);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it(`${label}: a server killed and restarted mid-run: errors per second are counted, the client reconnects, the run finishes (on_cache_error: fallback)`, async () => {
+      const server = await ownServer();
+      const prefix = uniquePrefix('restart');
       const running = startCachebench([
         'run',
         liveScenario({
-          name: 'pause',
-          // A command timeout well above the pause: the stalled requests must show as latency, not errors.
-          redis: { url: server.url, prefix, command_timeout: '5s' },
-          workload: { duration: '4s', rate: '200/s' },
+          name: 'restart',
+          redis: { url: server.url, prefix },
+          workload: { duration: '5s', rate: '200/s', workers },
+          cache: { on_cache_error: 'fallback' },
         }),
         '--json',
         '-',
       ]).finished;
-      await waitForKeys(client, prefix);
+      const first = await server.client();
+      await waitForKeys(first, prefix);
+      first.disconnect();
       await delay(500);
-      server.pause();
-      await delay(600);
-      server.resume();
+      await server.kill();
+      await delay(800);
+      await server.restart();
       const r = await running;
       assert.equal(r.code, 0, r.stderr);
       const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
-      // ~120 requests were due during the pause, waiting up to 600 ms each: the top 1% all waited > 400 ms.
-      assert.ok(metrics.latency_ms.max >= 500, `max ${metrics.latency_ms.max} ms`);
-      assert.ok(metrics.latency_ms.p99 >= 300, `p99 ${metrics.latency_ms.p99} ms`);
-      assert.ok(metrics.latency_ms.p50 < 100, `p50 ${metrics.latency_ms.p50} ms: only the tail shows the pause`);
-      assert.equal(metrics.live.dropped, 0);
-    } finally {
-      client.disconnect();
-    }
-  });
+      assert.ok(metrics.requests >= 800, `the run went on to the end: ${metrics.requests} requests`);
+      assert.ok(
+        metrics.live.errors_per_second.some((errors) => errors > 0),
+        `errors per second: ${metrics.live.errors_per_second.join(', ')}`,
+      );
+      assert.ok(metrics.live.reconnects >= 1, `reconnects: ${metrics.live.reconnects}`);
+      const client = await server.client();
+      try {
+        // The restarted server (empty, counters from zero) served the rest of the run, and was cleaned.
+        assert.ok((await infoStats(client)).keyspace_misses > 0, 'reads reached the restarted server');
+        assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
+      } finally {
+        client.disconnect();
+      }
+    });
 
-  it('a server killed and restarted mid-run: errors per second are counted, the client reconnects, the run finishes (on_cache_error: fallback)', async () => {
-    const server = await ownServer();
-    const prefix = uniquePrefix('restart');
-    const running = startCachebench([
-      'run',
-      liveScenario({
-        name: 'restart',
-        redis: { url: server.url, prefix },
-        workload: { duration: '5s', rate: '200/s' },
-        cache: { on_cache_error: 'fallback' },
-      }),
-      '--json',
-      '-',
-    ]).finished;
-    const first = await server.client();
-    await waitForKeys(first, prefix);
-    first.disconnect();
-    await delay(500);
-    await server.kill();
-    await delay(800);
-    await server.restart();
-    const r = await running;
-    assert.equal(r.code, 0, r.stderr);
-    const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
-    assert.ok(metrics.requests >= 800, `the run went on to the end: ${metrics.requests} requests`);
-    assert.ok(
-      metrics.live.errors_per_second.some((errors) => errors > 0),
-      `errors per second: ${metrics.live.errors_per_second.join(', ')}`,
-    );
-    assert.ok(metrics.live.reconnects >= 1, `reconnects: ${metrics.live.reconnects}`);
-    const client = await server.client();
-    try {
-      // The restarted server (empty, counters from zero) served the rest of the run, and was cleaned.
-      assert.ok((await infoStats(client)).keyspace_misses > 0, 'reads reached the restarted server');
-      assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
-    } finally {
-      client.disconnect();
-    }
-  });
-
-  it('a server killed mid-run with on_cache_error: fail is exit 3 with a partial JSON result', async () => {
-    const server = await ownServer();
-    const prefix = uniquePrefix('fail');
-    const json = join(liveWork, 'fail.json');
-    const running = startCachebench([
-      'run',
-      liveScenario({
-        name: 'fail',
-        redis: { url: server.url, prefix },
-        workload: { duration: '10s', rate: '200/s' },
-        cache: { on_cache_error: 'fail' },
-      }),
-      '--json',
-      json,
-    ]).finished;
-    const client = await server.client();
-    await waitForKeys(client, prefix);
-    client.disconnect();
-    await delay(500);
-    await server.kill();
-    const r = await running;
-    assert.equal(r.code, 3, r.stderr);
-    assert.ok(r.elapsedMs < 9000, `stopped at the failure, not at the end: ${r.elapsedMs} ms`);
-    assert.match(r.stderr, /127\.0\.0\.1/);
-    const metrics = readJsonFile(json).runs[0].metrics;
-    assert.ok(metrics.requests > 0 && metrics.requests < 2000, `partial: ${metrics.requests} requests`);
-  });
-
-  it('SIGINT mid-run is exit 130, with the partial result written and the run’s keys deleted', async () => {
-    const server = await ownServer();
-    const prefix = uniquePrefix('sigint');
-    const json = join(liveWork, 'sigint.json');
-    const { child, finished } = startCachebench([
-      'run',
-      liveScenario({ name: 'sigint', redis: { url: server.url, prefix }, workload: { duration: '60s', rate: '200/s' } }),
-      '--json',
-      json,
-    ]);
-    const client = await server.client();
-    try {
+    it(`${label}: a server killed mid-run with on_cache_error: fail is exit 3 with a partial JSON result`, async () => {
+      const server = await ownServer();
+      const prefix = uniquePrefix('fail');
+      const json = join(liveWork, `fail-${workers}.json`);
+      const running = startCachebench([
+        'run',
+        liveScenario({
+          name: 'fail',
+          redis: { url: server.url, prefix },
+          workload: { duration: '10s', rate: '200/s', workers },
+          cache: { on_cache_error: 'fail' },
+        }),
+        '--json',
+        json,
+      ]).finished;
+      const client = await server.client();
       await waitForKeys(client, prefix);
-      await delay(500);
-      const interrupted = Date.now();
-      child.kill('SIGINT');
-      const r = await finished;
-      assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
-      assert.ok(Date.now() - interrupted < 5000, `exited ${Date.now() - interrupted} ms after SIGINT`);
-      const metrics = readJsonFile(json).runs[0].metrics;
-      assert.ok(metrics.requests > 0 && metrics.requests < 12_000, `partial: ${metrics.requests} requests`);
-      assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
-    } finally {
       client.disconnect();
-    }
-  });
+      await delay(500);
+      await server.kill();
+      const r = await running;
+      assert.equal(r.code, 3, r.stderr);
+      assert.ok(r.elapsedMs < 9000, `stopped at the failure, not at the end: ${r.elapsedMs} ms`);
+      assert.match(r.stderr, /127\.0\.0\.1/);
+      const metrics = readJsonFile(json).runs[0].metrics;
+      assert.ok(metrics.requests > 0 && metrics.requests < 2000, `partial: ${metrics.requests} requests`);
+    });
+
+    it(`${label}: SIGINT mid-run is exit 130, with the partial result written and the run’s keys deleted`, async () => {
+      const server = await ownServer();
+      const prefix = uniquePrefix('sigint');
+      const json = join(liveWork, `sigint-${workers}.json`);
+      const { child, finished } = startCachebench([
+        'run',
+        liveScenario({
+          name: 'sigint',
+          redis: { url: server.url, prefix },
+          workload: { duration: '60s', rate: '200/s', workers },
+        }),
+        '--json',
+        json,
+      ]);
+      const client = await server.client();
+      try {
+        await waitForKeys(client, prefix);
+        await delay(500);
+        const interrupted = Date.now();
+        child.kill('SIGINT');
+        const r = await finished;
+        assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
+        assert.ok(Date.now() - interrupted < 5000, `exited ${Date.now() - interrupted} ms after SIGINT`);
+        const metrics = readJsonFile(json).runs[0].metrics;
+        assert.ok(metrics.requests > 0 && metrics.requests < 12_000, `partial: ${metrics.requests} requests`);
+        assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
+      } finally {
+        client.disconnect();
+      }
+    });
+  }
 });

@@ -32,7 +32,7 @@ describe('live scenario fields', () => {
   it('resolves defaults: open loop, 1 connection, auto-pipelining, 2 s connect timeout, no CONFIG changes', () => {
     const { scenario } = load(LIVE);
     assert.equal(scenario.mode, 'live');
-    assert.deepEqual(scenario.live, { warmup: 0, max_in_flight: 1000, clients: null, think_time: 0 });
+    assert.deepEqual(scenario.live, { warmup: 0, max_in_flight: 1000, clients: null, think_time: 0, workers: null });
     assert.deepEqual(scenario.cache?.redis, {
       url: 'redis://u:s3cret@127.0.0.1:6390/2',
       cluster: null,
@@ -46,6 +46,15 @@ describe('live scenario fields', () => {
       command_timeout: 1000,
     });
     assert.equal(scenario.cache?.on_cache_error, 'fallback');
+  });
+
+  it('takes a trace at its own timestamps, at a rate, or in a closed loop; workers as given', () => {
+    const trace = (fields: string) =>
+      load(`mode: live\nworkload:\n  trace: t.csv\n${fields}cache:\n  redis: { url: "redis://127.0.0.1:6390" }\n`).scenario;
+    assert.deepEqual(trace('  arrival: trace\n  speed: 2\n  workers: 2\n').workload.arrival, { type: 'trace', speed: 2 });
+    assert.equal(trace('  arrival: trace\n  workers: 2\n').live?.workers, 2);
+    assert.deepEqual(trace('  rate: 500/s\n').workload.arrival, { type: 'poisson', rate: 500 });
+    assert.equal(trace('  clients: 3\n').live?.clients, 3);
   });
 
   it('maps policy and byte capacity to maxmemory settings', () => {
@@ -100,6 +109,32 @@ describe('live scenario fields', () => {
     { name: 'a policy Redis lacks', yaml: `${LIVE}  policy: sieve\n`, contains: 'Redis has no sieve eviction' },
     { name: 'capacity in entries', yaml: `${LIVE}  capacity: 10k\n`, contains: "capacity is Redis's maxmemory" },
     { name: 'unknown on_cache_error', yaml: `${LIVE}  on_cache_error: retry\n`, contains: 'one of fallback, fail' },
+    {
+      name: 'workers in simulate mode',
+      yaml: 'workload:\n  keys: 10\n  requests: 10\n  workers: 2\n',
+      contains: 'workload.workers: applies only with `mode: live`',
+    },
+    {
+      name: 'more workers than clients',
+      yaml: LIVE.replace('  rate: 100/s\n', '  clients: 2\n  workers: 3\n'),
+      contains: 'workload.workers: each worker thread runs at least one of the 2 clients: use at most 2 workers',
+    },
+    {
+      name: 'more workers than database connections',
+      yaml: `${LIVE.replace('  rate: 100/s\n', '  rate: 100/s\n  workers: 4\n')}database: { max_concurrency: 3 }\n`,
+      contains:
+        'workload.workers: each worker thread has its own part of the database pool (max_concurrency 3): use at most 3 workers',
+    },
+    {
+      name: 'a trace without a rate, its timestamps or clients',
+      yaml: 'mode: live\nworkload:\n  trace: t.csv\ncache:\n  redis: { url: "redis://127.0.0.1:6390" }\n',
+      contains: 'live mode needs a rate (open loop, e.g. rate: 2000/s), `arrival: trace`',
+    },
+    {
+      name: 'a trace at its timestamps with clients',
+      yaml: 'mode: live\nworkload:\n  trace: t.csv\n  arrival: trace\n  clients: 4\ncache:\n  redis: { url: "redis://127.0.0.1:6390" }\n',
+      contains: 'workload.clients: is a closed loop, and `arrival: trace` replays',
+    },
   ];
   for (const c of CASES) {
     it(`rejects ${c.name}`, () => {
@@ -190,6 +225,7 @@ describe('live: the open-loop driver', () => {
     max_in_flight: 1000,
     clients: null,
     think_time: 0,
+    workers: null,
     ...overrides,
   });
 

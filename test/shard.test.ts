@@ -10,7 +10,7 @@ import type { Result } from '../src/result/run-result.js';
 import type { SyntheticWorkloadSpec, WorkloadSpec } from '../src/scenario/scenario.js';
 import { AccessBatch } from '../src/workload/access-event.js';
 import { createWorkload } from '../src/workload/create-workload.js';
-import { parseShard, shardOfKey } from '../src/workload/key-shard.js';
+import { parseShard, shardOfKey, THREAD_SALT } from '../src/workload/key-shard.js';
 import { assertNoStack, cachebench, repoRoot } from './support/cachebench-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cachebench-shard-'));
@@ -315,5 +315,17 @@ describe('cachebench run --shard and merge (the real binary)', () => {
       assert.ok(union instanceof JsHistogram);
       for (let i = 0; i < union.countsArrayLength; i++) assert.equal(union.getCountAtIndex(i), 0, `${field} bucket ${i}`);
     }
+  });
+});
+
+describe('machine shards and thread shards are salted apart', () => {
+  it("a machine's keys still spread evenly over its worker threads", () => {
+    const perThread = [0, 0];
+    for (let key = 0; key < 200_000; key++) {
+      if (shardOfKey(key, 2) !== 0) continue;
+      perThread[shardOfKey(key, 2, THREAD_SALT)]++;
+    }
+    const total = perThread[0] + perThread[1];
+    assert.ok(Math.abs(perThread[0] / total - 0.5) < 0.01, `${perThread}`);
   });
 });

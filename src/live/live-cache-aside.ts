@@ -1,3 +1,4 @@
+import { doubledLength, grownInt32 } from '../collections/typed-array-growth.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import { VersionLedger } from '../engine/version-ledger.js';
 import type { RunRecorder } from '../metrics/run-recorder.js';
@@ -21,9 +22,14 @@ export interface LiveCacheAsideSetup {
   scenario: Scenario;
   connections: RedisConnections;
   prefix: string;
+  /** Key ids seen so far; per-key arrays grow past it as a trace (or `latest`) brings new keys. */
   keySpace: number;
   /** ms since the run started. */
   now: () => number;
+  /** This thread's share of database.max_concurrency (all of it in one thread). */
+  databaseConnections: number;
+  /** With several threads: the shared count of DB connections in use (see WallClockDatabase). */
+  databaseInUseAcrossThreads?: { cells: Int32Array; index: number };
   /** A cache command failed (a DB timeout is counted by the caller through `requestFailed`). */
   onCacheError: (error: Error) => void;
   /** Any error (cache command or DB timeout), for errors per second. */
@@ -43,7 +49,7 @@ export class LiveCacheAside {
   readonly ledger = new VersionLedger();
   private readonly supersession = new SupersessionTimes();
   private readonly database: WallClockDatabase;
-  private readonly fetchesInFlight: Int32Array;
+  private fetchesInFlight: Int32Array;
   readonly counts: ClientCounts = { gets: 0, hits: 0, misses: 0, errors: 0 };
   private readonly ttlMs: number | null;
 
@@ -56,16 +62,18 @@ export class LiveCacheAside {
     this.database = new WallClockDatabase({
       readLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
       writeLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
-      maxConcurrency: scenario.database.max_concurrency,
+      maxConcurrency: setup.databaseConnections,
       timeoutMs: scenario.database.timeout,
       ledger: this.ledger,
       now: setup.now,
+      ...(setup.databaseInUseAcrossThreads !== undefined ? { inUseAcrossThreads: setup.databaseInUseAcrossThreads } : {}),
     });
   }
 
   /** One request from its intended start `start` (ms since the run started); resolves when it completes. */
   async request(recorder: RunRecorder, start: number, key: number, op: number, size: number, ttl: number): Promise<void> {
     recorder.arrival(start, op);
+    if (key >= this.fetchesInFlight.length) this.growKeySpace(key + 1);
     if (op === OP_GET) await this.read(recorder, start, key, size, ttl);
     else await this.write(recorder, start, key, op === OP_DELETE, size, ttl);
   }
@@ -166,6 +174,11 @@ export class LiveCacheAside {
     if (version < this.ledger.acknowledged[key]) {
       recorder.staleRead(start, Math.max(0, now - this.supersession.supersededAt(key, version)));
     }
+  }
+
+  private growKeySpace(keySpace: number): void {
+    this.ledger.ensureKeySpace(keySpace);
+    this.fetchesInFlight = grownInt32(this.fetchesInFlight, doubledLength(this.fetchesInFlight.length, keySpace));
   }
 
   private cacheError(recorder: RunRecorder, error: Error): void {

@@ -1,26 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { InputError, RunFailure } from '../errors.js';
 import { createLatencySampler } from '../engine/latency-model.js';
-import { RunRecorder } from '../metrics/run-recorder.js';
+import { QPS_WINDOW_MS, RunRecorder } from '../metrics/run-recorder.js';
+import { SlidingWindowPeak } from '../metrics/sliding-window-peak.js';
 import { RandomSource } from '../random/random-source.js';
 import { resolveParameters } from '../policies/policy-parameters.js';
 import { policyParameters } from '../policies/registry.js';
 import type { RedisView, RunMetrics, RunResult } from '../result/run-result.js';
 import { replay } from '../run/replay.js';
 import type { RunProgress } from '../run/run-progress.js';
-import type { CacheSpec, LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
+import type { LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
-import { createWorkload } from '../workload/create-workload.js';
 import type { ShardSpec } from '../workload/key-shard.js';
 import { PROGRESS_INTERVAL_MS } from '../workload/progress-stream.js';
+import { createAlarmCells, startAlarmThread, stopAlarm } from './arrival-alarm.js';
+import { DbSubmissionMerge } from './db-submission-merge.js';
 import { deleteKeysWithPrefix, prefixHoldsKeys } from './key-cleanup.js';
-import { LiveCacheAside } from './live-cache-aside.js';
 import { LiveRunStopped } from './live-run-stopped.js';
-import { LoadDriver } from './load-driver.js';
+import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 import { infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
 import { applyMemoryConfig, restoreMemoryConfig, type SavedMemoryConfig } from './redis-memory-config.js';
+import { LocalShardHost, type ShardHost, WorkerShardHost } from './shard-hosts.js';
+import { mergeShardOutcomes } from './shard-outcomes.js';
+import { shardShares, workerCount } from './shard-plan.js';
 
 export interface LiveRunOptions {
   /** --allow-config: CONFIG SET maxmemory / maxmemory-policy for the run, restored afterwards. */
@@ -31,8 +36,8 @@ export interface LiveRunOptions {
   progress?: RunProgress;
 }
 
-/** How long a stopped run waits for requests in flight before it reports what it has. */
-const STOP_DRAIN_MS = 2000;
+/** Worker threads start this far ahead of the moment the start is sent (ns), so none starts late. */
+const START_LEAD_NS = 20_000_000n;
 
 /**
  * One live run (`mode: live`): the scenario's workload against Redis on the wall clock, cache-aside with
@@ -52,17 +57,18 @@ export async function runLive(
 ): Promise<RunResult> {
   const cache = scenario.cache;
   const load = scenario.live;
-  if (cache?.redis === undefined || load === undefined || scenario.workload.kind !== 'synthetic') {
-    throw new InputError('mode: live needs a synthetic workload and cache.redis (see README, "Live Redis")');
+  if (cache?.redis === undefined || load === undefined) {
+    throw new InputError('mode: live needs cache.redis (see README, "Live Redis")');
   }
   const target = cache.redis;
   const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
     parseRedisAddress(url, target.cluster === null ? 'cache.redis.url' : `cache.redis.cluster[${i}]`),
   );
+  // The run's own client, for the prefix check, CONFIG, INFO and the cleanup; the load has its own (LiveShard).
   const connections = await RedisConnections.open({
     addresses,
     cluster: target.cluster !== null,
-    connections: target.connections,
+    connections: 1,
     autoPipelining: target.auto_pipelining,
     connectTimeoutMs: target.connect_timeout,
     commandTimeoutMs: target.command_timeout,
@@ -83,7 +89,7 @@ export async function runLive(
         saved = await applyMemoryConfig(connections.masters(), { maxmemory: config.maxmemory, policy: config.maxmemory_policy });
       }
       started = true;
-      result = await measure(scenario, cache, load, target, connections, prefix, run, thresholds, options, config);
+      result = await measure(scenario, load, target, connections, prefix, run, thresholds, options, config);
       return result;
     } finally {
       if (saved !== null) await restoreMemoryConfig(saved);
@@ -111,7 +117,6 @@ export async function runLive(
 
 async function measure(
   scenario: Scenario,
-  cache: CacheSpec,
   load: LiveLoadSpec,
   target: RedisTargetSpec,
   connections: RedisConnections,
@@ -121,77 +126,59 @@ async function measure(
   options: LiveRunOptions,
   config: RedisView['config_applied'],
 ): Promise<RunResult> {
-  const workload = scenario.workload;
-  if (workload.kind !== 'synthetic') throw new InputError('mode: live needs a synthetic workload');
   const closedLoop = load.clients !== null;
-  // A closed loop has no arrival times: the stream supplies keys and operations, the wall clock the end.
-  const stream = createWorkload(
-    closedLoop ? { ...workload, duration: null, requests: workload.requests ?? Number.MAX_SAFE_INTEGER } : workload,
-    scenario.seed,
-  );
-  const recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
-  const warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
-  const errorsPerSecond: number[] = [];
+  const workers = workerCount(scenario, availableParallelism());
+  const dbPeak = new SlidingWindowPeak(QPS_WINDOW_MS);
+  const recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, dbPeak);
+  const submissions = new DbSubmissionMerge(workers, dbPeak);
   let stopReason: { message: string; exitCode: 3 | 130 } | null = null;
-  let origin = 0;
-  const now = (): number => performance.now() - origin;
-  let driver: LoadDriver | null = null;
+  const hosts: ShardHost[] = [];
   const stop = (message: string, exitCode: 3 | 130): void => {
     stopReason ??= { message, exitCode };
-    driver?.stop();
+    for (const host of hosts) host.stop();
   };
-  const engine = new LiveCacheAside({
-    scenario,
-    connections,
-    prefix,
-    keySpace: stream.keySpace,
-    now,
-    onError: (t) => {
-      const second = Math.max(0, Math.floor(t / 1000));
-      while (errorsPerSecond.length <= second) errorsPerSecond.push(0);
-      errorsPerSecond[second]++;
-    },
-    onCacheError: (error) => {
-      if (cache.on_cache_error === 'fail') {
-        stop(`Redis command failed on ${connections.display}: ${connections.redact(error.message)} (on_cache_error: fail)`, 3);
-      }
-    },
-  });
-  driver = new LoadDriver({
-    stream,
-    load,
-    durationMs: closedLoop ? workload.duration : null,
-    now,
-    issue: async (start, key, op, size, ttl) => {
-      try {
-        await engine.request(start >= load.warmup ? recorder : warmupRecorder, start, key, op, size, ttl);
-      } catch (error) {
-        // Every expected failure is handled inside; anything else must not escape as an unhandled rejection.
-        stop(`live run failed: ${connections.redact((error as Error).message)}`, 3);
-      }
-    },
-  });
+  const events: ShardEvents = {
+    cacheFailure: (message) => stop(`Redis command failed on ${connections.display}: ${message} (on_cache_error: fail)`, 3),
+    requestFailure: (message) => stop(message, 3),
+  };
+  const counters = createSharedCounters(workers);
+  // Worker threads of an open loop sleep until their next arrival instead of polling for it, which
+  // would keep a core busy each (arrival-alarm.ts); one event loop polls, the most precise.
+  const alarm = closedLoop || workers === 1 ? null : createAlarmCells(workers);
+  const alarmThread = alarm === null ? null : startAlarmThread(alarm);
+  alarmThread?.running.catch(() => {});
+  alarmThread?.thread.on('error', (error) => stop(`live run failed: the arrival alarm thread failed: ${error.message}`, 3));
+  for (const [index, share] of shardShares(scenario, workers).entries()) {
+    const setup: ShardSetup = { scenario, index, count: workers, prefix, counters, alarm, ...share };
+    hosts.push(workers === 1 ? new LocalShardHost(setup, events, submissions) : new WorkerShardHost(setup, events, submissions));
+  }
   const onAbort = (): void => stop('interrupted', 130);
   options.signal?.addEventListener('abort', onAbort);
+  let outcomes: ShardOutcome[];
+  let originNs = 0n;
   const progress = options.progress;
+  // Each shard publishes its counts into the shared cells as it runs; the bar sums them.
   const progressTimer =
     progress === undefined
       ? undefined
       : setInterval(() => {
-          const reads = recorder.reads + warmupRecorder.reads;
-          const hits = recorder.hits + warmupRecorder.hits;
-          progress.report({ requests: recorder.requests + warmupRecorder.requests, clockMs: now(), hitRate: reads > 0 ? hits / reads : null });
+          const { requests, reads, hits } = progressOf(counters, workers);
+          const clockMs = originNs === 0n ? 0 : Number(process.hrtime.bigint() - originNs) / 1e6;
+          progress.report({ requests, clockMs, hitRate: reads > 0 ? hits / reads : null });
         }, PROGRESS_INTERVAL_MS);
-  const reconnectsBefore = connections.reconnects;
   let infoBefore: RedisInfoSnapshot;
   let infoAfter: RedisInfoSnapshot | null;
   let infoError: string | null = null;
   try {
+    await Promise.all([...hosts.map((host) => host.ready), alarmThread?.running]);
     infoBefore = await readRedisInfo(connections.masters(), dbOf(target));
     if (options.signal?.aborted) onAbort();
-    origin = performance.now();
-    await driver.run();
-    await driver.drain(stopReason === null ? Number.POSITIVE_INFINITY : STOP_DRAIN_MS);
+    // Worker threads start a moment ahead, so that none begins late because the message took a while.
+    originNs = process.hrtime.bigint() + (workers > 1 ? START_LEAD_NS : 0n);
+    const running = hosts.map((host) => host.start(originNs));
+    // A shard that fails stops the others before the failure is reported.
+    for (const outcome of running) outcome.catch(() => stop('a worker thread failed', 3));
+    outcomes = await Promise.all(running);
     infoAfter = await readRedisInfo(connections.masters(), dbOf(target)).catch((error: Error) => {
       infoError = connections.redact(error.message);
       return null;
@@ -199,18 +186,29 @@ async function measure(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     clearInterval(progressTimer);
-    stream.close();
+    await Promise.all(hosts.map((host) => host.close()));
+    if (alarm !== null) stopAlarm(alarm);
+    await alarmThread?.thread.terminate();
   }
-  const wallMs = now();
+  const wallMs = Number(process.hrtime.bigint() - originNs) / 1e6;
 
+  const merged = mergeShardOutcomes(outcomes, recorder);
   const metrics = recorder.metrics(null);
   metrics.live = {
-    dropped: driver.dropped,
-    errors_per_second: errorsPerSecond,
-    reconnects: connections.reconnects - reconnectsBefore,
+    dropped: merged.dropped,
+    errors_per_second: merged.errorsPerSecond,
+    reconnects: merged.reconnects,
     warmup_ms: load.warmup,
+    workers,
+    worker_requests: merged.workerRequests,
   };
-  const achievedRate = (metrics.requests + warmupRecorder.requests) / Math.max(wallMs / 1000, 1e-3);
+  if (merged.traceSkips !== null) {
+    metrics.trace = {
+      skipped_lines: merged.traceSkips.skippedLines,
+      skipped_commands: Object.fromEntries(merged.traceSkips.skippedCommands),
+    };
+  }
+  const achievedRate = (metrics.requests + merged.warmupRequests) / Math.max(wallMs / 1000, 1e-3);
   const simulated = simulatedScenario(scenario, closedLoop ? closedLoopBaselineRate(scenario, load, achievedRate) : null);
   const baselineReplay = replay(simulated, false);
   const baseline = baselineReplay.metrics;
@@ -236,7 +234,7 @@ async function measure(
       // Without INFO after the run (the server went away), every delta is 0 and info_error says why.
       delta: infoDelta(infoBefore, infoAfter ?? infoBefore),
       ...(infoError !== null ? { info_error: infoError } : {}),
-      client: { ...engine.counts },
+      client: merged.client,
       config_applied: config,
       keys_deleted: 0,
     },
@@ -302,10 +300,7 @@ function simulatedScenario(scenario: Scenario, closedLoopRate: number | null): S
     ...rest,
     mode: 'simulate',
     cache,
-    workload:
-      closedLoopRate !== null && workload.kind === 'synthetic'
-        ? { ...workload, arrival: { type: 'poisson', rate: closedLoopRate } }
-        : workload,
+    workload: closedLoopRate !== null ? { ...workload, arrival: { type: 'poisson', rate: closedLoopRate } } : workload,
   };
 }
 

@@ -22,6 +22,11 @@ export interface WallClockDatabaseSetup {
   ledger: VersionLedger;
   /** ms since the run started. */
   now: () => number;
+  /**
+   * When the run is split over threads, each with its share of the pool: the cell counting connections
+   * in use across all of them, so `onStarted` reports the run's concurrency (db.max_inflight), not the thread's.
+   */
+  inUseAcrossThreads?: { cells: Int32Array; index: number };
 }
 
 /**
@@ -61,8 +66,10 @@ export class WallClockDatabase {
   private start(q: PendingQuery): void {
     const s = this.setup;
     this.inUse++;
+    const shared = s.inUseAcrossThreads;
+    const inUse = shared === undefined ? this.inUse : Atomics.add(shared.cells, shared.index, 1) + 1;
     const now = s.now();
-    q.onStarted(now - q.submitted, this.inUse);
+    q.onStarted(now - q.submitted, inUse);
     const version = q.isRead ? s.ledger.committed[q.key] : 0;
     const serviceMs = (q.isRead ? s.readLatency : s.writeLatency).sample();
     setTimeout(() => this.done(q, version), serviceMs);
@@ -70,6 +77,8 @@ export class WallClockDatabase {
 
   private done(q: PendingQuery, readVersion: number): void {
     this.inUse--;
+    const shared = this.setup.inUseAcrossThreads;
+    if (shared !== undefined) Atomics.sub(shared.cells, shared.index, 1);
     const version = q.isRead ? readVersion : this.setup.ledger.commit(q.key);
     if (!q.settled) {
       q.settled = true;

@@ -13,6 +13,17 @@ import { doubledLength, grownFloat64 } from '../collections/typed-array-growth.j
  * highest value equivalent to the bucket holding the percentile, as HdrHistogram does. Mean and max are
  * tracked exactly.
  */
+/** Every sample of a histogram as plain data, for another thread (structured clone); `LatencyHistogram.addState` takes it in. */
+export interface LatencyHistogramState {
+  significantDigits: 1 | 2 | 3;
+  /** Counts per bucket, up to the last non-empty one. */
+  counts: Float64Array;
+  count: number;
+  sumMicros: number;
+  maxMicros: number;
+  minMicros: number;
+}
+
 export class LatencyHistogram {
   private counts: Float64Array;
   private readonly subBucketHalfCountMagnitude: number;
@@ -86,6 +97,31 @@ export class LatencyHistogram {
     for (let i = 0; i < other.counts.length; i++) this.counts[i] += other.counts[i];
     this.count += other.count;
     this.sum += other.sum;
+    if (other.maxMicros > this.maxMicros) this.maxMicros = other.maxMicros;
+    if (other.minMicros < this.minMicros) this.minMicros = other.minMicros;
+  }
+
+  /** Every sample as plain data (the counts up to the last non-empty bucket), exactly: `addState` adds it to another histogram. */
+  state(): LatencyHistogramState {
+    let used = this.counts.length;
+    while (used > 0 && this.counts[used - 1] === 0) used--;
+    return {
+      significantDigits: this.significantDigits,
+      counts: this.counts.slice(0, used),
+      count: this.count,
+      sumMicros: this.sum,
+      maxMicros: this.maxMicros,
+      minMicros: this.minMicros,
+    };
+  }
+
+  /** Adds every sample of a histogram of the same precision given as its state (as `add`). */
+  addState(other: LatencyHistogramState): void {
+    if (other.significantDigits !== this.significantDigits) throw new Error('histogram precision differs');
+    if (other.counts.length > this.counts.length) this.grow(other.counts.length - 1);
+    for (let i = 0; i < other.counts.length; i++) this.counts[i] += other.counts[i];
+    this.count += other.count;
+    this.sum += other.sumMicros;
     if (other.maxMicros > this.maxMicros) this.maxMicros = other.maxMicros;
     if (other.minMicros < this.minMicros) this.minMicros = other.minMicros;
   }

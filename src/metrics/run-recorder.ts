@@ -1,9 +1,67 @@
 import type { AgeSummary, CacheMetrics, LatencySummary, RunMetrics, TimeseriesPoint } from '../result/run-result.js';
-import { LatencyHistogram } from './latency-histogram.js';
+import { LatencyHistogram, type LatencyHistogramState } from './latency-histogram.js';
 import { SlidingWindowPeak } from './sliding-window-peak.js';
-import { TimeseriesRecorder } from './timeseries-recorder.js';
+import { TimeseriesRecorder, type TimeseriesState } from './timeseries-recorder.js';
 
-const QPS_WINDOW_MS = 1000;
+export const QPS_WINDOW_MS = 1000;
+
+/** Tracks db.qps_peak from DB submission times given in time order (SlidingWindowPeak over QPS_WINDOW_MS). */
+export interface QueryRatePeak {
+  record(time: number): void;
+  readonly peak: number;
+}
+
+/**
+ * What a recorder counted, as plain data for another thread (structured clone): every counter and
+ * histogram, exactly. Not the DB peak: a peak over sliding windows cannot be merged from per-part
+ * peaks, so whoever merges feeds the union of the parts' DB submission times, in time order, to the
+ * merged recorder's QueryRatePeak.
+ */
+export interface RunRecorderState {
+  counts: {
+    requests: number;
+    reads: number;
+    writes: number;
+    deletes: number;
+    errors: number;
+    hits: number;
+    misses: number;
+    hitBytes: number;
+    readBytes: number;
+    dbReads: number;
+    dbWrites: number;
+    dbTimeouts: number;
+    duplicateFetches: number;
+    staleReads: number;
+    budgetViolations: number;
+  };
+  /** Maxima: max over the parts. */
+  dbMaxInflight: number;
+  maxConcurrentFetchesPerKey: number;
+  firstStart: number;
+  lastEnd: number;
+  histograms: Record<(typeof HISTOGRAMS)[number], LatencyHistogramState>;
+  timeseries: TimeseriesState;
+}
+
+const HISTOGRAMS = ['latency', 'readLatency', 'writeLatency', 'hitLatency', 'missLatency', 'queueWait', 'staleAge'] as const;
+const COUNTS = [
+  'requests',
+  'reads',
+  'writes',
+  'deletes',
+  'errors',
+  'hits',
+  'misses',
+  'hitBytes',
+  'readBytes',
+  'dbReads',
+  'dbWrites',
+  'dbTimeouts',
+  'duplicateFetches',
+  'staleReads',
+  'budgetViolations',
+] as const;
 
 /**
  * Everything one run measures, as DESIGN.md defines it. The engine calls the `record*`/`count*` methods
@@ -31,7 +89,6 @@ export class RunRecorder {
   dbWrites = 0;
   dbTimeouts = 0;
   dbMaxInflight = 0;
-  private readonly dbPeak = new SlidingWindowPeak(QPS_WINDOW_MS);
   private readonly queueWait = new LatencyHistogram(3);
 
   duplicateFetches = 0;
@@ -49,12 +106,14 @@ export class RunRecorder {
   /**
    * @param timed whether requests take time (latency, qps and queue metrics exist)
    * @param hasClock whether event times mean anything (staleness ages exist)
+   * @param dbPeak where DB submission times go for db.qps_peak (a merging recorder is given the one it feeds)
    */
   constructor(
     private readonly timed: boolean,
     private readonly hasClock: boolean,
     private readonly maxStalenessMs: number | null,
     timeseriesWindowMs: number,
+    private readonly dbPeak: QueryRatePeak = new SlidingWindowPeak(QPS_WINDOW_MS),
   ) {
     this.timeseries = new TimeseriesRecorder(timeseriesWindowMs);
   }
@@ -143,6 +202,38 @@ export class RunRecorder {
   fetchStarted(inflightForKey: number): void {
     if (inflightForKey > 1) this.duplicateFetches++;
     if (inflightForKey > this.maxConcurrentFetchesPerKey) this.maxConcurrentFetchesPerKey = inflightForKey;
+  }
+
+  /** Every counter and histogram as plain data (see RunRecorderState). */
+  state(): RunRecorderState {
+    const counts = {} as RunRecorderState['counts'];
+    for (const name of COUNTS) counts[name] = this[name];
+    const histograms = {} as RunRecorderState['histograms'];
+    for (const name of HISTOGRAMS) histograms[name] = this[name].state();
+    return {
+      counts,
+      dbMaxInflight: this.dbMaxInflight,
+      maxConcurrentFetchesPerKey: this.maxConcurrentFetchesPerKey,
+      firstStart: this.firstStart,
+      lastEnd: this.lastEnd,
+      histograms,
+      timeseries: this.timeseries.state(),
+    };
+  }
+
+  /**
+   * Adds what another recorder of the same run counted (a run split over threads, each recording its
+   * own requests on the same clock): counts add, maxima take the larger, histograms and time series
+   * merge exactly. The DB peak is not in the state (see RunRecorderState).
+   */
+  add(other: RunRecorderState): void {
+    for (const name of COUNTS) this[name] += other.counts[name];
+    for (const name of HISTOGRAMS) this[name].addState(other.histograms[name]);
+    this.dbMaxInflight = Math.max(this.dbMaxInflight, other.dbMaxInflight);
+    this.maxConcurrentFetchesPerKey = Math.max(this.maxConcurrentFetchesPerKey, other.maxConcurrentFetchesPerKey);
+    this.firstStart = Math.min(this.firstStart, other.firstStart);
+    this.lastEnd = Math.max(this.lastEnd, other.lastEnd);
+    this.timeseries.add(other.timeseries);
   }
 
   metrics(cache: CacheMetrics | null): RunMetrics {

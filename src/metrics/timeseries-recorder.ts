@@ -1,9 +1,20 @@
 import { doubledLength, grownFloat64 } from '../collections/typed-array-growth.js';
 import type { TimeseriesPoint } from '../result/run-result.js';
-import { LatencyHistogram } from './latency-histogram.js';
+import { LatencyHistogram, type LatencyHistogramState } from './latency-histogram.js';
 
 /** Most windows a time series keeps; a longer run doubles the window width until it fits. */
 export const MAX_TIMESERIES_WINDOWS = 10_000;
+
+/** A time series as plain data, for another thread; `TimeseriesRecorder.add` merges it into another recorder. */
+export interface TimeseriesState {
+  windowMs: number;
+  /** The summed columns (requests, reads, hits, stale reads, DB queries, errors, per-tier lookups and hits), up to the last window used. */
+  summed: Float64Array[];
+  /** Most DB queries in flight per window (merged by max). */
+  dbInflightMax: Float64Array;
+  tiers: boolean;
+  latency: (LatencyHistogramState | null)[];
+}
 
 /**
  * Per-window counters on the run's clock. Requests, reads, hits and stale reads count in the window of
@@ -118,6 +129,44 @@ export class TimeseriesRecorder {
       });
     }
     return points;
+  }
+
+  /** Every window as plain data. */
+  state(): TimeseriesState {
+    const used = this.lastWindow + 1;
+    return {
+      windowMs: this.windowMs,
+      summed: this.summedColumns().map((column) => column.slice(0, used)),
+      dbInflightMax: this.dbInflightMax.slice(0, used),
+      tiers: this.tiers,
+      latency: Array.from({ length: used }, (_, w) => this.latency[w]?.state() ?? null),
+    };
+  }
+
+  /**
+   * Adds another recorder's windows on the same clock (a run split over threads): counts add, window
+   * histograms merge exactly. Widths differ only by folding (a power of two), so the finer series is
+   * folded to the coarser width first.
+   */
+  add(other: TimeseriesState): void {
+    while (this.windowMs < other.windowMs) this.coarsen();
+    const fold = this.windowMs / other.windowMs;
+    if (other.tiers) this.tiers = true;
+    for (let w = 0; w < other.dbInflightMax.length; w++) {
+      const into = this.windowOf(Math.floor(w / fold) * this.windowMs);
+      // Read the columns after windowOf: it may grow them.
+      const mine = this.summedColumns();
+      for (let c = 0; c < mine.length; c++) mine[c][into] += other.summed[c][w];
+      if (other.dbInflightMax[w] > this.dbInflightMax[into]) this.dbInflightMax[into] = other.dbInflightMax[w];
+      const latency = other.latency[w];
+      if (latency === null) continue;
+      let histogram = this.latency[into];
+      if (histogram === undefined) {
+        histogram = new LatencyHistogram(2);
+        this.latency[into] = histogram;
+      }
+      histogram.addState(latency);
+    }
   }
 
   /** Merges windows 2i and 2i+1 into window i and doubles the width. */

@@ -139,6 +139,10 @@ export interface LiveMetrics {
   /** Times a Redis connection was re-established after dropping. */
   reconnects: number;
   warmup_ms: number;
+  /** Event loops that drove the load: 1 is the main thread alone; more are worker threads, each with its share of the keys. */
+  workers?: number;
+  /** Measured requests each worker issued (its keys' share of the load), in worker order. */
+  worker_requests?: number[];
 }
 
 /** Redis's own view of a live run, next to the client's (all requests, warm-up included, as Redis saw them). */

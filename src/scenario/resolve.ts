@@ -70,7 +70,7 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
   const topology = resolveTopology(input.topology);
   const faults = resolveFaults(input.faults, cache, topology, problems);
   checkTimedFeatures({ mode, workload, cache, topology, faults }, problems);
-  const live = resolveLive(input, workload, mode, problems);
+  const live = resolveLive(input, workload, database, mode, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -253,19 +253,22 @@ function resolveDatabase(input: ScenarioFileInput['database']): DatabaseSpec {
   };
 }
 
-const LIVE_LOAD_FIELDS = ['warmup', 'max_in_flight', 'clients', 'think_time'] as const;
+const LIVE_LOAD_FIELDS = ['warmup', 'max_in_flight', 'clients', 'think_time', 'workers'] as const;
 
 /** Live mode: how load is offered on the wall clock; its fields are errors in simulate mode. */
-function resolveLive(input: ScenarioFileInput, workload: WorkloadSpec, mode: 'simulate' | 'live', problems: FieldProblem[]): LiveLoadSpec | null {
+function resolveLive(
+  input: ScenarioFileInput,
+  workload: WorkloadSpec,
+  database: DatabaseSpec,
+  mode: 'simulate' | 'live',
+  problems: FieldProblem[],
+): LiveLoadSpec | null {
   const w = input.workload;
   if (mode !== 'live') {
     for (const field of LIVE_LOAD_FIELDS) {
       if (w[field] !== undefined) problems.push({ path: ['workload', field], at: 'key', message: 'applies only with `mode: live` (load against a real Redis on the wall clock)' });
     }
     return null;
-  }
-  if (workload.kind === 'trace') {
-    problems.push({ path: ['workload', 'trace'], at: 'key', message: 'live mode takes a synthetic workload (keys, distribution, rate or clients); trace replay against Redis is not supported yet' });
   }
   if (input.cache?.redis === undefined) {
     problems.push({
@@ -277,11 +280,24 @@ function resolveLive(input: ScenarioFileInput, workload: WorkloadSpec, mode: 'si
   const clients = w.clients ?? null;
   if (clients !== null && w.rate !== undefined) {
     problems.push({ path: ['workload', 'clients'], message: 'is a closed loop (each client waits for its reply, then think_time); remove `rate`, or remove `clients` for an open loop at that rate' });
-  } else if (clients === null && workload.arrival.type !== 'poisson' && workload.arrival.type !== 'constant') {
-    problems.push({ path: ['workload'], at: 'key', message: 'live mode needs a rate (open loop, e.g. rate: 2000/s) or clients (closed loop, e.g. clients: 50)' });
+  } else if (clients !== null && workload.arrival.type === 'trace') {
+    problems.push({ path: ['workload', 'clients'], message: 'is a closed loop, and `arrival: trace` replays the trace\'s timestamps as an open loop; remove one of them' });
+  } else if (clients === null && workload.arrival.type === 'none') {
+    const trace = workload.kind === 'trace' ? ', `arrival: trace` (the trace\'s own timestamps)' : '';
+    problems.push({ path: ['workload'], at: 'key', message: `live mode needs a rate (open loop, e.g. rate: 2000/s)${trace} or clients (closed loop, e.g. clients: 50)` });
   }
   if (w.think_time !== undefined && clients === null) {
     problems.push({ path: ['workload', 'think_time'], at: 'key', message: 'applies only with `clients` (a closed loop)' });
+  }
+  const workers = w.workers ?? null;
+  if (workers !== null && clients !== null && workers > clients) {
+    problems.push({ path: ['workload', 'workers'], message: `each worker thread runs at least one of the ${clients} clients: use at most ${clients} workers` });
+  }
+  if (workers !== null && workers > database.max_concurrency) {
+    problems.push({
+      path: ['workload', 'workers'],
+      message: `each worker thread has its own part of the database pool (max_concurrency ${database.max_concurrency}): use at most ${database.max_concurrency} workers`,
+    });
   }
   if (w.max_in_flight !== undefined && clients !== null) {
     problems.push({ path: ['workload', 'max_in_flight'], at: 'key', message: 'applies only to an open loop (with `rate`); a closed loop has at most `clients` requests in flight' });
@@ -291,6 +307,7 @@ function resolveLive(input: ScenarioFileInput, workload: WorkloadSpec, mode: 'si
     max_in_flight: w.max_in_flight ?? LIVE_DEFAULTS.maxInFlight,
     clients,
     think_time: w.think_time ?? 0,
+    workers,
   };
 }
 

@@ -256,6 +256,8 @@ export interface LiveLoadSpec {
   /** Closed loop: this many clients, each issuing its next request `think_time` ms after the last completed; null: open loop at the rate. */
   clients: number | null;
   think_time: number;
+  /** Worker threads driving the load, each with its own connections and its share of the keys; null: chosen from the rate and the cores. */
+  workers: number | null;
 }
 
 export interface Scenario {

@@ -255,6 +255,7 @@ const workload = z.strictObject({
   max_in_flight: positiveCount.optional(),
   clients: positiveCount.optional(),
   think_time: duration.optional(),
+  workers: positiveCount.optional(),
 });
 
 const database = z.strictObject({

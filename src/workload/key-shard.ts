@@ -12,14 +12,18 @@ export interface ShardSpec {
 /** Most shards a run can be split into (far beyond any fleet of load generators; keeps the flag sane). */
 export const MAX_SHARDS = 65_536;
 
+/** Machines (`--shard`) and a live run's worker threads split keys with different salts, so that a machine's keys still spread over its threads. */
+export const MACHINE_SALT = 0x5bd1e995;
+export const THREAD_SALT = 0;
+
 /**
  * The shard a key id belongs to: murmur3's 32-bit finaliser over the id (Appleby, MurmurHash3 fmix32),
  * reduced modulo `count`. Ids of a synthetic workload are dense (0, 1, 2, … by popularity rank for Zipf),
  * so a plain `id mod count` would hand one shard all the hottest keys; the mixer spreads them evenly.
  * Pure integer arithmetic: the same on every machine and every Node.js version.
  */
-export function shardOfKey(key: number, count: number): number {
-  let h = key ^ 0x5bd1e995;
+export function shardOfKey(key: number, count: number, salt = MACHINE_SALT): number {
+  let h = key ^ salt;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return ((h ^ (h >>> 16)) >>> 0) % count;

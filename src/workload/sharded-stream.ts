@@ -1,6 +1,6 @@
 import { AccessBatch, type AccessStream } from './access-event.js';
 import { WrappedStream } from './wrapped-stream.js';
-import { type ShardSpec, shardOfKey } from './key-shard.js';
+import { MACHINE_SALT, type ShardSpec, shardOfKey } from './key-shard.js';
 
 /**
  * One shard of a stream: exactly the events whose key belongs to `shard` (see shardOfKey), in their
@@ -20,6 +20,8 @@ export class ShardedStream extends WrappedStream {
   constructor(
     source: AccessStream,
     readonly shard: ShardSpec,
+    /** MACHINE_SALT for `--shard`, THREAD_SALT for a live run's worker threads. */
+    private readonly salt = MACHINE_SALT,
   ) {
     super(source);
   }
@@ -45,7 +47,7 @@ export class ShardedStream extends WrappedStream {
       let i = this.cursor;
       for (; i < length && n < capacity; i++) {
         const key = keys[i];
-        if (shardOfKey(key, count) !== index) continue;
+        if (shardOfKey(key, count, this.salt) !== index) continue;
         batch.time[n] = inner.time[i];
         batch.key[n] = key;
         batch.op[n] = inner.op[i];

@@ -29,24 +29,25 @@ export interface LiveScenarioOptions {
 /**
  * Writes a live scenario and returns its path: 2 s at a constant 300 requests/s, no warm-up, a 1 ms database,
  * 90% reads over 500 keys — short, and far below what one event loop drives on a loaded 2-core machine.
+ * With `workload.trace` the trace supplies the requests: only the given workload fields apply.
  */
 export function liveScenario(options: LiveScenarioOptions): string {
+  const synthetic = {
+    keys: 500,
+    distribution: { type: 'zipf', alpha: 1.0 },
+    mix: { get: 0.9, set: 0.1 },
+    value_size: 100,
+    duration: '2s',
+    rate: '300/s',
+    arrival: 'constant',
+    warmup: '0s',
+    max_in_flight: 10_000,
+  };
   const scenario = {
     name: options.name,
     seed: 7,
     mode: 'live',
-    workload: {
-      keys: 500,
-      distribution: { type: 'zipf', alpha: 1.0 },
-      mix: { get: 0.9, set: 0.1 },
-      value_size: 100,
-      duration: '2s',
-      rate: '300/s',
-      arrival: 'constant',
-      warmup: '0s',
-      max_in_flight: 10_000,
-      ...options.workload,
-    },
+    workload: { ...(options.workload?.trace === undefined ? synthetic : {}), ...options.workload },
     database: { latency: '1ms' },
     cache: { ttl: '60s', ...options.cache, redis: options.redis },
     ...options.top,
@@ -84,13 +85,31 @@ export interface LiveResult {
     metrics: {
       requests: number;
       reads: number;
+      writes: number;
+      deletes: number;
       hits: number;
       misses: number;
       errors: number;
+      duration_ms: number;
       latency_ms: { p50: number; p99: number; max: number };
-      live: { dropped: number; errors_per_second: number[]; reconnects: number; warmup_ms: number };
+      staleness: {
+        stale_reads: number;
+        stale_rate: number | null;
+        age_ms: { p50: number | null; p99: number | null; max: number | null };
+      };
+      live: {
+        dropped: number;
+        errors_per_second: number[];
+        reconnects: number;
+        warmup_ms: number;
+        workers: number;
+        worker_requests: number[];
+      };
     };
+    timeseries: Array<{ t_ms: number; requests_per_s: number }>;
     redis?: {
+      client: { gets: number; hits: number; misses: number; errors: number };
+      keys_deleted: number;
       delta: {
         keyspace_hits: number;
         keyspace_misses: number;

@@ -1,0 +1,273 @@
+import { RunRecorder, type RunRecorderState } from '../metrics/run-recorder.js';
+import type { Scenario, WorkloadSpec } from '../scenario/scenario.js';
+import type { AccessStream, TraceSkips } from '../workload/access-event.js';
+import { createWorkload } from '../workload/create-workload.js';
+import { THREAD_SALT } from '../workload/key-shard.js';
+import { ShardedStream } from '../workload/sharded-stream.js';
+import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
+import { DbSubmissionLog } from './db-submission-merge.js';
+import { InFlightGate } from './in-flight-gate.js';
+import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
+import { LoadDriver } from './load-driver.js';
+import { parseRedisAddress } from './redis-address.js';
+import { RedisConnections } from './redis-connection.js';
+
+/** Cells of the Int32Array (on a SharedArrayBuffer) that every shard of a run shares. */
+export const SHARED_IN_FLIGHT = 0;
+export const SHARED_DB_IN_USE = 1;
+/** Then, per shard, its requests, reads and hits so far (warm-up included), for the progress bar. */
+const PROGRESS_CELLS = 2;
+const PROGRESS_FIELDS = 3;
+
+export function createSharedCounters(shards = 1): Int32Array {
+  return new Int32Array(new SharedArrayBuffer((PROGRESS_CELLS + PROGRESS_FIELDS * shards) * Int32Array.BYTES_PER_ELEMENT));
+}
+
+/** The run's requests, reads and hits so far, summed over the shards' latest published counts. */
+export function progressOf(counters: Int32Array, shards: number): { requests: number; reads: number; hits: number } {
+  let requests = 0;
+  let reads = 0;
+  let hits = 0;
+  for (let shard = 0; shard < shards; shard++) {
+    const cell = PROGRESS_CELLS + PROGRESS_FIELDS * shard;
+    requests += Atomics.load(counters, cell);
+    reads += Atomics.load(counters, cell + 1);
+    hits += Atomics.load(counters, cell + 2);
+  }
+  return { requests, reads, hits };
+}
+
+/** How long a stopped run waits for requests in flight before it reports what it has. */
+export const STOP_DRAIN_MS = 2000;
+
+/** How often a running shard hands over the times it submitted DB queries at (for db.qps_peak). */
+const HAND_OVER_EVERY_MS = 250;
+
+/**
+ * Receives a shard's DB submission times (measured requests only, ascending) and the time before which
+ * none of its later ones can be: its clock at the hand-over, or +Infinity once it is done.
+ */
+export type DbSubmissionHandOver = (times: Float64Array, watermark: number) => void;
+
+/**
+ * One event loop's part of a live run — all of it when the run has one thread. Plain data, so it can be
+ * a worker thread's workerData.
+ */
+export interface ShardSetup {
+  scenario: Scenario;
+  /** This shard is `index` of `count`; with count > 1 it takes the keys shardOfKey (THREAD_SALT) gives it. */
+  index: number;
+  count: number;
+  prefix: string;
+  /** ioredis clients of this shard. */
+  connections: number;
+  /** Closed loop: this shard's clients; open loop: null. */
+  clients: number | null;
+  /** This shard's part of database.max_concurrency. */
+  databaseConnections: number;
+  /** createSharedCounters(): the run's requests in flight and DB connections in use, across shards. */
+  counters: Int32Array;
+  /** Open loop: the run's alarm thread wakes the shard at its arrivals (arrival-alarm.ts); null: polling. */
+  alarm: AlarmCells | null;
+}
+
+/** What a shard tells the run while it runs; messages have passwords masked. Each is told once. */
+export interface ShardEvents {
+  /** A Redis command failed under `on_cache_error: fail`; the shard has stopped. */
+  cacheFailure(message: string): void;
+  /** An error escaped a request (a bug, not a Redis failure); the shard has stopped. */
+  requestFailure(message: string): void;
+}
+
+/** What a shard measured, as plain data: the run merges one per shard (shard-outcomes.ts). */
+export interface ShardOutcome {
+  /** Requests whose intended start was at or after the warm-up. */
+  measured: RunRecorderState;
+  /** Requests started within the warm-up: run, not measured. */
+  warmupRequests: number;
+  dropped: number;
+  errorsPerSecond: number[];
+  client: ClientCounts;
+  reconnects: number;
+  traceSkips: TraceSkips | null;
+}
+
+/**
+ * One event loop's share of a live run: its own ioredis clients, its own open-loop schedule (or closed-loop
+ * clients) over its part of the keys, cache-aside with its part of the database pool, and its own
+ * recorders. Every shard of a run runs this same code, in the main thread (one shard) or in worker threads.
+ *
+ * Keys, not requests, are split (ShardedStream, salted apart from --shard's split): each key's requests stay in one thread, in order, with
+ * the key's truth (versions, supersession times) beside them, so staleness is exact. Time is the run's:
+ * every shard measures from the same origin (process.hrtime, one monotonic clock for every thread), so
+ * intended starts, latencies, warm-up and time series windows agree across threads.
+ */
+export class LiveShard {
+  private offset = 0;
+  /** ms since the run's origin. */
+  readonly now = (): number => performance.now() + this.offset;
+  private readonly submissions = new DbSubmissionLog();
+  private readonly recorder: RunRecorder;
+  private readonly warmupRecorder: RunRecorder;
+  private readonly errorsPerSecond: number[] = [];
+  private readonly engine: LiveCacheAside;
+  private readonly driver: LoadDriver;
+  private readonly alarm: ArrivalAlarm | null;
+  private stopped = false;
+  private told = false;
+  private reconnectsBefore = 0;
+  private readonly index: number;
+  private readonly counters: Int32Array;
+
+  private constructor(
+    setup: ShardSetup,
+    private readonly events: ShardEvents,
+    private readonly connections: RedisConnections,
+    private readonly stream: AccessStream,
+  ) {
+    const { scenario, counters } = setup;
+    this.index = setup.index;
+    this.counters = counters;
+    const load = { ...scenario.live!, clients: setup.clients };
+    const cache = scenario.cache!;
+    this.recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, this.submissions);
+    this.warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
+    this.engine = new LiveCacheAside({
+      scenario,
+      connections,
+      prefix: setup.prefix,
+      keySpace: stream.keySpace,
+      now: this.now,
+      databaseConnections: setup.databaseConnections,
+      ...(setup.count > 1 ? { databaseInUseAcrossThreads: { cells: counters, index: SHARED_DB_IN_USE } } : {}),
+      onError: (t) => {
+        const second = Math.max(0, Math.floor(t / 1000));
+        while (this.errorsPerSecond.length <= second) this.errorsPerSecond.push(0);
+        this.errorsPerSecond[second]++;
+      },
+      onCacheError: (error) => {
+        if (cache.on_cache_error === 'fail') this.fail(() => this.events.cacheFailure(connections.redact(error.message)));
+      },
+    });
+    const workload = scenario.workload;
+    this.alarm = setup.alarm === null ? null : new ArrivalAlarm(setup.alarm, setup.index);
+    this.driver = new LoadDriver({
+      ...(this.alarm !== null ? { alarm: this.alarm } : {}),
+      stream,
+      load,
+      durationMs: load.clients !== null ? workload.duration : null,
+      now: this.now,
+      gate: new InFlightGate(counters, SHARED_IN_FLIGHT, load.max_in_flight),
+      issue: async (start, key, op, size, ttl) => {
+        try {
+          await this.engine.request(start >= load.warmup ? this.recorder : this.warmupRecorder, start, key, op, size, ttl);
+        } catch (error) {
+          // Every expected failure is handled inside; anything else must not escape as an unhandled rejection.
+          this.fail(() => this.events.requestFailure(`live run failed: ${connections.redact((error as Error).message)}`));
+        }
+      },
+    });
+  }
+
+  /** Opens the shard's workload and its Redis clients; throws InputError (a bad trace) or RunFailure (no connection). */
+  static async open(setup: ShardSetup, events: ShardEvents): Promise<LiveShard> {
+    const stream = shardStream(setup);
+    try {
+      const target = setup.scenario.cache!.redis!;
+      const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
+        parseRedisAddress(url, target.cluster === null ? 'cache.redis.url' : `cache.redis.cluster[${i}]`),
+      );
+      const connections = await RedisConnections.open({
+        addresses,
+        cluster: target.cluster !== null,
+        connections: setup.connections,
+        autoPipelining: target.auto_pipelining,
+        connectTimeoutMs: target.connect_timeout,
+        commandTimeoutMs: target.command_timeout,
+      });
+      return new LiveShard(setup, events, connections, stream);
+    } catch (error) {
+      stream.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the shard's load from `originNs` (process.hrtime.bigint() of the run's start, possibly just
+   * ahead) until its workload ends or it is stopped, then waits for its requests in flight: all of them,
+   * or STOP_DRAIN_MS after a stop. DB submission times go to `handOver` every HAND_OVER_EVERY_MS and at the end.
+   */
+  async run(originNs: bigint, handOver: DbSubmissionHandOver): Promise<ShardOutcome> {
+    this.offset = Number(process.hrtime.bigint() - originNs) / 1e6 - performance.now();
+    this.alarm?.start(originNs);
+    this.reconnectsBefore = this.connections.reconnects;
+    const timer = setInterval(() => {
+      handOver(this.submissions.take(), this.now());
+      this.publishProgress();
+    }, HAND_OVER_EVERY_MS);
+    try {
+      const early = -this.now();
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      await this.driver.run();
+      await this.driver.drain(this.stopped ? STOP_DRAIN_MS : Number.POSITIVE_INFINITY);
+    } finally {
+      clearInterval(timer);
+    }
+    handOver(this.submissions.take(), Number.POSITIVE_INFINITY);
+    this.publishProgress();
+    return {
+      measured: this.recorder.state(),
+      warmupRequests: this.warmupRecorder.requests,
+      dropped: this.driver.dropped,
+      errorsPerSecond: this.errorsPerSecond,
+      client: { ...this.engine.counts },
+      reconnects: this.connections.reconnects - this.reconnectsBefore,
+      traceSkips: this.stream.traceStats?.() ?? null,
+    };
+  }
+
+  /** Stop starting requests (Ctrl-C, on_cache_error: fail, another shard's failure); those in flight go on. */
+  stop(): void {
+    this.stopped = true;
+    this.driver.stop();
+  }
+
+  close(): void {
+    this.connections.close();
+    this.stream.close();
+  }
+
+  /** This shard's counts so far into its progress cells (the run's progress bar reads them). */
+  private publishProgress(): void {
+    const cell = PROGRESS_CELLS + PROGRESS_FIELDS * this.index;
+    const r = this.recorder;
+    const w = this.warmupRecorder;
+    Atomics.store(this.counters, cell, r.requests + w.requests);
+    Atomics.store(this.counters, cell + 1, r.reads + w.reads);
+    Atomics.store(this.counters, cell + 2, r.hits + w.hits);
+  }
+
+  private fail(tell: () => void): void {
+    this.stop();
+    if (this.told) return;
+    this.told = true;
+    tell();
+  }
+}
+
+/**
+ * The shard's part of the workload. A closed loop has no arrival times: the stream supplies keys and
+ * operations (a trace, in its order), the wall clock the end.
+ */
+function shardStream(setup: ShardSetup): AccessStream {
+  const workload = setup.scenario.workload;
+  let spec: WorkloadSpec = workload;
+  if (setup.clients !== null) {
+    spec =
+      workload.kind === 'synthetic'
+        ? { ...workload, duration: null, requests: workload.requests ?? Number.MAX_SAFE_INTEGER }
+        : { ...workload, duration: null, arrival: { type: 'none' } };
+  }
+  const whole = createWorkload(spec, setup.scenario.seed);
+  return setup.count === 1 ? whole : new ShardedStream(whole, { index: setup.index, count: setup.count }, THREAD_SALT);
+}
