@@ -124,6 +124,36 @@ describe('cachebench run, mode: live, with worker threads and traces (real redis
     }
   });
 
+  it('a closed loop over 2 workers splits its clients: each worker runs its own, on its own keys', async () => {
+    const server = await ownServer();
+    const client = await server.client();
+    try {
+      const before = await infoStats(client);
+      const r = await run(
+        liveScenario({
+          name: 'closed-workers',
+          redis: { url: server.url, prefix: uniquePrefix('closed') },
+          workload: { rate: undefined, arrival: undefined, max_in_flight: undefined, clients: 4, think_time: '2ms', workers: 2 },
+        }),
+      );
+      const afterRun = await infoStats(client);
+      assert.equal(r.code, 0, r.stderr);
+      const m = parseResult(r.stdout, r.stderr).runs[0].metrics;
+      assert.equal(m.live.workers, 2);
+      assert.ok(
+        m.live.worker_requests.every((n) => n > 100),
+        `both workers' clients ran: ${m.live.worker_requests}`,
+      );
+      assert.equal(sum(m.live.worker_requests), m.requests);
+      // Four clients, each waiting 2 ms after a reply, for 2 s: at most 4000 requests.
+      assert.ok(m.requests <= 4000, `requests: ${m.requests}`);
+      assert.equal(m.hits, afterRun.keyspace_hits - before.keyspace_hits);
+      assert.equal(m.misses, afterRun.keyspace_misses - before.keyspace_misses);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('a trace replayed at its own timestamps (speed 2) by 2 workers: every request once, at the trace’s pace, keys as prefixed ids', async () => {
     const server = await ownServer();
     const client = await server.client();
