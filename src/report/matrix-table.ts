@@ -9,7 +9,11 @@ interface MatrixColumn {
   title: string;
   align: Table.HorizontalAlignment;
   cell(run: RunResult, chalk: ChalkInstance, bestHitRate: number | null): string;
+  /** Shown only when the runs make it worth a column (it differs between them, or something happened). */
+  when?: (runs: readonly RunResult[]) => boolean;
 }
+
+const differs = (runs: readonly RunResult[], value: (run: RunResult) => unknown) => new Set(runs.map(value)).size > 1;
 
 const NAME_COLUMN: MatrixColumn = { title: 'run', align: 'left', cell: (run) => run.name };
 const PARAMS_COLUMN: MatrixColumn = { title: 'params', align: 'left', cell: (run) => formatRunParams(run.params) };
@@ -27,6 +31,19 @@ const METRIC_COLUMNS: MatrixColumn[] = [
   { title: 'DB reads', align: 'right', cell: (run) => formatCount(run.metrics.db.reads) },
   { title: 'offload', align: 'right', cell: (run) => formatPercent(run.metrics.offload) },
   { title: 'stale rate', align: 'right', cell: (run) => formatPercent(run.metrics.staleness.stale_rate) },
+  {
+    title: 'dup fetches',
+    align: 'right',
+    cell: (run) => formatCount(run.metrics.herd.duplicate_fetches),
+    when: (runs) => differs(runs, (run) => run.params['cache.stampede.protection'] ?? run.params['cache.stampede']),
+  },
+  { title: 'errors', align: 'right', cell: (run) => formatCount(run.metrics.errors), when: (runs) => runs.some((run) => run.metrics.errors > 0) },
+  {
+    title: 'lost writes',
+    align: 'right',
+    cell: (run) => formatCount(run.metrics.write_behind?.lost_writes),
+    when: (runs) => runs.some((run) => run.metrics.write_behind !== undefined),
+  },
   { title: 'thresholds', align: 'right', cell: (run, chalk) => thresholdTally(run, chalk) },
 ];
 
@@ -45,7 +62,7 @@ function thresholdTally(run: RunResult, chalk: ChalkInstance): string {
 export function renderMatrixTable(runs: RunResult[], options: ReportOptions): string {
   const chalk = reportChalk(options);
   const showParams = runs.some((run) => Object.keys(run.params).length > 0);
-  const columns = [NAME_COLUMN, ...(showParams ? [PARAMS_COLUMN] : []), ...METRIC_COLUMNS];
+  const columns = [NAME_COLUMN, ...(showParams ? [PARAMS_COLUMN] : []), ...METRIC_COLUMNS.filter((column) => column.when?.(runs) ?? true)];
   const table = new Table(
     tableOptions(
       columns.map((column) => column.title),
