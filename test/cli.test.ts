@@ -130,6 +130,15 @@ describe('cachebench run (the real binary)', () => {
     }
   });
 
+  it("the README's quickstart output is what the quickstart prints", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const start = readme.indexOf('```\nquickstart\n') + 4;
+    const block = readme.slice(start, readme.indexOf('```', start)).trim();
+    const r = cachebench(['run', join(root, 'scenarios', 'quickstart.yaml'), '--no-color']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), block);
+  });
+
   it('the example scenarios report what the README says', () => {
     const quickstart = JSON.parse(cachebench(['run', join(root, 'scenarios', 'quickstart.yaml'), '--json', '-']).stdout).runs[0];
     assert.equal(quickstart.metrics.requests, 599_407);
