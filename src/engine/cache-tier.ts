@@ -62,11 +62,9 @@ export class CacheTier {
   /** A lookup at `now`, counted in the tier's lookups and hits: the copy's slot on a hit, -1 on a miss. */
   lookup(key: number, now: number): number {
     this.lookups++;
-    if (this.policy.get(key, now)) {
-      this.hits++;
-      return this.policy.slotOf(key);
-    }
-    return -1;
+    const slot = this.policy.lookup(key, now);
+    if (slot >= 0) this.hits++;
+    return slot;
   }
 
   /** Version of the cached copy of `key` (0 when absent). */

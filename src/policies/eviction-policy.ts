@@ -17,6 +17,8 @@ export interface EvictionPolicy {
   readonly name: string;
   /** A lookup at time `now` (ms). True on a hit. */
   get(key: number, now: number): boolean;
+  /** `get` that returns the hit's slot (see `slotOf`), or -1 on a miss. */
+  lookup(key: number, now: number): number;
   /** Present and unexpired at `now`, without touching policy state. */
   has(key: number, now: number): boolean;
   /** Admit or update. Returns false when the object was not admitted (larger than the whole capacity). */

@@ -113,14 +113,18 @@ export abstract class SlotCache implements EvictionPolicy {
   }
 
   get(key: number, now: number): boolean {
+    return this.lookup(key, now) !== NO_SLOT;
+  }
+
+  lookup(key: number, now: number): number {
     const slot = this.slotOf(key);
-    if (slot === NO_SLOT) return false;
+    if (slot === NO_SLOT) return NO_SLOT;
     if (now >= this.expiresAtOfSlot[slot]) {
       this.expire(slot);
-      return false;
+      return NO_SLOT;
     }
     this.onHit(slot, now);
-    return true;
+    return slot;
   }
 
   has(key: number, now: number): boolean {
