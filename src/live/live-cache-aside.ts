@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { doubledLength, grownInt32 } from '../collections/typed-array-growth.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import { VersionLedger } from '../engine/version-ledger.js';
@@ -6,9 +8,13 @@ import { RandomSource } from '../random/random-source.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { OP_DELETE, OP_GET } from '../workload/access-event.js';
 import type { RedisConnections } from './redis-connection.js';
+import { scripted } from './redis-scripts.js';
 import { SupersessionTimes } from './supersession-times.js';
 import { decodeVersion, encodeValue } from './versioned-value.js';
 import { QUERY_TIMED_OUT, WallClockDatabase } from './wall-clock-database.js';
+
+/** A cache command failed (what `get` returns then). */
+const CACHE_FAILED = Symbol('cache failed');
 
 /** Client-side counts of every request (warm-up included), to set beside Redis's INFO deltas. */
 export interface ClientCounts {
@@ -52,9 +58,25 @@ export class LiveCacheAside {
   private fetchesInFlight: Int32Array;
   readonly counts: ClientCounts = { gets: 0, hits: 0, misses: 0, errors: 0 };
   private readonly ttlMs: number | null;
+  /** Read-through, write-through: the cache mediates fills (the fill script), never older over newer. */
+  private readonly mediated: boolean;
+  /** Writes put the new value into Redis (write-through, invalidation: update) rather than deleting it. */
+  private readonly writesTheValue: boolean;
+  /** `lock` stampede protection: the lock's PX; null without it. */
+  private readonly lockTtlMs: number | null;
+  private readonly retryMs: number;
+  private readonly tokenBase = `${randomBytes(6).toString('hex')}:`;
+  private tokens = 0;
 
   constructor(private readonly setup: LiveCacheAsideSetup) {
     const { scenario } = setup;
+    const cache = scenario.cache;
+    const pattern = cache?.pattern ?? 'cache-aside';
+    this.mediated = pattern === 'read-through' || pattern === 'write-through';
+    this.writesTheValue = pattern === 'write-through' || cache?.invalidation === 'update';
+    const stampede = cache?.stampede;
+    this.lockTtlMs = stampede?.protection === 'lock' ? Math.max(1, Math.round(stampede.lock_ttl)) : null;
+    this.retryMs = stampede?.retry ?? 0;
     this.ledger.ensureKeySpace(setup.keySpace);
     this.fetchesInFlight = new Int32Array(setup.keySpace);
     this.ttlMs = scenario.cache?.ttl ?? null;
@@ -80,30 +102,103 @@ export class LiveCacheAside {
 
   private async read(recorder: RunRecorder, start: number, key: number, size: number, ttl: number): Promise<void> {
     const name = this.setup.prefix + key;
-    this.counts.gets++;
-    let cached: string | null = null;
-    try {
-      cached = await this.setup.connections.pick().get(name);
-    } catch (error) {
-      this.cacheError(recorder, error as Error);
-    }
-    if (cached !== null) {
-      const version = decodeVersion(cached);
-      const now = this.setup.now();
-      this.counts.hits++;
-      recorder.readOutcome(start, true, size);
-      this.served(recorder, start, key, version, now);
-      recorder.readCompleted(start, now, true);
+    const cached = await this.get(recorder, name);
+    if (cached !== null && cached !== CACHE_FAILED) {
+      this.hit(recorder, start, key, size, cached);
       return;
     }
-    this.counts.misses++;
+    if (this.lockTtlMs !== null && cached !== CACHE_FAILED) await this.lockedMiss(recorder, start, key, name, size, ttl);
+    else await this.fetch(recorder, start, key, name, size, ttl);
+  }
+
+  /** One GET, counted for the client-side view; CACHE_FAILED when the command failed (counted as an error). */
+  private async get(recorder: RunRecorder, name: string): Promise<string | null | typeof CACHE_FAILED> {
+    this.counts.gets++;
+    try {
+      const value = await this.setup.connections.pick().get(name);
+      if (value === null) this.counts.misses++;
+      else this.counts.hits++;
+      return value;
+    } catch (error) {
+      this.counts.misses++;
+      this.cacheError(recorder, error as Error);
+      return CACHE_FAILED;
+    }
+  }
+
+  private hit(recorder: RunRecorder, start: number, key: number, size: number, cached: string): void {
+    const version = decodeVersion(cached);
+    const now = this.setup.now();
+    recorder.readOutcome(start, true, size);
+    this.served(recorder, start, key, version, now);
+    recorder.readCompleted(start, now, true);
+  }
+
+  /**
+   * `lock` stampede protection on a miss: SET <prefix>lock:<key> <token> NX PX lock_ttl. The holder
+   * fetches, fills, then deletes the lock if it still holds it (compare-and-delete); the others sleep
+   * `retry` ms and GET again — a hit is a hit — then try the lock again. A failed lock command leaves the
+   * read unprotected: it goes to the database.
+   */
+  private async lockedMiss(recorder: RunRecorder, start: number, key: number, name: string, size: number, ttl: number): Promise<void> {
+    const lockName = `${this.setup.prefix}lock:${key}`;
+    const token = `${this.tokenBase}${++this.tokens}`;
+    for (;;) {
+      let taken = false;
+      try {
+        taken = (await this.setup.connections.pick().set(lockName, token, 'PX', this.lockTtlMs!, 'NX')) === 'OK';
+      } catch (error) {
+        this.cacheError(recorder, error as Error);
+        await this.fetch(recorder, start, key, name, size, ttl);
+        return;
+      }
+      if (taken) {
+        try {
+          await this.fetch(recorder, start, key, name, size, ttl);
+        } finally {
+          try {
+            await scripted(this.setup.connections.pick()).cachebenchUnlock(lockName, token);
+          } catch (error) {
+            this.cacheError(recorder, error as Error);
+          }
+        }
+        return;
+      }
+      await sleep(this.retryMs);
+      const cached = await this.get(recorder, name);
+      if (cached === CACHE_FAILED) {
+        await this.fetch(recorder, start, key, name, size, ttl);
+        return;
+      }
+      if (cached !== null) {
+        this.hit(recorder, start, key, size, cached);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A miss goes to the database. Cache-aside: served when the query completes, then the application SETs
+   * the value and the read completes at that reply. Read-through and write-through: the cache fills
+   * itself (the fill script, never older over newer) and answers — with a newer copy when it already holds
+   * one — so the read is served and completes at the script's reply.
+   */
+  private async fetch(recorder: RunRecorder, start: number, key: number, name: string, size: number, ttl: number): Promise<void> {
     recorder.readOutcome(start, false, size);
-    const version = await this.query(recorder, key, true);
+    let version = await this.query(recorder, key, true);
     let now = this.setup.now();
     if (version === QUERY_TIMED_OUT) {
       recorder.dbTimeouts++;
       this.setup.onError(now);
       recorder.requestFailed(start, now, true);
+      return;
+    }
+    if (this.mediated) {
+      const newer = await this.fill(recorder, name, version, size, ttl);
+      if (newer >= 0) version = newer;
+      now = this.setup.now();
+      this.served(recorder, start, key, version, now);
+      recorder.readCompleted(start, now, false);
       return;
     }
     this.served(recorder, start, key, version, now);
@@ -131,12 +226,14 @@ export class LiveCacheAside {
     const invalidation = this.setup.scenario.cache?.invalidation ?? 'delete';
     const name = this.setup.prefix + key;
     if (invalidation !== 'ttl-only') {
-      if (isDelete || invalidation === 'delete') {
+      if (isDelete || !this.writesTheValue) {
         try {
           await this.setup.connections.pick().del(name);
         } catch (error) {
           this.cacheError(recorder, error as Error);
         }
+      } else if (this.mediated) {
+        await this.fill(recorder, name, version, size, ttl);
       } else {
         await this.store(recorder, name, version, size, ttl);
       }
@@ -165,6 +262,18 @@ export class LiveCacheAside {
       else await client.set(name, value, 'PX', Math.max(1, Math.round(ttlMs)));
     } catch (error) {
       this.cacheError(recorder, error as Error);
+    }
+  }
+
+  /** The fill script: stores `version` unless Redis holds a newer one; returns that newer version, or -1. */
+  private async fill(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<number> {
+    const ttlMs = ttl > 0 ? ttl : this.ttlMs;
+    try {
+      const client = scripted(this.setup.connections.pick());
+      return Number(await client.cachebenchFill(name, version, encodeValue(version, size), ttlMs === null ? '' : String(Math.max(1, Math.round(ttlMs)))));
+    } catch (error) {
+      this.cacheError(recorder, error as Error);
+      return -1;
     }
   }
 

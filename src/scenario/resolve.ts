@@ -547,6 +547,9 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
   return faults.sort((a, b) => a.at - b.at);
 }
 
+/** Patterns beside cache-aside that live mode runs on Redis. */
+const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through']);
+
 /**
  * Tiers per node, patterns other than cache-aside, pub/sub, stampede protection and faults are built into
  * the simulation's clock: they need requests that take time, and live mode does not run them yet.
@@ -556,15 +559,23 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
   const features: [string[], string][] = [];
   if (scenario.topology.nodes > 1) features.push([['topology', 'nodes'], 'several nodes']);
   if (cache?.local) features.push([['cache', 'local'], 'a local tier']);
-  if (cache && cache.pattern !== 'cache-aside') features.push([['cache', 'pattern'], cache.pattern]);
+  // Live mode runs these (src/live/live-cache-aside.ts); the simulation needs arrival times for them all the same.
+  const live = scenario.mode === 'live';
+  if (cache && cache.pattern !== 'cache-aside' && !(live && LIVE_PATTERNS.has(cache.pattern))) features.push([['cache', 'pattern'], cache.pattern]);
   if (cache?.invalidation === 'pubsub') features.push([['cache', 'invalidation'], 'pubsub invalidation']);
-  if (cache && cache.stampede.protection !== 'none') features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
+  if (cache && cache.stampede.protection !== 'none' && !(live && cache.stampede.protection === 'lock')) {
+    features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
+  }
   if (cache && cache.stampede.ttl_jitter > 0) features.push([['cache', 'stampede', 'ttl_jitter'], 'TTL jitter']);
   if (scenario.faults.length > 0) features.push([['faults'], 'fault windows']);
   if (features.length === 0) return;
   if (scenario.mode === 'live') {
     for (const [path, what] of features) {
-      problems.push({ path, at: 'key', message: `${what}: simulate mode only for now (live mode runs cache-aside on one Redis tier); remove it or use mode: simulate` });
+      problems.push({
+        path,
+        at: 'key',
+        message: `${what}: simulate mode only for now (live mode runs cache-aside, read-through and write-through on one Redis tier, with lock stampede protection); remove it or use mode: simulate`,
+      });
     }
     return;
   }

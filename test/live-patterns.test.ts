@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { scripted } from '../src/live/redis-scripts.js';
+import { startCachebench } from './support/cachebench-process.js';
+import { liveScenario, parseResult, uniquePrefix } from './support/live-scenario.js';
+import { RedisServerProcess, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
+
+// Patterns on a real Redis (mode: live): read-through and write-through fills through the fill script
+// (never older over newer), and `lock` stampede protection as SET NX PX. Each test starts its own
+// redis-server on a free loopback port and stops it by PID; without redis-server the tests are skipped
+// with the reason; under CI=true that is a failure.
+const skip = redisSkipReason();
+const servers: RedisServerProcess[] = [];
+
+async function ownServer(): Promise<RedisServerProcess> {
+  requireRedis();
+  const server = await RedisServerProcess.start();
+  servers.push(server);
+  return server;
+}
+
+after(async () => {
+  await Promise.all(servers.map((server) => server.stop()));
+});
+
+function run(scenario: string, timeoutMs = 30_000) {
+  return startCachebench(['run', scenario, '--json', '-'], { timeoutMs }).finished;
+}
+
+/** A run's metrics with the fields these tests read. */
+interface PatternMetrics {
+  reads: number;
+  hits: number;
+  misses: number;
+  errors: number;
+  requests: number;
+  staleness: { stale_reads: number };
+  db: { queries: number; reads: number; writes: number };
+  herd: { duplicate_fetches: number; max_concurrent_fetches_per_key: number };
+}
+
+async function metricsOf(scenario: string): Promise<PatternMetrics> {
+  const r = await run(scenario);
+  assert.equal(r.code, 0, r.stderr);
+  return parseResult(r.stdout, r.stderr).runs[0].metrics as unknown as PatternMetrics;
+}
+
+describe('live patterns (real redis-server)', { skip }, () => {
+  it('the fill script stores only over an older or absent version, answers with the newer one, and sets PX', async () => {
+    const server = await ownServer();
+    const client = await server.client();
+    const prefix = uniquePrefix('fill');
+    try {
+      const fill = scripted(client);
+      assert.equal(await fill.cachebenchFill(`${prefix}1`, 5, '5:xxxx', '60000'), -1, 'absent: stored');
+      assert.equal(await client.get(`${prefix}1`), '5:xxxx');
+      const pttl = await client.pttl(`${prefix}1`);
+      assert.ok(pttl > 50_000 && pttl <= 60_000, `pttl ${pttl}`);
+      assert.equal(await fill.cachebenchFill(`${prefix}1`, 3, '3:xxxx', '60000'), 5, 'older than the stored one: kept, answered with 5');
+      assert.equal(await client.get(`${prefix}1`), '5:xxxx');
+      assert.equal(await fill.cachebenchFill(`${prefix}1`, 7, '7:xx', ''), -1, 'newer: stored');
+      assert.equal(await client.get(`${prefix}1`), '7:xx');
+      assert.equal(await client.pttl(`${prefix}1`), -1, 'no TTL given: none');
+      await client.set(`${prefix}lock:1`, 'tok-a');
+      assert.equal(await fill.cachebenchUnlock(`${prefix}lock:1`, 'tok-b'), 0, 'another holder: left alone');
+      assert.equal(await client.get(`${prefix}lock:1`), 'tok-a');
+      assert.equal(await fill.cachebenchUnlock(`${prefix}lock:1`, 'tok-a'), 1);
+      assert.equal(await client.exists(`${prefix}lock:1`), 0);
+    } finally {
+      await client.del(`${prefix}1`, `${prefix}lock:1`);
+      client.disconnect();
+    }
+  });
+
+  it('write-through never serves an old value over a newer write, where cache-aside with update does (its race)', async () => {
+    const server = await ownServer();
+    // Few hot keys written often, slow DB reads and a short TTL: many misses whose fill races a write.
+    const common = {
+      workload: { keys: 10, distribution: { type: 'uniform' }, mix: { get: 0.6, set: 0.4 }, rate: '300/s', duration: '3s' },
+      top: { database: { latency: '30ms', write_latency: '2ms' } },
+    };
+    const aside = await metricsOf(
+      liveScenario({ name: 'aside-update', redis: { url: server.url, prefix: uniquePrefix('aside') }, cache: { ttl: '100ms', invalidation: 'update' }, ...common }),
+    );
+    const through = await metricsOf(
+      liveScenario({ name: 'write-through', redis: { url: server.url, prefix: uniquePrefix('through') }, cache: { ttl: '100ms', pattern: 'write-through' }, ...common }),
+    );
+    assert.equal(through.errors, 0);
+    assert.ok(through.db.writes > 200 && through.misses > 50, `writes ${through.db.writes}, misses ${through.misses}`);
+    assert.ok(aside.staleness.stale_reads >= 20, `cache-aside's race shows: ${aside.staleness.stale_reads} stale reads`);
+    // A GET reply in flight while a write is acknowledged can still be one version old: allow a handful.
+    assert.ok(
+      through.staleness.stale_reads * 10 <= aside.staleness.stale_reads,
+      `write-through ${through.staleness.stale_reads} stale reads vs cache-aside ${aside.staleness.stale_reads}`,
+    );
+  });
+
+  it('read-through serves and fills; it leaves no key behind', async () => {
+    const server = await ownServer();
+    const client = await server.client();
+    const prefix = uniquePrefix('readthrough');
+    try {
+      const m = await metricsOf(liveScenario({ name: 'read-through', redis: { url: server.url, prefix }, cache: { pattern: 'read-through' } }));
+      assert.equal(m.errors, 0);
+      assert.ok(m.hits > 0 && m.misses > 0, `hits ${m.hits}, misses ${m.misses}`);
+      assert.equal(m.hits + m.misses, m.reads);
+      assert.equal(m.db.reads, m.misses, 'every miss reads the database once');
+      assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('lock (SET NX PX): a hot key that expires while requested costs one DB read per expiry, about λ·L without it', async () => {
+    const server = await ownServer();
+    const client = await server.client();
+    // One key read at 400/s, a 200 ms TTL and a 40 ms database: λ·L = 16 concurrent misses per expiry.
+    const hot = {
+      workload: { keys: 1, mix: { get: 1 }, rate: '400/s', duration: '2s' },
+      top: { database: { latency: '40ms' } },
+    };
+    const prefix = uniquePrefix('lock');
+    try {
+      const locked = await metricsOf(
+        liveScenario({ name: 'lock', redis: { url: server.url, prefix }, cache: { ttl: '200ms', stampede: { protection: 'lock', retry: '5ms', lock_ttl: '1s' } }, ...hot }),
+      );
+      const bare = await metricsOf(liveScenario({ name: 'no-lock', redis: { url: server.url, prefix: uniquePrefix('nolock') }, cache: { ttl: '200ms' }, ...hot }));
+      const expiries = 2000 / 200;
+      assert.equal(locked.errors, 0);
+      assert.equal(locked.requests, 800);
+      assert.equal(locked.hits + locked.misses, locked.reads);
+      assert.ok(locked.db.reads >= 3 && locked.db.reads <= expiries + 1, `with lock: ${locked.db.reads} DB reads for at most ${expiries} expiries`);
+      assert.equal(locked.herd.max_concurrent_fetches_per_key, 1);
+      assert.equal(locked.herd.duplicate_fetches, 0);
+      // Without: every request in the fetch's window misses, λ·L ≈ 16 per expiry (at least half of that measured).
+      const perExpiry = bare.db.reads / Math.max(1, locked.db.reads);
+      assert.ok(perExpiry >= 8, `without lock: ${bare.db.reads} DB reads, ${perExpiry.toFixed(1)} per expiry`);
+      assert.ok(bare.herd.max_concurrent_fetches_per_key >= 8, `herd ${bare.herd.max_concurrent_fetches_per_key}`);
+      assert.deepEqual(await scanKeys(client, `${prefix}*`), [], 'the lock keys are under the prefix and deleted with it');
+    } finally {
+      client.disconnect();
+    }
+  });
+});
