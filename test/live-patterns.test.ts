@@ -35,8 +35,13 @@ interface PatternMetrics {
   errors: number;
   requests: number;
   staleness: { stale_reads: number };
+  writes: number;
+  deletes: number;
   db: { queries: number; reads: number; writes: number };
   herd: { duplicate_fetches: number; max_concurrent_fetches_per_key: number };
+  tiers?: { l1: { lookups: number; hits: number; peak_entries: number }; l2: { lookups: number; hits: number } };
+  invalidation?: { sent: number; received: number; lost: number; delay_ms: { p50: number | null; p99: number | null; max: number | null } };
+  live: { workers: number };
 }
 
 async function metricsOf(scenario: string): Promise<PatternMetrics> {
@@ -137,6 +142,43 @@ describe('live patterns (real redis-server)', { skip }, () => {
       assert.ok(perExpiry >= 8, `without lock: ${bare.db.reads} DB reads, ${perExpiry.toFixed(1)} per expiry`);
       assert.ok(bare.herd.max_concurrent_fetches_per_key >= 8, `herd ${bare.herd.max_concurrent_fetches_per_key}`);
       assert.deepEqual(await scanKeys(client, `${prefix}*`), [], 'the lock keys are under the prefix and deleted with it');
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('local tiers on 3 nodes with pub/sub over Redis: every message arrives, its delay is measured, and other nodes stop serving old copies', async () => {
+    const server = await ownServer();
+    const client = await server.client();
+    // Hot keys, a long local TTL: without pub/sub the other nodes' copies stay old until it runs out.
+    const topology = {
+      workload: { keys: 50, mix: { get: 0.8, set: 0.2 }, rate: '300/s', duration: '2s', workers: 2 },
+      top: { topology: { nodes: 3, routing: 'round-robin' } },
+    };
+    const local = { policy: 'lru', capacity: 1000, ttl: '60s' };
+    const prefix = uniquePrefix('pubsub');
+    try {
+      const pubsub = await metricsOf(liveScenario({ name: 'pubsub', redis: { url: server.url, prefix }, cache: { local, invalidation: 'pubsub' }, ...topology }));
+      const silent = await metricsOf(liveScenario({ name: 'no-pubsub', redis: { url: server.url, prefix: uniquePrefix('nopubsub') }, cache: { local, invalidation: 'delete' }, ...topology }));
+      assert.equal(pubsub.errors, 0);
+      assert.equal(pubsub.live.workers, 2);
+      const { l1, l2 } = pubsub.tiers!;
+      assert.equal(l1.lookups, pubsub.reads, 'every read looks up its node’s local tier');
+      assert.equal(l2.lookups, l1.lookups - l1.hits, 'local misses go to Redis');
+      assert.ok(l1.hits > 0 && l2.hits > 0, `l1 hits ${l1.hits}, l2 hits ${l2.hits}`);
+      assert.equal(pubsub.hits, l1.hits + l2.hits);
+      const m = pubsub.invalidation!;
+      assert.equal(m.sent, (pubsub.writes + pubsub.deletes) * 2, 'one delivery per write and other node');
+      assert.equal(m.received, m.sent);
+      assert.equal(m.lost, 0);
+      assert.ok(m.delay_ms.p50 !== null && m.delay_ms.max !== null && m.delay_ms.p50 >= 0 && m.delay_ms.max < 500, JSON.stringify(m.delay_ms));
+      assert.equal(silent.invalidation, undefined);
+      assert.ok(silent.staleness.stale_reads >= 30, `without pub/sub, old local copies are served: ${silent.staleness.stale_reads} stale reads`);
+      assert.ok(
+        pubsub.staleness.stale_reads * 5 <= silent.staleness.stale_reads,
+        `pub/sub ${pubsub.staleness.stale_reads} stale reads vs ${silent.staleness.stale_reads} without`,
+      );
+      assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
     } finally {
       client.disconnect();
     }

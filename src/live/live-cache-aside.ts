@@ -8,6 +8,8 @@ import { RandomSource } from '../random/random-source.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { OP_DELETE, OP_GET } from '../workload/access-event.js';
 import type { RedisConnections } from './redis-connection.js';
+import type { LiveInvalidation } from './live-invalidation.js';
+import type { LiveNodes } from './live-nodes.js';
 import { scripted } from './redis-scripts.js';
 import { SupersessionTimes } from './supersession-times.js';
 import { decodeVersion, encodeValue } from './versioned-value.js';
@@ -36,6 +38,10 @@ export interface LiveCacheAsideSetup {
   databaseConnections: number;
   /** With several threads: the shared count of DB connections in use (see WallClockDatabase). */
   databaseInUseAcrossThreads?: { cells: Int32Array; index: number };
+  /** With local tiers: the shard's simulated nodes (topology.nodes, each with its L1). */
+  nodes?: LiveNodes | null;
+  /** With invalidation: pubsub — the shard's publisher/subscriber. */
+  invalidation?: LiveInvalidation | null;
   /** A cache command failed (a DB timeout is counted by the caller through `requestFailed`). */
   onCacheError: (error: Error) => void;
   /** Any error (cache command or DB timeout), for errors per second. */
@@ -101,37 +107,70 @@ export class LiveCacheAside {
   }
 
   private async read(recorder: RunRecorder, start: number, key: number, size: number, ttl: number): Promise<void> {
+    const nodes = this.setup.nodes ?? null;
+    const node = nodes === null ? 0 : nodes.route(key);
+    if (nodes !== null) {
+      // The node's local tier first: a hit there is served in-process.
+      const tier = nodes.local[node];
+      const now = this.setup.now();
+      const slot = tier.lookup(key, now);
+      recorder.tierLookup(start, 1, slot >= 0);
+      if (slot >= 0) {
+        recorder.readOutcome(start, true, size);
+        this.served(recorder, start, key, tier.version[slot], now);
+        recorder.readCompleted(start, now, true);
+        return;
+      }
+    }
     const name = this.setup.prefix + key;
-    const cached = await this.get(recorder, name);
+    const cached = await this.get(recorder, start, name);
     if (cached !== null && cached !== CACHE_FAILED) {
-      this.hit(recorder, start, key, size, cached);
+      this.hit(recorder, start, key, node, size, ttl, cached);
       return;
     }
-    if (this.lockTtlMs !== null && cached !== CACHE_FAILED) await this.lockedMiss(recorder, start, key, name, size, ttl);
-    else await this.fetch(recorder, start, key, name, size, ttl);
+    if (this.lockTtlMs !== null && cached !== CACHE_FAILED) await this.lockedMiss(recorder, start, key, node, name, size, ttl);
+    else await this.fetch(recorder, start, key, node, name, size, ttl);
   }
 
-  /** One GET, counted for the client-side view; CACHE_FAILED when the command failed (counted as an error). */
-  private async get(recorder: RunRecorder, name: string): Promise<string | null | typeof CACHE_FAILED> {
+  /** One GET, counted for the client-side view (and as an L2 lookup with local tiers); CACHE_FAILED when the command failed (counted as an error). */
+  private async get(recorder: RunRecorder, start: number, name: string): Promise<string | null | typeof CACHE_FAILED> {
     this.counts.gets++;
+    const nodes = this.setup.nodes ?? null;
+    if (nodes !== null) nodes.l2Lookups++;
     try {
       const value = await this.setup.connections.pick().get(name);
       if (value === null) this.counts.misses++;
       else this.counts.hits++;
+      if (nodes !== null) {
+        if (value !== null) nodes.l2Hits++;
+        recorder.tierLookup(start, 2, value !== null);
+      }
       return value;
     } catch (error) {
       this.counts.misses++;
+      if (nodes !== null) nodes.l2Errors++;
       this.cacheError(recorder, error as Error);
       return CACHE_FAILED;
     }
   }
 
-  private hit(recorder: RunRecorder, start: number, key: number, size: number, cached: string): void {
+  /** A Redis hit: served from it, and it fills the node's local tier. */
+  private hit(recorder: RunRecorder, start: number, key: number, node: number, size: number, ttl: number, cached: string): void {
     const version = decodeVersion(cached);
     const now = this.setup.now();
+    if (version >= 0) this.fillLocal(key, node, size, ttl, version, now, false);
     recorder.readOutcome(start, true, size);
     this.served(recorder, start, key, version, now);
     recorder.readCompleted(start, now, true);
+  }
+
+  /** Fills the node's local tier with `version` (a mediated fill never over a newer copy). */
+  private fillLocal(key: number, node: number, size: number, ttl: number, version: number, now: number, mediated: boolean): void {
+    const nodes = this.setup.nodes ?? null;
+    if (nodes === null) return;
+    const tier = nodes.local[node];
+    if (mediated && tier.holdsNewer(key, version, now)) return;
+    tier.fill(key, size, ttl, version, Number.POSITIVE_INFINITY, now);
   }
 
   /**
@@ -140,7 +179,7 @@ export class LiveCacheAside {
    * `retry` ms and GET again — a hit is a hit — then try the lock again. A failed lock command leaves the
    * read unprotected: it goes to the database.
    */
-  private async lockedMiss(recorder: RunRecorder, start: number, key: number, name: string, size: number, ttl: number): Promise<void> {
+  private async lockedMiss(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<void> {
     const lockName = `${this.setup.prefix}lock:${key}`;
     const token = `${this.tokenBase}${++this.tokens}`;
     for (;;) {
@@ -149,12 +188,12 @@ export class LiveCacheAside {
         taken = (await this.setup.connections.pick().set(lockName, token, 'PX', this.lockTtlMs!, 'NX')) === 'OK';
       } catch (error) {
         this.cacheError(recorder, error as Error);
-        await this.fetch(recorder, start, key, name, size, ttl);
+        await this.fetch(recorder, start, key, node, name, size, ttl);
         return;
       }
       if (taken) {
         try {
-          await this.fetch(recorder, start, key, name, size, ttl);
+          await this.fetch(recorder, start, key, node, name, size, ttl);
         } finally {
           try {
             await scripted(this.setup.connections.pick()).cachebenchUnlock(lockName, token);
@@ -165,13 +204,13 @@ export class LiveCacheAside {
         return;
       }
       await sleep(this.retryMs);
-      const cached = await this.get(recorder, name);
+      const cached = await this.get(recorder, start, name);
       if (cached === CACHE_FAILED) {
-        await this.fetch(recorder, start, key, name, size, ttl);
+        await this.fetch(recorder, start, key, node, name, size, ttl);
         return;
       }
       if (cached !== null) {
-        this.hit(recorder, start, key, size, cached);
+        this.hit(recorder, start, key, node, size, ttl, cached);
         return;
       }
     }
@@ -183,7 +222,7 @@ export class LiveCacheAside {
    * itself (the fill script, never older over newer) and answers — with a newer copy when it already holds
    * one — so the read is served and completes at the script's reply.
    */
-  private async fetch(recorder: RunRecorder, start: number, key: number, name: string, size: number, ttl: number): Promise<void> {
+  private async fetch(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<void> {
     recorder.readOutcome(start, false, size);
     let version = await this.query(recorder, key, true);
     let now = this.setup.now();
@@ -197,6 +236,7 @@ export class LiveCacheAside {
       const newer = await this.fill(recorder, name, version, size, ttl);
       if (newer >= 0) version = newer;
       now = this.setup.now();
+      this.fillLocal(key, node, size, ttl, version, now, true);
       this.served(recorder, start, key, version, now);
       recorder.readCompleted(start, now, false);
       return;
@@ -204,6 +244,7 @@ export class LiveCacheAside {
     this.served(recorder, start, key, version, now);
     await this.store(recorder, name, version, size, ttl);
     now = this.setup.now();
+    this.fillLocal(key, node, size, ttl, version, now, false);
     recorder.readCompleted(start, now, false);
   }
 
@@ -215,6 +256,8 @@ export class LiveCacheAside {
     size: number,
     ttl: number,
   ): Promise<void> {
+    const nodes = this.setup.nodes ?? null;
+    const node = nodes === null ? 0 : nodes.route(key);
     const version = await this.query(recorder, key, false);
     if (version === QUERY_TIMED_OUT) {
       const now = this.setup.now();
@@ -224,19 +267,19 @@ export class LiveCacheAside {
       return;
     }
     const invalidation = this.setup.scenario.cache?.invalidation ?? 'delete';
-    const name = this.setup.prefix + key;
     if (invalidation !== 'ttl-only') {
-      if (isDelete || !this.writesTheValue) {
-        try {
-          await this.setup.connections.pick().del(name);
-        } catch (error) {
-          this.cacheError(recorder, error as Error);
-        }
-      } else if (this.mediated) {
-        await this.fill(recorder, name, version, size, ttl);
-      } else {
-        await this.store(recorder, name, version, size, ttl);
+      const name = this.setup.prefix + key;
+      const remove = isDelete || !this.writesTheValue;
+      // The writer's tiers: Redis (and a PUBLISH to the other nodes, concurrently), and its node's local tier.
+      const shared = this.writeShared(recorder, name, remove, version, size, ttl);
+      const told = this.setup.invalidation ? this.publish(recorder, key, version, node) : null;
+      if (nodes !== null) {
+        const tier = nodes.local[node];
+        if (remove) tier.invalidate(key);
+        else tier.update(key, size, ttl, version, this.setup.now());
       }
+      await shared;
+      if (told !== null) await told;
     }
     const now = this.setup.now();
     if (this.ledger.acknowledge(key, version, now)) this.supersession.acknowledged(key, version, now);
@@ -260,6 +303,27 @@ export class LiveCacheAside {
       const client = this.setup.connections.pick();
       if (ttlMs === null) await client.set(name, value);
       else await client.set(name, value, 'PX', Math.max(1, Math.round(ttlMs)));
+    } catch (error) {
+      this.cacheError(recorder, error as Error);
+    }
+  }
+
+  private async writeShared(recorder: RunRecorder, name: string, remove: boolean, version: number, size: number, ttl: number): Promise<void> {
+    if (!remove) {
+      if (this.mediated) await this.fill(recorder, name, version, size, ttl);
+      else await this.store(recorder, name, version, size, ttl);
+      return;
+    }
+    try {
+      await this.setup.connections.pick().del(name);
+    } catch (error) {
+      this.cacheError(recorder, error as Error);
+    }
+  }
+
+  private async publish(recorder: RunRecorder, key: number, version: number, node: number): Promise<void> {
+    try {
+      await this.setup.invalidation!.publish(this.setup.connections.pick(), key, version, node);
     } catch (error) {
       this.cacheError(recorder, error as Error);
     }

@@ -8,6 +8,8 @@ import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
+import { LiveInvalidation } from './live-invalidation.js';
+import { LiveNodes, type NodesOutcome } from './live-nodes.js';
 import { LoadDriver } from './load-driver.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
@@ -39,6 +41,9 @@ export function progressOf(counters: Int32Array, shards: number): { requests: nu
 
 /** How long a stopped run waits for requests in flight before it reports what it has. */
 export const STOP_DRAIN_MS = 2000;
+
+/** How long a finished shard waits for its pub/sub messages still on their way; those that do not arrive are lost. */
+const INVALIDATION_DRAIN_MS = 1000;
 
 /** How often a running shard hands over the times it submitted DB queries at (for db.qps_peak). */
 const HAND_OVER_EVERY_MS = 250;
@@ -90,6 +95,8 @@ export interface ShardOutcome {
   client: ClientCounts;
   reconnects: number;
   traceSkips: TraceSkips | null;
+  /** With local tiers: the shard's nodes (L1, L2 lookups, pub/sub invalidation); null without. */
+  nodes: NodesOutcome | null;
 }
 
 /**
@@ -124,6 +131,8 @@ export class LiveShard {
     private readonly events: ShardEvents,
     private readonly connections: RedisConnections,
     private readonly stream: AccessStream,
+    private readonly nodes: LiveNodes | null,
+    private readonly invalidation: LiveInvalidation | null,
   ) {
     const { scenario, counters } = setup;
     this.index = setup.index;
@@ -132,6 +141,7 @@ export class LiveShard {
     const cache = scenario.cache!;
     this.recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, this.submissions);
     this.warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
+    if (nodes !== null) this.recorder.timeseries.tiers = true;
     this.engine = new LiveCacheAside({
       scenario,
       connections,
@@ -139,6 +149,8 @@ export class LiveShard {
       keySpace: stream.keySpace,
       now: this.now,
       databaseConnections: setup.databaseConnections,
+      nodes,
+      invalidation,
       ...(setup.count > 1 ? { databaseInUseAcrossThreads: { cells: counters, index: SHARED_DB_IN_USE } } : {}),
       onError: (t) => {
         const second = Math.max(0, Math.floor(t / 1000));
@@ -172,21 +184,38 @@ export class LiveShard {
   /** Opens the shard's workload and its Redis clients; throws InputError (a bad trace) or RunFailure (no connection). */
   static async open(setup: ShardSetup, events: ShardEvents): Promise<LiveShard> {
     const stream = shardStream(setup);
+    let connections: RedisConnections | null = null;
+    let subscriber: RedisConnections | null = null;
     try {
       const target = setup.scenario.cache!.redis!;
       const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
         parseRedisAddress(url, target.cluster === null ? 'cache.redis.url' : `cache.redis.cluster[${i}]`),
       );
-      const connections = await RedisConnections.open({
+      const options = {
         addresses,
         cluster: target.cluster !== null,
         connections: setup.connections,
         autoPipelining: target.auto_pipelining,
         connectTimeoutMs: target.connect_timeout,
         commandTimeoutMs: target.command_timeout,
-      });
-      return new LiveShard(setup, events, connections, stream);
+      };
+      connections = await RedisConnections.open(options);
+      const cache = setup.scenario.cache!;
+      const nodes = cache.local === null ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
+      let invalidation: LiveInvalidation | null = null;
+      if (nodes !== null && cache.invalidation === 'pubsub') {
+        // A connection of its own: a subscribed connection takes no other commands. Its clock is set in run().
+        subscriber = await RedisConnections.open({ ...options, connections: 1, autoPipelining: false });
+        const shard = { now: (): number => 0 };
+        invalidation = await LiveInvalidation.open(subscriber, `${setup.prefix}invalidation:${setup.index}`, nodes, () => shard.now());
+        const live = new LiveShard(setup, events, connections, stream, nodes, invalidation);
+        shard.now = live.now;
+        return live;
+      }
+      return new LiveShard(setup, events, connections, stream, nodes, invalidation);
     } catch (error) {
+      subscriber?.close();
+      connections?.close();
       stream.close();
       throw error;
     }
@@ -215,6 +244,7 @@ export class LiveShard {
     }
     handOver(this.submissions.take(), Number.POSITIVE_INFINITY);
     this.publishProgress();
+    const messages = this.invalidation === null ? null : await this.invalidation.drain(INVALIDATION_DRAIN_MS);
     return {
       measured: this.recorder.state(),
       warmupRequests: this.warmupRecorder.requests,
@@ -223,6 +253,7 @@ export class LiveShard {
       client: { ...this.engine.counts },
       reconnects: this.connections.reconnects - this.reconnectsBefore,
       traceSkips: this.stream.traceStats?.() ?? null,
+      nodes: this.nodes === null ? null : this.nodes.outcome(messages),
     };
   }
 
@@ -233,6 +264,7 @@ export class LiveShard {
   }
 
   close(): void {
+    this.invalidation?.close();
     this.connections.close();
     this.stream.close();
   }

@@ -557,12 +557,21 @@ const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-throu
 function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; cache: CacheSpec | null; topology: TopologySpec; faults: FaultSpec[] }, problems: FieldProblem[]): void {
   const { cache } = scenario;
   const features: [string[], string][] = [];
-  if (scenario.topology.nodes > 1) features.push([['topology', 'nodes'], 'several nodes']);
-  if (cache?.local) features.push([['cache', 'local'], 'a local tier']);
-  // Live mode runs these (src/live/live-cache-aside.ts); the simulation needs arrival times for them all the same.
+  // Live mode runs these (src/live/): the simulation needs arrival times for them all the same.
   const live = scenario.mode === 'live';
+  if (scenario.topology.nodes > 1 && !live) features.push([['topology', 'nodes'], 'several nodes']);
+  if (cache?.local && !live) features.push([['cache', 'local'], 'a local tier']);
   if (cache && cache.pattern !== 'cache-aside' && !(live && LIVE_PATTERNS.has(cache.pattern))) features.push([['cache', 'pattern'], cache.pattern]);
-  if (cache?.invalidation === 'pubsub') features.push([['cache', 'invalidation'], 'pubsub invalidation']);
+  if (cache?.invalidation === 'pubsub' && !live) features.push([['cache', 'invalidation'], 'pubsub invalidation']);
+  if (live && cache !== null && !cache.shared) {
+    problems.push({ path: ['cache', 'shared'], message: 'live mode keeps the shared tier in Redis (cache.redis); remove `shared: false`' });
+  }
+  if (live && cache?.pubsub && cache.pubsub.loss > 0) {
+    problems.push({
+      path: ['cache', 'pubsub', 'loss'],
+      message: 'live mode sends invalidations over real Redis pub/sub and measures what is lost; a simulated loss applies in mode: simulate only (remove it)',
+    });
+  }
   if (cache && cache.stampede.protection !== 'none' && !(live && cache.stampede.protection === 'lock')) {
     features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
   }
@@ -574,7 +583,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs cache-aside, read-through and write-through on one Redis tier, with lock stampede protection); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs cache-aside, read-through and write-through, lock stampede protection, local tiers on several nodes and pubsub invalidation); remove it or use mode: simulate`,
       });
     }
     return;
