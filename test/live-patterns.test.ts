@@ -42,6 +42,8 @@ interface PatternMetrics {
   tiers?: { l1: { lookups: number; hits: number; peak_entries: number }; l2: { lookups: number; hits: number } };
   invalidation?: { sent: number; received: number; lost: number; delay_ms: { p50: number | null; p99: number | null; max: number | null } };
   live: { workers: number };
+  latency_by_kind_ms: { writes: { p99: number } | null };
+  write_behind?: { max_pending: number; flushed_writes: number; lost_writes: number };
 }
 
 async function metricsOf(scenario: string): Promise<PatternMetrics> {
@@ -182,5 +184,38 @@ describe('live patterns (real redis-server)', { skip }, () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('write-behind acknowledges before the database, flushes in batches, persists every write and bounds the queue', async () => {
+    const server = await ownServer();
+    // A 50 ms database write: acknowledged writes must not wait for it.
+    const work = { workload: { keys: 20, mix: { get: 0.7, set: 0.3 }, rate: '300/s', duration: '2s' }, top: { database: { latency: '2ms', write_latency: '50ms' } } };
+    const batched = await metricsOf(
+      liveScenario({
+        name: 'write-behind',
+        redis: { url: server.url, prefix: uniquePrefix('wb') },
+        cache: { pattern: 'write-behind', write_behind: { delay: '100ms', batch_size: 10, max_pending: 1000 } },
+        ...work,
+      }),
+    );
+    const wb = batched.write_behind!;
+    assert.equal(batched.errors, 0);
+    assert.ok(batched.writes >= 100, `writes ${batched.writes}`);
+    assert.equal(wb.flushed_writes, batched.writes + batched.deletes, 'every acknowledged write reaches the database');
+    assert.equal(wb.lost_writes, 0);
+    assert.ok(batched.db.writes * 3 <= batched.writes, `${batched.db.writes} flushes for ${batched.writes} writes`);
+    assert.ok(batched.latency_by_kind_ms.writes!.p99 < 25, `write p99 ${batched.latency_by_kind_ms.writes!.p99} ms: acknowledged before the 50 ms database write`);
+    // A queue of at most 3: writers wait for room, so the bound holds and everything is still flushed.
+    const bounded = await metricsOf(
+      liveScenario({
+        name: 'write-behind-bounded',
+        redis: { url: server.url, prefix: uniquePrefix('wbmax') },
+        cache: { pattern: 'write-behind', write_behind: { delay: '100ms', batch_size: 3, max_pending: 3 } },
+        ...work,
+      }),
+    );
+    assert.ok(bounded.write_behind!.max_pending <= 3 && bounded.write_behind!.max_pending >= 1, `max_pending ${bounded.write_behind!.max_pending}`);
+    assert.equal(bounded.write_behind!.flushed_writes, bounded.writes + bounded.deletes);
+    assert.ok(bounded.latency_by_kind_ms.writes!.p99 >= 20, `writers waited for room: p99 ${bounded.latency_by_kind_ms.writes!.p99} ms`);
   });
 });

@@ -10,6 +10,7 @@ import { OP_DELETE, OP_GET } from '../workload/access-event.js';
 import type { RedisConnections } from './redis-connection.js';
 import type { LiveInvalidation } from './live-invalidation.js';
 import type { LiveNodes } from './live-nodes.js';
+import { LiveWriteBehind } from './live-write-behind.js';
 import { scripted } from './redis-scripts.js';
 import { SupersessionTimes } from './supersession-times.js';
 import { decodeVersion, encodeValue } from './versioned-value.js';
@@ -38,7 +39,7 @@ export interface LiveCacheAsideSetup {
   databaseConnections: number;
   /** With several threads: the shared count of DB connections in use (see WallClockDatabase). */
   databaseInUseAcrossThreads?: { cells: Int32Array; index: number };
-  /** With local tiers: the shard's simulated nodes (topology.nodes, each with its L1). */
+  /** Several nodes or local tiers: the shard's simulated nodes (topology.nodes, routing, each one's L1). */
   nodes?: LiveNodes | null;
   /** With invalidation: pubsub — the shard's publisher/subscriber. */
   invalidation?: LiveInvalidation | null;
@@ -71,6 +72,8 @@ export class LiveCacheAside {
   /** `lock` stampede protection: the lock's PX; null without it. */
   private readonly lockTtlMs: number | null;
   private readonly retryMs: number;
+  /** Write-behind's per-node queues; null for the other patterns. */
+  readonly writeBehind: LiveWriteBehind | null;
   private readonly tokenBase = `${randomBytes(6).toString('hex')}:`;
   private tokens = 0;
 
@@ -78,8 +81,8 @@ export class LiveCacheAside {
     const { scenario } = setup;
     const cache = scenario.cache;
     const pattern = cache?.pattern ?? 'cache-aside';
-    this.mediated = pattern === 'read-through' || pattern === 'write-through';
-    this.writesTheValue = pattern === 'write-through' || cache?.invalidation === 'update';
+    this.mediated = pattern !== 'cache-aside';
+    this.writesTheValue = pattern === 'write-through' || pattern === 'write-behind' || cache?.invalidation === 'update';
     const stampede = cache?.stampede;
     this.lockTtlMs = stampede?.protection === 'lock' ? Math.max(1, Math.round(stampede.lock_ttl)) : null;
     this.retryMs = stampede?.retry ?? 0;
@@ -96,6 +99,8 @@ export class LiveCacheAside {
       now: setup.now,
       ...(setup.databaseInUseAcrossThreads !== undefined ? { inUseAcrossThreads: setup.databaseInUseAcrossThreads } : {}),
     });
+    this.writeBehind =
+      cache?.write_behind != null ? new LiveWriteBehind(setup.nodes?.count ?? 1, cache.write_behind, this.database, this.ledger, setup.now) : null;
   }
 
   /** One request from its intended start `start` (ms since the run started); resolves when it completes. */
@@ -109,7 +114,7 @@ export class LiveCacheAside {
   private async read(recorder: RunRecorder, start: number, key: number, size: number, ttl: number): Promise<void> {
     const nodes = this.setup.nodes ?? null;
     const node = nodes === null ? 0 : nodes.route(key);
-    if (nodes !== null) {
+    if (nodes?.local != null) {
       // The node's local tier first: a hit there is served in-process.
       const tier = nodes.local[node];
       const now = this.setup.now();
@@ -136,19 +141,19 @@ export class LiveCacheAside {
   private async get(recorder: RunRecorder, start: number, name: string): Promise<string | null | typeof CACHE_FAILED> {
     this.counts.gets++;
     const nodes = this.setup.nodes ?? null;
-    if (nodes !== null) nodes.l2Lookups++;
+    if (nodes?.local != null) nodes.l2Lookups++;
     try {
       const value = await this.setup.connections.pick().get(name);
       if (value === null) this.counts.misses++;
       else this.counts.hits++;
-      if (nodes !== null) {
+      if (nodes?.local != null) {
         if (value !== null) nodes.l2Hits++;
         recorder.tierLookup(start, 2, value !== null);
       }
       return value;
     } catch (error) {
       this.counts.misses++;
-      if (nodes !== null) nodes.l2Errors++;
+      if (nodes?.local != null) nodes.l2Errors++;
       this.cacheError(recorder, error as Error);
       return CACHE_FAILED;
     }
@@ -167,7 +172,7 @@ export class LiveCacheAside {
   /** Fills the node's local tier with `version` (a mediated fill never over a newer copy). */
   private fillLocal(key: number, node: number, size: number, ttl: number, version: number, now: number, mediated: boolean): void {
     const nodes = this.setup.nodes ?? null;
-    if (nodes === null) return;
+    if (nodes?.local == null) return;
     const tier = nodes.local[node];
     if (mediated && tier.holdsNewer(key, version, now)) return;
     tier.fill(key, size, ttl, version, Number.POSITIVE_INFINITY, now);
@@ -258,7 +263,16 @@ export class LiveCacheAside {
   ): Promise<void> {
     const nodes = this.setup.nodes ?? null;
     const node = nodes === null ? 0 : nodes.route(key);
-    const version = await this.query(recorder, key, false);
+    let version: number;
+    const writeBehind = this.writeBehind;
+    if (writeBehind !== null) {
+      // The cache takes the write (a new version, ahead of the database) once the node's queue has room.
+      await writeBehind.admit(node);
+      version = this.ledger.issue(key);
+      writeBehind.take(recorder, node, key, version);
+    } else {
+      version = await this.query(recorder, key, false);
+    }
     if (version === QUERY_TIMED_OUT) {
       const now = this.setup.now();
       recorder.dbTimeouts++;
@@ -273,7 +287,7 @@ export class LiveCacheAside {
       // The writer's tiers: Redis (and a PUBLISH to the other nodes, concurrently), and its node's local tier.
       const shared = this.writeShared(recorder, name, remove, version, size, ttl);
       const told = this.setup.invalidation ? this.publish(recorder, key, version, node) : null;
-      if (nodes !== null) {
+      if (nodes?.local != null) {
         const tier = nodes.local[node];
         if (remove) tier.invalidate(key);
         else tier.update(key, size, ttl, version, this.setup.now());

@@ -57,7 +57,7 @@ export class LiveInvalidation {
     const now = this.now();
     const [key, version, from, sentAt] = message.split(' ').map(Number);
     this.delaysMs.push(Math.max(0, now - sentAt));
-    const local = this.nodes.local;
+    const local = this.nodes.local!;
     for (let node = 0; node < local.length; node++) {
       if (node === from) continue;
       this.received++;

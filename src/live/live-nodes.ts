@@ -16,7 +16,7 @@ export interface NodesOutcome {
 }
 
 /**
- * The simulated application nodes of one shard of a live run (DESIGN.md, "Topology"): `topology.nodes`
+ * The simulated application nodes of one shard of a live run (several nodes, or local tiers) (DESIGN.md, "Topology"): `topology.nodes`
  * nodes, each with a built-in local tier (L1: a CacheTier with cache.local's policy and TTL, on the run's
  * clock in ms) in front of the shared tier in Redis; requests reach nodes by `topology.routing`.
  *
@@ -28,7 +28,8 @@ export interface NodesOutcome {
  */
 export class LiveNodes {
   readonly count: number;
-  readonly local: CacheTier[];
+  /** Each node's local tier; null without cache.local. */
+  readonly local: CacheTier[] | null;
   private readonly routing: Scenario['topology']['routing'];
   private readonly random: RandomSource;
   private nextNode = 0;
@@ -37,10 +38,14 @@ export class LiveNodes {
   l2Errors = 0;
 
   constructor(scenario: Scenario, shard: { index: number; count: number }, keySpaceHint: number) {
-    const local = scenario.cache!.local!;
+    const local = scenario.cache!.local;
     this.count = scenario.topology.nodes;
     this.routing = scenario.topology.routing;
     this.random = RandomSource.derive(scenario.seed, `routing-${shard.index}`);
+    if (local === null) {
+      this.local = null;
+      return;
+    }
     const capacity = Math.max(1, Math.ceil(local.capacity / shard.count));
     this.local = Array.from({ length: this.count }, (_, node) => {
       const newPolicy = () =>
@@ -71,7 +76,9 @@ export class LiveNodes {
     return stickyNode(key, n);
   }
 
-  outcome(invalidation: NodesOutcome['invalidation']): NodesOutcome {
+  /** The shard's tiers; null without local tiers (nothing per tier to report). */
+  outcome(invalidation: NodesOutcome['invalidation']): NodesOutcome | null {
+    if (this.local === null) return null;
     return {
       l1: summedTierMetrics(this.local),
       l2: { lookups: this.l2Lookups, hits: this.l2Hits, errors: this.l2Errors },

@@ -202,6 +202,7 @@ async function measure(
     workers,
     worker_requests: merged.workerRequests,
   };
+  if (merged.writeBehind !== null) metrics.write_behind = merged.writeBehind;
   if (merged.nodes !== null) {
     const { l1, l2, invalidation } = merged.nodes;
     metrics.tiers = { l1, l2: redisTierMetrics(l2) };

@@ -1,4 +1,5 @@
 import { RunRecorder, type RunRecorderState } from '../metrics/run-recorder.js';
+import type { WriteBehindMetrics } from '../result/run-result.js';
 import type { Scenario, WorkloadSpec } from '../scenario/scenario.js';
 import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { createWorkload } from '../workload/create-workload.js';
@@ -41,6 +42,9 @@ export function progressOf(counters: Int32Array, shards: number): { requests: nu
 
 /** How long a stopped run waits for requests in flight before it reports what it has. */
 export const STOP_DRAIN_MS = 2000;
+
+/** How long a finished shard waits for its write-behind queues to reach the database. */
+const WRITE_BEHIND_DRAIN_MS = 30_000;
 
 /** How long a finished shard waits for its pub/sub messages still on their way; those that do not arrive are lost. */
 const INVALIDATION_DRAIN_MS = 1000;
@@ -97,6 +101,8 @@ export interface ShardOutcome {
   traceSkips: TraceSkips | null;
   /** With local tiers: the shard's nodes (L1, L2 lookups, pub/sub invalidation); null without. */
   nodes: NodesOutcome | null;
+  /** With write-behind: the shard's queues; null without. */
+  writeBehind: WriteBehindMetrics | null;
 }
 
 /**
@@ -141,7 +147,7 @@ export class LiveShard {
     const cache = scenario.cache!;
     this.recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, this.submissions);
     this.warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
-    if (nodes !== null) this.recorder.timeseries.tiers = true;
+    if (nodes?.local != null) this.recorder.timeseries.tiers = true;
     this.engine = new LiveCacheAside({
       scenario,
       connections,
@@ -201,9 +207,9 @@ export class LiveShard {
       };
       connections = await RedisConnections.open(options);
       const cache = setup.scenario.cache!;
-      const nodes = cache.local === null ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
+      const nodes = cache.local === null && setup.scenario.topology.nodes === 1 ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
       let invalidation: LiveInvalidation | null = null;
-      if (nodes !== null && cache.invalidation === 'pubsub') {
+      if (nodes?.local != null && cache.invalidation === 'pubsub') {
         // A connection of its own: a subscribed connection takes no other commands. Its clock is set in run().
         subscriber = await RedisConnections.open({ ...options, connections: 1, autoPipelining: false });
         const shard = { now: (): number => 0 };
@@ -239,6 +245,8 @@ export class LiveShard {
       if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
       await this.driver.run();
       await this.driver.drain(this.stopped ? STOP_DRAIN_MS : Number.POSITIVE_INFINITY);
+      // Write-behind's last batches reach the database after the last request (their queries count, as in simulation).
+      await this.engine.writeBehind?.drain(this.stopped ? STOP_DRAIN_MS : WRITE_BEHIND_DRAIN_MS);
     } finally {
       clearInterval(timer);
     }
@@ -254,6 +262,7 @@ export class LiveShard {
       reconnects: this.connections.reconnects - this.reconnectsBefore,
       traceSkips: this.stream.traceStats?.() ?? null,
       nodes: this.nodes === null ? null : this.nodes.outcome(messages),
+      writeBehind: this.engine.writeBehind?.metrics() ?? null,
     };
   }
 

@@ -1,5 +1,5 @@
 import type { RunRecorder } from '../metrics/run-recorder.js';
-import type { InvalidationMessageMetrics, TierMetrics } from '../result/run-result.js';
+import type { InvalidationMessageMetrics, TierMetrics, WriteBehindMetrics } from '../result/run-result.js';
 import type { TraceSkips } from '../workload/access-event.js';
 import type { ClientCounts } from './live-cache-aside.js';
 import type { ShardOutcome } from './live-shard.js';
@@ -19,6 +19,8 @@ export interface MergedOutcomes {
   traceSkips: TraceSkips | null;
   /** With local tiers: every shard's nodes taken together; null without. */
   nodes: MergedNodes | null;
+  /** With write-behind: counts summed, max_pending the sum of each shard's (an upper bound); null without. */
+  writeBehind: WriteBehindMetrics | null;
 }
 
 /** The nodes of every shard: L1 summed (each shard holds every node's tier for its keys), L2 lookups, pub/sub. */
@@ -43,6 +45,7 @@ export function mergeShardOutcomes(outcomes: readonly ShardOutcome[], recorder: 
     client: { gets: 0, hits: 0, misses: 0, errors: 0 },
     traceSkips: null,
     nodes: null,
+    writeBehind: null,
   };
   for (const outcome of outcomes) {
     recorder.add(outcome.measured);
@@ -54,6 +57,13 @@ export function mergeShardOutcomes(outcomes: readonly ShardOutcome[], recorder: 
       merged.errorsPerSecond[second] = (merged.errorsPerSecond[second] ?? 0) + errors;
     }
     for (const name of ['gets', 'hits', 'misses', 'errors'] as const) merged.client[name] += outcome.client[name];
+    const wb = outcome.writeBehind;
+    if (wb !== null) {
+      const into = (merged.writeBehind ??= { max_pending: 0, flushed_writes: 0, lost_writes: 0 });
+      into.max_pending += wb.max_pending;
+      into.flushed_writes += wb.flushed_writes;
+      into.lost_writes += wb.lost_writes;
+    }
     if (outcome.nodes !== null) merged.nodes = mergeNodes(merged.nodes, outcome.nodes);
     const skips = outcome.traceSkips;
     if (skips !== null && (merged.traceSkips === null || skipped(skips) > skipped(merged.traceSkips))) merged.traceSkips = skips;

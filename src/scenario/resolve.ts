@@ -548,7 +548,7 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
 }
 
 /** Patterns beside cache-aside that live mode runs on Redis. */
-const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through']);
+const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through', 'write-behind']);
 
 /**
  * Tiers per node, patterns other than cache-aside, pub/sub, stampede protection and faults are built into
@@ -583,7 +583,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs cache-aside, read-through and write-through, lock stampede protection, local tiers on several nodes and pubsub invalidation); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes and pubsub invalidation); remove it or use mode: simulate`,
       });
     }
     return;
