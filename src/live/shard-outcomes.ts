@@ -59,7 +59,8 @@ export function mergeShardOutcomes(outcomes: readonly ShardOutcome[], recorder: 
     for (const name of ['gets', 'hits', 'misses', 'errors'] as const) merged.client[name] += outcome.client[name];
     const wb = outcome.writeBehind;
     if (wb !== null) {
-      const into = (merged.writeBehind ??= { max_pending: 0, flushed_writes: 0, lost_writes: 0 });
+      if (merged.writeBehind === null) merged.writeBehind = { max_pending: 0, flushed_writes: 0, lost_writes: 0 };
+      const into = merged.writeBehind;
       into.max_pending += wb.max_pending;
       into.flushed_writes += wb.flushed_writes;
       into.lost_writes += wb.lost_writes;
