@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { scripted } from '../src/live/redis-scripts.js';
 import { startCachebench } from './support/cachebench-process.js';
 import { liveScenario, parseResult, uniquePrefix } from './support/live-scenario.js';
-import { RedisServerProcess, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
+import { connectOnce, RedisClusterProcesses, RedisServerProcess, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
 
 // Patterns on a real Redis (mode: live): read-through and write-through fills through the fill script
 // (never older over newer), and `lock` stampede protection as SET NX PX. Each test starts its own
@@ -217,5 +217,51 @@ describe('live patterns (real redis-server)', { skip }, () => {
     assert.ok(bounded.write_behind!.max_pending <= 3 && bounded.write_behind!.max_pending >= 1, `max_pending ${bounded.write_behind!.max_pending}`);
     assert.equal(bounded.write_behind!.flushed_writes, bounded.writes + bounded.deletes);
     assert.ok(bounded.latency_by_kind_ms.writes!.p99 >= 20, `writers waited for room: p99 ${bounded.latency_by_kind_ms.writes!.p99} ms`);
+  });
+});
+
+describe('live patterns against a 3-master Redis Cluster', { skip: redisSkipReason({ cli: true }) }, () => {
+  let cluster: RedisClusterProcesses | null = null;
+
+  before(async () => {
+    requireRedis({ cli: true });
+    cluster = await RedisClusterProcesses.start(3);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('write-through with lock, local tiers on 2 nodes and pub/sub: the scripts and the subscriber work on a cluster', async () => {
+    const prefix = uniquePrefix('cluster-patterns');
+    const m = await metricsOf(
+      liveScenario({
+        name: 'cluster-patterns',
+        redis: { cluster: cluster!.urls, prefix },
+        cache: {
+          ttl: '300ms',
+          pattern: 'write-through',
+          stampede: { protection: 'lock', retry: '5ms', lock_ttl: '1s' },
+          local: { capacity: 100, ttl: '10s' },
+          invalidation: 'pubsub',
+        },
+        top: { topology: { nodes: 2 } },
+      }),
+    );
+    assert.equal(m.errors, 0);
+    assert.ok(m.misses > 0 && m.hits > 0, `hits ${m.hits}, misses ${m.misses}`);
+    assert.equal(m.herd.max_concurrent_fetches_per_key, 1, 'the lock holds across the cluster');
+    const messages = m.invalidation!;
+    assert.equal(messages.sent, m.writes + m.deletes);
+    assert.equal(messages.received, messages.sent);
+    for (const node of cluster!.nodes) {
+      const client = connectOnce(node.port);
+      await client.connect();
+      try {
+        assert.deepEqual(await scanKeys(client, `${prefix}*`), [], `node ${node.port}`);
+      } finally {
+        client.disconnect();
+      }
+    }
   });
 });
