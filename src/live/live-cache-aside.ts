@@ -50,13 +50,22 @@ export interface LiveCacheAsideSetup {
 }
 
 /**
- * Cache-aside against Redis with the database model on the wall clock — the live counterpart of
- * engine/timed-simulation.ts, with the same definitions: a read GETs the key; a hit is served at the
- * reply; a miss (or a failed GET, with on_cache_error: fallback) queries the database, is served when
- * the query completes, then SETs the value with the TTL (PX) and completes at that reply. A write goes to
- * the database, then DELs or SETs the key per the invalidation, and is acknowledged at that reply.
- * Values carry their version; a read is stale when its version is older than the acknowledged truth at
- * the moment it is served, and its age is measured from when that version was superseded.
+ * The patterns against Redis with the database model on the wall clock — the live counterpart of
+ * engine/timed-simulation.ts, with the same definitions. (Named for the first pattern it ran.)
+ *
+ * A read reaches a node (with several nodes or local tiers: LiveNodes, by topology.routing) and looks up
+ * its local tier, then GETs Redis; a hit is served at once (a Redis hit also fills the local tier). A miss
+ * (or a failed GET, with on_cache_error: fallback) queries the database — under `lock`, only the request
+ * holding `SET <prefix>lock:<key> NX PX`, the others sleeping `retry` and looking again. Cache-aside: the
+ * miss is served when the query completes, then SETs the value with the TTL (PX) and completes at that
+ * reply. Read-through, write-through, write-behind: the fill goes through the fill script (never older
+ * over newer) and the read is served — with the newer cached version, if Redis holds one — at its reply.
+ *
+ * A write goes to the database (write-behind: into the node's queue, flushed later in batches), then DELs
+ * the key or SETs the new version (update, write-through, write-behind), updates or drops the writer's
+ * local copy, PUBLISHes to the other nodes under pubsub, and is acknowledged once Redis replied. Values
+ * carry their version; a read is stale when its version is older than the acknowledged truth at the
+ * moment it is served, and its age is measured from when that version was superseded.
  */
 export class LiveCacheAside {
   readonly ledger = new VersionLedger();
