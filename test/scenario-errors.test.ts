@@ -307,9 +307,19 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
     { name: 'a slowdown below 1', yaml: `${TIMED}cache: { capacity: 100 }\nfaults:\n  - { type: db-slow, at: 1s, duration: 1s, factor: 0.5 }\n`, contains: ['faults[0].factor', 'at least 1'] },
     { name: 'cache-down without a shared tier', yaml: `${TIMED}faults:\n  - { type: cache-down, at: 1s, duration: 1s }\n`, contains: ['faults[0].type', 'shared tier'] },
     {
-      name: 'patterns in live mode',
-      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\n  pattern: write-behind\n`,
-      contains: ['cache.pattern', 'simulate mode only'],
+      name: 'stampede protections other than lock in live mode',
+      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\n  ttl: 1m\n  stampede: { protection: coalesce }\n`,
+      contains: ['cache.stampede', 'simulate mode only'],
+    },
+    {
+      name: 'a simulated pub/sub loss in live mode',
+      yaml: `mode: live\ntopology: { nodes: 2 }\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\n  local: { capacity: 100 }\n  invalidation: pubsub\n  pubsub: { loss: 1% }\n`,
+      contains: ['cache.pubsub.loss', 'real Redis pub/sub'],
+    },
+    {
+      name: 'fault windows in live mode',
+      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: db-down, at: 1s, duration: 1s }\n`,
+      contains: ['faults', 'simulate mode only'],
     },
   ];
   for (const c of cases) {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { doubledLength, grownInt32 } from '../collections/typed-array-growth.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import { VersionLedger } from '../engine/version-ledger.js';
@@ -6,9 +8,16 @@ import { RandomSource } from '../random/random-source.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { OP_DELETE, OP_GET } from '../workload/access-event.js';
 import type { RedisConnections } from './redis-connection.js';
+import type { LiveInvalidation } from './live-invalidation.js';
+import type { LiveNodes } from './live-nodes.js';
+import { LiveWriteBehind } from './live-write-behind.js';
+import { scripted } from './redis-scripts.js';
 import { SupersessionTimes } from './supersession-times.js';
 import { decodeVersion, encodeValue } from './versioned-value.js';
 import { QUERY_TIMED_OUT, WallClockDatabase } from './wall-clock-database.js';
+
+/** A cache command failed (what `get` returns then). */
+const CACHE_FAILED = Symbol('cache failed');
 
 /** Client-side counts of every request (warm-up included), to set beside Redis's INFO deltas. */
 export interface ClientCounts {
@@ -30,6 +39,10 @@ export interface LiveCacheAsideSetup {
   databaseConnections: number;
   /** With several threads: the shared count of DB connections in use (see WallClockDatabase). */
   databaseInUseAcrossThreads?: { cells: Int32Array; index: number };
+  /** Several nodes or local tiers: the shard's simulated nodes (topology.nodes, routing, each one's L1). */
+  nodes?: LiveNodes | null;
+  /** With invalidation: pubsub — the shard's publisher/subscriber. */
+  invalidation?: LiveInvalidation | null;
   /** A cache command failed (a DB timeout is counted by the caller through `requestFailed`). */
   onCacheError: (error: Error) => void;
   /** Any error (cache command or DB timeout), for errors per second. */
@@ -37,13 +50,22 @@ export interface LiveCacheAsideSetup {
 }
 
 /**
- * Cache-aside against Redis with the database model on the wall clock — the live counterpart of
- * engine/timed-simulation.ts, with the same definitions: a read GETs the key; a hit is served at the
- * reply; a miss (or a failed GET, with on_cache_error: fallback) queries the database, is served when
- * the query completes, then SETs the value with the TTL (PX) and completes at that reply. A write goes to
- * the database, then DELs or SETs the key per the invalidation, and is acknowledged at that reply.
- * Values carry their version; a read is stale when its version is older than the acknowledged truth at
- * the moment it is served, and its age is measured from when that version was superseded.
+ * The patterns against Redis with the database model on the wall clock — the live counterpart of
+ * engine/timed-simulation.ts, with the same definitions. (Named for the first pattern it ran.)
+ *
+ * A read reaches a node (with several nodes or local tiers: LiveNodes, by topology.routing) and looks up
+ * its local tier, then GETs Redis; a hit is served at once (a Redis hit also fills the local tier). A miss
+ * (or a failed GET, with on_cache_error: fallback) queries the database — under `lock`, only the request
+ * holding `SET <prefix>lock:<key> NX PX`, the others sleeping `retry` and looking again. Cache-aside: the
+ * miss is served when the query completes, then SETs the value with the TTL (PX) and completes at that
+ * reply. Read-through, write-through, write-behind: the fill goes through the fill script (never older
+ * over newer) and the read is served — with the newer cached version, if Redis holds one — at its reply.
+ *
+ * A write goes to the database (write-behind: into the node's queue, flushed later in batches), then DELs
+ * the key or SETs the new version (update, write-through, write-behind), updates or drops the writer's
+ * local copy, PUBLISHes to the other nodes under pubsub, and is acknowledged once Redis replied. Values
+ * carry their version; a read is stale when its version is older than the acknowledged truth at the
+ * moment it is served, and its age is measured from when that version was superseded.
  */
 export class LiveCacheAside {
   readonly ledger = new VersionLedger();
@@ -52,9 +74,27 @@ export class LiveCacheAside {
   private fetchesInFlight: Int32Array;
   readonly counts: ClientCounts = { gets: 0, hits: 0, misses: 0, errors: 0 };
   private readonly ttlMs: number | null;
+  /** Read-through, write-through: the cache mediates fills (the fill script), never older over newer. */
+  private readonly mediated: boolean;
+  /** Writes put the new value into Redis (write-through, invalidation: update) rather than deleting it. */
+  private readonly writesTheValue: boolean;
+  /** `lock` stampede protection: the lock's PX; null without it. */
+  private readonly lockTtlMs: number | null;
+  private readonly retryMs: number;
+  /** Write-behind's per-node queues; null for the other patterns. */
+  readonly writeBehind: LiveWriteBehind | null;
+  private readonly tokenBase = `${randomBytes(6).toString('hex')}:`;
+  private tokens = 0;
 
   constructor(private readonly setup: LiveCacheAsideSetup) {
     const { scenario } = setup;
+    const cache = scenario.cache;
+    const pattern = cache?.pattern ?? 'cache-aside';
+    this.mediated = pattern !== 'cache-aside';
+    this.writesTheValue = pattern === 'write-through' || pattern === 'write-behind' || cache?.invalidation === 'update';
+    const stampede = cache?.stampede;
+    this.lockTtlMs = stampede?.protection === 'lock' ? Math.max(1, Math.round(stampede.lock_ttl)) : null;
+    this.retryMs = stampede?.retry ?? 0;
     this.ledger.ensureKeySpace(setup.keySpace);
     this.fetchesInFlight = new Int32Array(setup.keySpace);
     this.ttlMs = scenario.cache?.ttl ?? null;
@@ -68,6 +108,8 @@ export class LiveCacheAside {
       now: setup.now,
       ...(setup.databaseInUseAcrossThreads !== undefined ? { inUseAcrossThreads: setup.databaseInUseAcrossThreads } : {}),
     });
+    this.writeBehind =
+      cache?.write_behind != null ? new LiveWriteBehind(setup.nodes?.count ?? 1, cache.write_behind, this.database, this.ledger, setup.now) : null;
   }
 
   /** One request from its intended start `start` (ms since the run started); resolves when it completes. */
@@ -79,26 +121,124 @@ export class LiveCacheAside {
   }
 
   private async read(recorder: RunRecorder, start: number, key: number, size: number, ttl: number): Promise<void> {
-    const name = this.setup.prefix + key;
-    this.counts.gets++;
-    let cached: string | null = null;
-    try {
-      cached = await this.setup.connections.pick().get(name);
-    } catch (error) {
-      this.cacheError(recorder, error as Error);
-    }
-    if (cached !== null) {
-      const version = decodeVersion(cached);
+    const nodes = this.setup.nodes ?? null;
+    const node = nodes === null ? 0 : nodes.route(key);
+    if (nodes?.local != null) {
+      // The node's local tier first: a hit there is served in-process.
+      const tier = nodes.local[node];
       const now = this.setup.now();
-      this.counts.hits++;
-      recorder.readOutcome(start, true, size);
-      this.served(recorder, start, key, version, now);
-      recorder.readCompleted(start, now, true);
+      const slot = tier.lookup(key, now);
+      recorder.tierLookup(start, 1, slot >= 0);
+      if (slot >= 0) {
+        recorder.readOutcome(start, true, size);
+        this.served(recorder, start, key, tier.version[slot], now);
+        recorder.readCompleted(start, now, true);
+        return;
+      }
+    }
+    const name = this.setup.prefix + key;
+    const cached = await this.get(recorder, start, name);
+    if (cached !== null && cached !== CACHE_FAILED) {
+      this.hit(recorder, start, key, node, size, ttl, cached);
       return;
     }
-    this.counts.misses++;
+    if (this.lockTtlMs !== null && cached !== CACHE_FAILED) await this.lockedMiss(recorder, start, key, node, name, size, ttl);
+    else await this.fetch(recorder, start, key, node, name, size, ttl);
+  }
+
+  /** One GET, counted for the client-side view (and as an L2 lookup with local tiers); CACHE_FAILED when the command failed (counted as an error). */
+  private async get(recorder: RunRecorder, start: number, name: string): Promise<string | null | typeof CACHE_FAILED> {
+    this.counts.gets++;
+    const nodes = this.setup.nodes ?? null;
+    if (nodes?.local != null) nodes.l2Lookups++;
+    try {
+      const value = await this.setup.connections.pick().get(name);
+      if (value === null) this.counts.misses++;
+      else this.counts.hits++;
+      if (nodes?.local != null) {
+        if (value !== null) nodes.l2Hits++;
+        recorder.tierLookup(start, 2, value !== null);
+      }
+      return value;
+    } catch (error) {
+      this.counts.misses++;
+      if (nodes?.local != null) nodes.l2Errors++;
+      this.cacheError(recorder, error as Error);
+      return CACHE_FAILED;
+    }
+  }
+
+  /** A Redis hit: served from it, and it fills the node's local tier. */
+  private hit(recorder: RunRecorder, start: number, key: number, node: number, size: number, ttl: number, cached: string): void {
+    const version = decodeVersion(cached);
+    const now = this.setup.now();
+    if (version >= 0) this.fillLocal(key, node, size, ttl, version, now, false);
+    recorder.readOutcome(start, true, size);
+    this.served(recorder, start, key, version, now);
+    recorder.readCompleted(start, now, true);
+  }
+
+  /** Fills the node's local tier with `version` (a mediated fill never over a newer copy). */
+  private fillLocal(key: number, node: number, size: number, ttl: number, version: number, now: number, mediated: boolean): void {
+    const nodes = this.setup.nodes ?? null;
+    if (nodes?.local == null) return;
+    const tier = nodes.local[node];
+    if (mediated && tier.holdsNewer(key, version, now)) return;
+    tier.fill(key, size, ttl, version, Number.POSITIVE_INFINITY, now);
+  }
+
+  /**
+   * `lock` stampede protection on a miss: SET <prefix>lock:<key> <token> NX PX lock_ttl. The holder
+   * fetches, fills, then deletes the lock if it still holds it (compare-and-delete); the others sleep
+   * `retry` ms and GET again — a hit is a hit — then try the lock again. A failed lock command leaves the
+   * read unprotected: it goes to the database.
+   */
+  private async lockedMiss(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<void> {
+    const lockName = `${this.setup.prefix}lock:${key}`;
+    const token = `${this.tokenBase}${++this.tokens}`;
+    for (;;) {
+      let taken = false;
+      try {
+        taken = (await this.setup.connections.pick().set(lockName, token, 'PX', this.lockTtlMs!, 'NX')) === 'OK';
+      } catch (error) {
+        this.cacheError(recorder, error as Error);
+        await this.fetch(recorder, start, key, node, name, size, ttl);
+        return;
+      }
+      if (taken) {
+        try {
+          await this.fetch(recorder, start, key, node, name, size, ttl);
+        } finally {
+          try {
+            await scripted(this.setup.connections.pick()).cachebenchUnlock(lockName, token);
+          } catch (error) {
+            this.cacheError(recorder, error as Error);
+          }
+        }
+        return;
+      }
+      await sleep(this.retryMs);
+      const cached = await this.get(recorder, start, name);
+      if (cached === CACHE_FAILED) {
+        await this.fetch(recorder, start, key, node, name, size, ttl);
+        return;
+      }
+      if (cached !== null) {
+        this.hit(recorder, start, key, node, size, ttl, cached);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A miss goes to the database. Cache-aside: served when the query completes, then the application SETs
+   * the value and the read completes at that reply. Read-through and write-through: the cache fills
+   * itself (the fill script, never older over newer) and answers — with a newer copy when it already holds
+   * one — so the read is served and completes at the script's reply.
+   */
+  private async fetch(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<void> {
     recorder.readOutcome(start, false, size);
-    const version = await this.query(recorder, key, true);
+    let version = await this.query(recorder, key, true);
     let now = this.setup.now();
     if (version === QUERY_TIMED_OUT) {
       recorder.dbTimeouts++;
@@ -106,9 +246,19 @@ export class LiveCacheAside {
       recorder.requestFailed(start, now, true);
       return;
     }
+    if (this.mediated) {
+      const newer = await this.fill(recorder, name, version, size, ttl);
+      if (newer >= 0) version = newer;
+      now = this.setup.now();
+      this.fillLocal(key, node, size, ttl, version, now, true);
+      this.served(recorder, start, key, version, now);
+      recorder.readCompleted(start, now, false);
+      return;
+    }
     this.served(recorder, start, key, version, now);
     await this.store(recorder, name, version, size, ttl);
     now = this.setup.now();
+    this.fillLocal(key, node, size, ttl, version, now, false);
     recorder.readCompleted(start, now, false);
   }
 
@@ -120,7 +270,18 @@ export class LiveCacheAside {
     size: number,
     ttl: number,
   ): Promise<void> {
-    const version = await this.query(recorder, key, false);
+    const nodes = this.setup.nodes ?? null;
+    const node = nodes === null ? 0 : nodes.route(key);
+    let version: number;
+    const writeBehind = this.writeBehind;
+    if (writeBehind !== null) {
+      // The cache takes the write (a new version, ahead of the database) once the node's queue has room.
+      await writeBehind.admit(node);
+      version = this.ledger.issue(key);
+      writeBehind.take(recorder, node, key, version);
+    } else {
+      version = await this.query(recorder, key, false);
+    }
     if (version === QUERY_TIMED_OUT) {
       const now = this.setup.now();
       recorder.dbTimeouts++;
@@ -129,17 +290,19 @@ export class LiveCacheAside {
       return;
     }
     const invalidation = this.setup.scenario.cache?.invalidation ?? 'delete';
-    const name = this.setup.prefix + key;
     if (invalidation !== 'ttl-only') {
-      if (isDelete || invalidation === 'delete') {
-        try {
-          await this.setup.connections.pick().del(name);
-        } catch (error) {
-          this.cacheError(recorder, error as Error);
-        }
-      } else {
-        await this.store(recorder, name, version, size, ttl);
+      const name = this.setup.prefix + key;
+      const remove = isDelete || !this.writesTheValue;
+      // The writer's tiers: Redis (and a PUBLISH to the other nodes, concurrently), and its node's local tier.
+      const shared = this.writeShared(recorder, name, remove, version, size, ttl);
+      const told = this.setup.invalidation ? this.publish(recorder, key, version, node) : null;
+      if (nodes?.local != null) {
+        const tier = nodes.local[node];
+        if (remove) tier.invalidate(key);
+        else tier.update(key, size, ttl, version, this.setup.now());
       }
+      await shared;
+      if (told !== null) await told;
     }
     const now = this.setup.now();
     if (this.ledger.acknowledge(key, version, now)) this.supersession.acknowledged(key, version, now);
@@ -165,6 +328,39 @@ export class LiveCacheAside {
       else await client.set(name, value, 'PX', Math.max(1, Math.round(ttlMs)));
     } catch (error) {
       this.cacheError(recorder, error as Error);
+    }
+  }
+
+  private async writeShared(recorder: RunRecorder, name: string, remove: boolean, version: number, size: number, ttl: number): Promise<void> {
+    if (!remove) {
+      if (this.mediated) await this.fill(recorder, name, version, size, ttl);
+      else await this.store(recorder, name, version, size, ttl);
+      return;
+    }
+    try {
+      await this.setup.connections.pick().del(name);
+    } catch (error) {
+      this.cacheError(recorder, error as Error);
+    }
+  }
+
+  private async publish(recorder: RunRecorder, key: number, version: number, node: number): Promise<void> {
+    try {
+      await this.setup.invalidation!.publish(this.setup.connections.pick(), key, version, node);
+    } catch (error) {
+      this.cacheError(recorder, error as Error);
+    }
+  }
+
+  /** The fill script: stores `version` unless Redis holds a newer one; returns that newer version, or -1. */
+  private async fill(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<number> {
+    const ttlMs = ttl > 0 ? ttl : this.ttlMs;
+    try {
+      const client = scripted(this.setup.connections.pick());
+      return Number(await client.cachebenchFill(name, version, encodeValue(version, size), ttlMs === null ? '' : String(Math.max(1, Math.round(ttlMs)))));
+    } catch (error) {
+      this.cacheError(recorder, error as Error);
+      return -1;
     }
   }
 

@@ -7,7 +7,7 @@ import { SlidingWindowPeak } from '../metrics/sliding-window-peak.js';
 import { RandomSource } from '../random/random-source.js';
 import { resolveParameters } from '../policies/policy-parameters.js';
 import { policyParameters } from '../policies/registry.js';
-import type { RedisView, RunMetrics, RunResult } from '../result/run-result.js';
+import type { AgeSummary, RedisView, RunMetrics, RunResult, TierMetrics } from '../result/run-result.js';
 import { replay } from '../run/replay.js';
 import type { RunProgress } from '../run/run-progress.js';
 import type { LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
@@ -202,6 +202,15 @@ async function measure(
     workers,
     worker_requests: merged.workerRequests,
   };
+  if (merged.writeBehind !== null) metrics.write_behind = merged.writeBehind;
+  if (merged.nodes !== null) {
+    const { l1, l2, invalidation } = merged.nodes;
+    metrics.tiers = { l1, l2: redisTierMetrics(l2) };
+    if (invalidation !== null) {
+      const { delaysMs, ...counts } = invalidation;
+      metrics.invalidation = { ...counts, delay_ms: delaySummary(delaysMs) };
+    }
+  }
   if (merged.traceSkips !== null) {
     metrics.trace = {
       skipped_lines: merged.traceSkips.skippedLines,
@@ -243,6 +252,35 @@ async function measure(
   const reason = stopReason as { message: string; exitCode: 3 | 130 } | null;
   if (reason !== null) throw new LiveRunStopped(reason.message, reason.exitCode, result);
   return result;
+}
+
+/**
+ * L2 (Redis) as a tier of the topology: the lookups that reached it (L1 misses) and their hits, counted by
+ * the client; its evictions, expirations and memory are Redis's own, under `redis` (INFO deltas).
+ */
+function redisTierMetrics(l2: { lookups: number; hits: number; errors: number }): TierMetrics {
+  return {
+    lookups: l2.lookups,
+    hits: l2.hits,
+    hit_rate: l2.lookups > 0 ? l2.hits / l2.lookups : null,
+    errors: l2.errors,
+    evictions: 0,
+    expirations: 0,
+    invalidations: 0,
+    entries: 0,
+    bytes: 0,
+    peak_entries: 0,
+    peak_bytes: 0,
+  };
+}
+
+/** p50, p99 and max of measured delays (nearest rank), in ms. */
+function delaySummary(delays: number[]): AgeSummary {
+  if (delays.length === 0) return { p50: null, p99: null, max: null };
+  const sorted = Float64Array.from(delays).sort();
+  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
+  return { p50: round(rank(0.5)), p99: round(rank(0.99)), max: round(sorted[sorted.length - 1]) };
 }
 
 /**

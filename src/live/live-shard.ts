@@ -1,4 +1,5 @@
 import { RunRecorder, type RunRecorderState } from '../metrics/run-recorder.js';
+import type { WriteBehindMetrics } from '../result/run-result.js';
 import type { Scenario, WorkloadSpec } from '../scenario/scenario.js';
 import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { createWorkload } from '../workload/create-workload.js';
@@ -8,6 +9,8 @@ import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
+import { LiveInvalidation } from './live-invalidation.js';
+import { LiveNodes, type NodesOutcome } from './live-nodes.js';
 import { LoadDriver } from './load-driver.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
@@ -39,6 +42,12 @@ export function progressOf(counters: Int32Array, shards: number): { requests: nu
 
 /** How long a stopped run waits for requests in flight before it reports what it has. */
 export const STOP_DRAIN_MS = 2000;
+
+/** How long a finished shard waits for its write-behind queues to reach the database. */
+const WRITE_BEHIND_DRAIN_MS = 30_000;
+
+/** How long a finished shard waits for its pub/sub messages still on their way; those that do not arrive are lost. */
+const INVALIDATION_DRAIN_MS = 1000;
 
 /** How often a running shard hands over the times it submitted DB queries at (for db.qps_peak). */
 const HAND_OVER_EVERY_MS = 250;
@@ -90,6 +99,10 @@ export interface ShardOutcome {
   client: ClientCounts;
   reconnects: number;
   traceSkips: TraceSkips | null;
+  /** With local tiers: the shard's nodes (L1, L2 lookups, pub/sub invalidation); null without. */
+  nodes: NodesOutcome | null;
+  /** With write-behind: the shard's queues; null without. */
+  writeBehind: WriteBehindMetrics | null;
 }
 
 /**
@@ -124,6 +137,8 @@ export class LiveShard {
     private readonly events: ShardEvents,
     private readonly connections: RedisConnections,
     private readonly stream: AccessStream,
+    private readonly nodes: LiveNodes | null,
+    private readonly invalidation: LiveInvalidation | null,
   ) {
     const { scenario, counters } = setup;
     this.index = setup.index;
@@ -132,6 +147,7 @@ export class LiveShard {
     const cache = scenario.cache!;
     this.recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, this.submissions);
     this.warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
+    if (nodes?.local != null) this.recorder.timeseries.tiers = true;
     this.engine = new LiveCacheAside({
       scenario,
       connections,
@@ -139,6 +155,8 @@ export class LiveShard {
       keySpace: stream.keySpace,
       now: this.now,
       databaseConnections: setup.databaseConnections,
+      nodes,
+      invalidation,
       ...(setup.count > 1 ? { databaseInUseAcrossThreads: { cells: counters, index: SHARED_DB_IN_USE } } : {}),
       onError: (t) => {
         const second = Math.max(0, Math.floor(t / 1000));
@@ -172,21 +190,38 @@ export class LiveShard {
   /** Opens the shard's workload and its Redis clients; throws InputError (a bad trace) or RunFailure (no connection). */
   static async open(setup: ShardSetup, events: ShardEvents): Promise<LiveShard> {
     const stream = shardStream(setup);
+    let connections: RedisConnections | null = null;
+    let subscriber: RedisConnections | null = null;
     try {
       const target = setup.scenario.cache!.redis!;
       const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
         parseRedisAddress(url, target.cluster === null ? 'cache.redis.url' : `cache.redis.cluster[${i}]`),
       );
-      const connections = await RedisConnections.open({
+      const options = {
         addresses,
         cluster: target.cluster !== null,
         connections: setup.connections,
         autoPipelining: target.auto_pipelining,
         connectTimeoutMs: target.connect_timeout,
         commandTimeoutMs: target.command_timeout,
-      });
-      return new LiveShard(setup, events, connections, stream);
+      };
+      connections = await RedisConnections.open(options);
+      const cache = setup.scenario.cache!;
+      const nodes = cache.local === null && setup.scenario.topology.nodes === 1 ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
+      let invalidation: LiveInvalidation | null = null;
+      if (nodes?.local != null && cache.invalidation === 'pubsub') {
+        // A connection of its own: a subscribed connection takes no other commands. Its clock is set in run().
+        subscriber = await RedisConnections.open({ ...options, connections: 1, autoPipelining: false });
+        const shard = { now: (): number => 0 };
+        invalidation = await LiveInvalidation.open(subscriber, `${setup.prefix}invalidation:${setup.index}`, nodes, () => shard.now());
+        const live = new LiveShard(setup, events, connections, stream, nodes, invalidation);
+        shard.now = live.now;
+        return live;
+      }
+      return new LiveShard(setup, events, connections, stream, nodes, invalidation);
     } catch (error) {
+      subscriber?.close();
+      connections?.close();
       stream.close();
       throw error;
     }
@@ -210,11 +245,14 @@ export class LiveShard {
       if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
       await this.driver.run();
       await this.driver.drain(this.stopped ? STOP_DRAIN_MS : Number.POSITIVE_INFINITY);
+      // Write-behind's last batches reach the database after the last request (their queries count, as in simulation).
+      await this.engine.writeBehind?.drain(this.stopped ? STOP_DRAIN_MS : WRITE_BEHIND_DRAIN_MS);
     } finally {
       clearInterval(timer);
     }
     handOver(this.submissions.take(), Number.POSITIVE_INFINITY);
     this.publishProgress();
+    const messages = this.invalidation === null ? null : await this.invalidation.drain(INVALIDATION_DRAIN_MS);
     return {
       measured: this.recorder.state(),
       warmupRequests: this.warmupRecorder.requests,
@@ -223,6 +261,8 @@ export class LiveShard {
       client: { ...this.engine.counts },
       reconnects: this.connections.reconnects - this.reconnectsBefore,
       traceSkips: this.stream.traceStats?.() ?? null,
+      nodes: this.nodes === null ? null : this.nodes.outcome(messages),
+      writeBehind: this.engine.writeBehind?.metrics() ?? null,
     };
   }
 
@@ -233,6 +273,7 @@ export class LiveShard {
   }
 
   close(): void {
+    this.invalidation?.close();
     this.connections.close();
     this.stream.close();
   }

@@ -7,6 +7,8 @@ export const QUERY_TIMED_OUT = -1;
 interface PendingQuery {
   key: number;
   isRead: boolean;
+  /** A write-behind batch: one write query that commits nothing itself (the caller persists its entries). */
+  flush: boolean;
   submitted: number;
   settled: boolean;
   onStarted: (waitMs: number, inUse: number) => void;
@@ -49,9 +51,21 @@ export class WallClockDatabase {
    * when the query gets a connection, after waiting `waitMs`, with `inUse` connections now busy.
    */
   query(key: number, isRead: boolean, onStarted: (waitMs: number, inUse: number) => void): Promise<number> {
+    return this.submit(key, isRead, false, onStarted);
+  }
+
+  /**
+   * A write-behind flush: one write query (the write latency, a connection of the pool, no timeout, as in
+   * the simulation) for a whole batch; resolves when it completes. The caller persists the batch's versions.
+   */
+  async flush(onStarted: (waitMs: number, inUse: number) => void): Promise<void> {
+    await this.submit(-1, false, true, onStarted);
+  }
+
+  private submit(key: number, isRead: boolean, flush: boolean, onStarted: (waitMs: number, inUse: number) => void): Promise<number> {
     return new Promise((resolve) => {
-      const q: PendingQuery = { key, isRead, submitted: this.setup.now(), settled: false, onStarted, timer: null, resolve };
-      const timeout = this.setup.timeoutMs;
+      const q: PendingQuery = { key, isRead, flush, submitted: this.setup.now(), settled: false, onStarted, timer: null, resolve };
+      const timeout = flush ? null : this.setup.timeoutMs;
       if (timeout !== null) {
         q.timer = setTimeout(() => {
           q.settled = true;
@@ -79,7 +93,7 @@ export class WallClockDatabase {
     this.inUse--;
     const shared = this.setup.inUseAcrossThreads;
     if (shared !== undefined) Atomics.sub(shared.cells, shared.index, 1);
-    const version = q.isRead ? readVersion : this.setup.ledger.commit(q.key);
+    const version = q.isRead ? readVersion : q.flush ? 0 : this.setup.ledger.commit(q.key);
     if (!q.settled) {
       q.settled = true;
       if (q.timer !== null) clearTimeout(q.timer);

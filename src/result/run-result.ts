@@ -78,6 +78,8 @@ export interface InvalidationMessageMetrics {
   sent: number;
   received: number;
   lost: number;
+  /** Live runs only: publish→receive delay of the messages received, measured on the run's clock. */
+  delay_ms?: AgeSummary;
 }
 
 /** Write-behind: acknowledged writes waiting for their flush to the database. */

@@ -547,6 +547,9 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
   return faults.sort((a, b) => a.at - b.at);
 }
 
+/** Patterns beside cache-aside that live mode runs on Redis. */
+const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through', 'write-behind']);
+
 /**
  * Tiers per node, patterns other than cache-aside, pub/sub, stampede protection and faults are built into
  * the simulation's clock: they need requests that take time, and live mode does not run them yet.
@@ -554,17 +557,34 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
 function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; cache: CacheSpec | null; topology: TopologySpec; faults: FaultSpec[] }, problems: FieldProblem[]): void {
   const { cache } = scenario;
   const features: [string[], string][] = [];
-  if (scenario.topology.nodes > 1) features.push([['topology', 'nodes'], 'several nodes']);
-  if (cache?.local) features.push([['cache', 'local'], 'a local tier']);
-  if (cache && cache.pattern !== 'cache-aside') features.push([['cache', 'pattern'], cache.pattern]);
-  if (cache?.invalidation === 'pubsub') features.push([['cache', 'invalidation'], 'pubsub invalidation']);
-  if (cache && cache.stampede.protection !== 'none') features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
+  // Live mode runs these (src/live/): the simulation needs arrival times for them all the same.
+  const live = scenario.mode === 'live';
+  if (scenario.topology.nodes > 1 && !live) features.push([['topology', 'nodes'], 'several nodes']);
+  if (cache?.local && !live) features.push([['cache', 'local'], 'a local tier']);
+  if (cache && cache.pattern !== 'cache-aside' && !(live && LIVE_PATTERNS.has(cache.pattern))) features.push([['cache', 'pattern'], cache.pattern]);
+  if (cache?.invalidation === 'pubsub' && !live) features.push([['cache', 'invalidation'], 'pubsub invalidation']);
+  if (live && cache !== null && !cache.shared) {
+    problems.push({ path: ['cache', 'shared'], message: 'live mode keeps the shared tier in Redis (cache.redis); remove `shared: false`' });
+  }
+  if (live && cache?.pubsub && cache.pubsub.loss > 0) {
+    problems.push({
+      path: ['cache', 'pubsub', 'loss'],
+      message: 'live mode sends invalidations over real Redis pub/sub and measures what is lost; a simulated loss applies in mode: simulate only (remove it)',
+    });
+  }
+  if (cache && cache.stampede.protection !== 'none' && !(live && cache.stampede.protection === 'lock')) {
+    features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
+  }
   if (cache && cache.stampede.ttl_jitter > 0) features.push([['cache', 'stampede', 'ttl_jitter'], 'TTL jitter']);
   if (scenario.faults.length > 0) features.push([['faults'], 'fault windows']);
   if (features.length === 0) return;
   if (scenario.mode === 'live') {
     for (const [path, what] of features) {
-      problems.push({ path, at: 'key', message: `${what}: simulate mode only for now (live mode runs cache-aside on one Redis tier); remove it or use mode: simulate` });
+      problems.push({
+        path,
+        at: 'key',
+        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes and pubsub invalidation); remove it or use mode: simulate`,
+      });
     }
     return;
   }

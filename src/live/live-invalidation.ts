@@ -1,0 +1,93 @@
+import type { LiveNodes, NodesOutcome } from './live-nodes.js';
+import type { RedisClient, RedisConnections } from './redis-connection.js';
+
+/**
+ * Pub/sub invalidation over real Redis pub/sub (DESIGN.md, "Invalidation: pubsub"): a write PUBLISHes
+ * `<key> <version> <node> <sent at>` on the shard's channel, `<prefix>invalidation:<shard>`; the shard's
+ * subscriber connection receives it and every node but the writer drops its local copy older than that
+ * version. A shard's keys are its own, so only it needs its messages: one channel and one subscriber
+ * connection per shard. One message stands for `nodes − 1` deliveries (sent, received and lost count
+ * deliveries, as in simulation); its delay is measured publish→receive on the run's clock (one monotonic
+ * clock for every thread), not drawn from `pubsub.delay`.
+ */
+export class LiveInvalidation {
+  sent = 0;
+  received = 0;
+  lost = 0;
+  private readonly delaysMs: number[] = [];
+  /** Messages published (or failed) but not yet received. */
+  private outstanding = 0;
+  private waiter: (() => void) | null = null;
+
+  private constructor(
+    private readonly subscriber: RedisConnections,
+    readonly channel: string,
+    private readonly nodes: LiveNodes,
+    private readonly now: () => number,
+  ) {}
+
+  /** Subscribes `subscriber` (a connection of its own, now in subscriber mode) to the shard's channel. */
+  static async open(subscriber: RedisConnections, channel: string, nodes: LiveNodes, now: () => number): Promise<LiveInvalidation> {
+    const invalidation = new LiveInvalidation(subscriber, channel, nodes, now);
+    const client = subscriber.clients[0];
+    client.on('message', (from: string, message: string) => {
+      if (from === channel) invalidation.receive(message);
+    });
+    await client.subscribe(channel);
+    return invalidation;
+  }
+
+  /** Tells the other nodes about `version` of `key`; resolves at PUBLISH's reply (false: it failed, counted lost). */
+  async publish(client: RedisClient, key: number, version: number, node: number): Promise<boolean> {
+    const others = this.nodes.count - 1;
+    if (others === 0) return true;
+    this.sent += others;
+    this.outstanding++;
+    try {
+      await client.publish(this.channel, `${key} ${version} ${node} ${this.now()}`);
+      return true;
+    } catch (error) {
+      this.lost += others;
+      this.settleOne();
+      throw error;
+    }
+  }
+
+  private receive(message: string): void {
+    const now = this.now();
+    const [key, version, from, sentAt] = message.split(' ').map(Number);
+    this.delaysMs.push(Math.max(0, now - sentAt));
+    const local = this.nodes.local!;
+    for (let node = 0; node < local.length; node++) {
+      if (node === from) continue;
+      this.received++;
+      local[node].dropOlder(key, version, now);
+    }
+    this.settleOne();
+  }
+
+  private settleOne(): void {
+    this.outstanding--;
+    if (this.outstanding <= 0 && this.waiter !== null) this.waiter();
+  }
+
+  /** Waits up to `timeoutMs` for every published message to arrive; those that did not are lost. */
+  async drain(timeoutMs: number): Promise<NodesOutcome['invalidation']> {
+    if (this.outstanding > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    this.lost = this.sent - this.received;
+    return { sent: this.sent, received: this.received, lost: this.lost, delaysMs: this.delaysMs };
+  }
+
+  close(): void {
+    this.subscriber.close();
+  }
+}

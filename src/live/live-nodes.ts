@@ -1,0 +1,88 @@
+import { CacheTier, summedTierMetrics } from '../engine/cache-tier.js';
+import { createPolicy } from '../policies/registry.js';
+import { RandomSource } from '../random/random-source.js';
+import type { TierMetrics } from '../result/run-result.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { stickyNode } from '../topology/topology.js';
+
+/** What one shard's nodes measured, as plain data (merged over shards by the run). */
+export interface NodesOutcome {
+  /** The shard's local tiers (every node's, for the shard's keys), summed over nodes. */
+  l1: TierMetrics;
+  /** Lookups that reached Redis (L1 misses) and how many hit. */
+  l2: { lookups: number; hits: number; errors: number };
+  /** Pub/sub invalidation: null without it. Delays are publish→receive on the run's clock, one per message received. */
+  invalidation: { sent: number; received: number; lost: number; delaysMs: number[] } | null;
+}
+
+/**
+ * The simulated application nodes of one shard of a live run (several nodes, or local tiers) (DESIGN.md, "Topology"): `topology.nodes`
+ * nodes, each with a built-in local tier (L1: a CacheTier with cache.local's policy and TTL, on the run's
+ * clock in ms) in front of the shared tier in Redis; requests reach nodes by `topology.routing`.
+ *
+ * A run's keys are split over its shards (worker threads) by hash, so each shard holds every node's
+ * local tier *for its own keys*: node n of the run is the union of node n's tiers in every shard, and
+ * each of those gets cache.local.capacity ÷ shards (rounded up). Routing is per shard: round-robin turns
+ * over the shard's own requests, random draws from the shard's own stream, sticky hashes the key (the
+ * same node in every shard).
+ */
+export class LiveNodes {
+  readonly count: number;
+  /** Each node's local tier; null without cache.local. */
+  readonly local: CacheTier[] | null;
+  private readonly routing: Scenario['topology']['routing'];
+  private readonly random: RandomSource;
+  private nextNode = 0;
+  l2Lookups = 0;
+  l2Hits = 0;
+  l2Errors = 0;
+
+  constructor(scenario: Scenario, shard: { index: number; count: number }, keySpaceHint: number) {
+    const local = scenario.cache!.local;
+    this.count = scenario.topology.nodes;
+    this.routing = scenario.topology.routing;
+    this.random = RandomSource.derive(scenario.seed, `routing-${shard.index}`);
+    if (local === null) {
+      this.local = null;
+      return;
+    }
+    const capacity = Math.max(1, Math.ceil(local.capacity / shard.count));
+    this.local = Array.from({ length: this.count }, (_, node) => {
+      const newPolicy = () =>
+        createPolicy(local.policy, {
+          capacity,
+          unit: local.capacity_unit,
+          keySpaceHint,
+          seed: scenario.seed + node,
+          parameters: local.parameters,
+        });
+      const tier = new CacheTier(newPolicy(), local.ttl, undefined, newPolicy);
+      // Live values always carry versions: keep them from the first fill.
+      tier.writesSeen = true;
+      return tier;
+    });
+  }
+
+  /** The node a request for `key` goes to. */
+  route(key: number): number {
+    const n = this.count;
+    if (n === 1) return 0;
+    if (this.routing === 'round-robin') {
+      const node = this.nextNode;
+      this.nextNode = node + 1 === n ? 0 : node + 1;
+      return node;
+    }
+    if (this.routing === 'random') return this.random.nextInt(n);
+    return stickyNode(key, n);
+  }
+
+  /** The shard's tiers; null without local tiers (nothing per tier to report). */
+  outcome(invalidation: NodesOutcome['invalidation']): NodesOutcome | null {
+    if (this.local === null) return null;
+    return {
+      l1: summedTierMetrics(this.local),
+      l2: { lookups: this.l2Lookups, hits: this.l2Hits, errors: this.l2Errors },
+      invalidation,
+    };
+  }
+}
