@@ -1,36 +1,12 @@
-import { doubledLength, grownInt32 } from '../collections/typed-array-growth.js';
 import { NO_SLOT } from './slot-list.js';
 
 /**
- * Key id → slot of a cache. Two layouts behind the same three methods:
- * - dense: an Int32Array indexed by key id — one load per lookup, 4 bytes per key id of the workload;
- * - hashed: an open-addressing table (linear probing, backward-shift deletion) sized to the cache's
- *   entries, for a small cache over a large keyspace (a node's local tier): its index stays in the CPU's
- *   caches instead of spreading over megabytes, which is what a two-tier, many-node simulation spends its
- *   time on otherwise.
+ * Key id → slot of a small cache over a large keyspace (a node's local tier): an open-addressing table
+ * (linear probing, backward-shift deletion) sized to the cache's entries. Its index stays in the CPU's
+ * caches instead of spreading over megabytes as an Int32Array by key id would (SlotCache's usual index:
+ * one load per lookup, 4 bytes per key id), which is what a two-tier, many-node simulation spends its
+ * time on otherwise.
  */
-export class DenseKeyIndex {
-  private slots: Int32Array;
-
-  constructor(keySpaceHint: number) {
-    this.slots = new Int32Array(Math.max(16, keySpaceHint)).fill(NO_SLOT);
-  }
-
-  slotOf(key: number): number {
-    const slots = this.slots;
-    return key < slots.length ? slots[key] : NO_SLOT;
-  }
-
-  set(key: number, slot: number): void {
-    if (key >= this.slots.length) this.slots = grownInt32(this.slots, doubledLength(this.slots.length, key + 1), NO_SLOT);
-    this.slots[key] = slot;
-  }
-
-  remove(key: number): void {
-    this.slots[key] = NO_SLOT;
-  }
-}
-
 const EMPTY = -1;
 
 export class HashedKeyIndex {
@@ -100,8 +76,6 @@ export class HashedKeyIndex {
 /** A small count-bounded cache over a keyspace this many times larger gets a hashed index. */
 const HASHED_BELOW_KEYSPACE_SHARE = 16;
 
-export function keyIndexFor(capacityEntries: number, keySpaceHint: number): DenseKeyIndex | HashedKeyIndex {
-  return Number.isFinite(capacityEntries) && (capacityEntries + 1) * HASHED_BELOW_KEYSPACE_SHARE < keySpaceHint
-    ? new HashedKeyIndex(Math.ceil(capacityEntries) + 1)
-    : new DenseKeyIndex(keySpaceHint);
+export function usesHashedIndex(capacityEntries: number, keySpaceHint: number): boolean {
+  return Number.isFinite(capacityEntries) && (capacityEntries + 1) * HASHED_BELOW_KEYSPACE_SHARE < keySpaceHint;
 }

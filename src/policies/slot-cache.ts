@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { CapacityUnit, EvictionPolicy, PolicyOptions } from './eviction-policy.js';
-import { grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
-import { type DenseKeyIndex, type HashedKeyIndex, keyIndexFor } from './key-index.js';
+import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { HashedKeyIndex, usesHashedIndex } from './key-index.js';
 import { NO_SLOT } from './slot-list.js';
 
 /**
@@ -29,7 +29,10 @@ export abstract class SlotCache implements EvictionPolicy {
   private evictionCount = 0;
   private expirationCount = 0;
 
-  private readonly index: DenseKeyIndex | HashedKeyIndex;
+  /** Key id → slot, by key id (the usual case: one load per lookup); null when `hashed` serves instead. */
+  private slotOfKey: Int32Array | null;
+  /** For a small count-bounded cache over a large keyspace: a hash table sized to the cache. */
+  private readonly hashed: HashedKeyIndex | null;
   protected keyOfSlot: Int32Array;
   protected sizeOfSlot: Float64Array;
   protected expiresAtOfSlot: Float64Array;
@@ -49,7 +52,9 @@ export abstract class SlotCache implements EvictionPolicy {
     this.chargesBytes = unit === 'bytes';
 
     const keySpace = Math.max(16, Math.floor(options.keySpaceHint) || 0);
-    this.index = keyIndexFor(!this.chargesBytes && !unbounded ? this.capacity : Number.POSITIVE_INFINITY, keySpace);
+    const entryBound = !this.chargesBytes && !unbounded ? this.capacity : Number.POSITIVE_INFINITY;
+    this.hashed = usesHashedIndex(entryBound, keySpace) ? new HashedKeyIndex(Math.ceil(entryBound) + 1) : null;
+    this.slotOfKey = this.hashed === null ? new Int32Array(keySpace).fill(NO_SLOT) : null;
     // A count-bounded cache never needs more than capacity + 1 slots; otherwise start modest and double.
     const bound = !this.chargesBytes && Number.isFinite(this.capacity) ? Math.ceil(this.capacity) + 1 : 1 << 16;
     const slots = Math.max(16, Math.min(bound, keySpace + 1, 1 << 24));
@@ -113,7 +118,14 @@ export abstract class SlotCache implements EvictionPolicy {
   }
 
   get(key: number, now: number): boolean {
-    return this.lookup(key, now) !== NO_SLOT;
+    const slot = this.slotOf(key);
+    if (slot === NO_SLOT) return false;
+    if (now >= this.expiresAtOfSlot[slot]) {
+      this.expire(slot);
+      return false;
+    }
+    this.onHit(slot, now);
+    return true;
   }
 
   lookup(key: number, now: number): number {
@@ -187,7 +199,9 @@ export abstract class SlotCache implements EvictionPolicy {
 
   /** The slot holding `key` (expired or not), or -1. A slot stays the entry's until it leaves the cache. */
   slotOf(key: number): number {
-    return this.index.slotOf(key);
+    const dense = this.slotOfKey;
+    if (dense !== null) return key < dense.length ? dense[key] : NO_SLOT;
+    return this.hashed!.slotOf(key);
   }
 
   /** Current length of the slot columns; a policy sizes its own columns with it at construction. */
@@ -236,7 +250,8 @@ export abstract class SlotCache implements EvictionPolicy {
 
   private release(slot: number): void {
     const size = this.sizeOfSlot[slot];
-    this.index.remove(this.keyOfSlot[slot]);
+    if (this.slotOfKey !== null) this.slotOfKey[this.keyOfSlot[slot]] = NO_SLOT;
+    else this.hashed!.remove(this.keyOfSlot[slot]);
     this.keyOfSlot[slot] = NO_SLOT;
     this.entryCount--;
     this.byteCount -= size;
@@ -253,7 +268,13 @@ export abstract class SlotCache implements EvictionPolicy {
       if (slot >= this.keyOfSlot.length) this.growSlots(this.keyOfSlot.length * 2);
     }
     this.keyOfSlot[slot] = key;
-    this.index.set(key, slot);
+    const dense = this.slotOfKey;
+    if (dense === null) this.hashed!.set(key, slot);
+    else if (key < dense.length) dense[key] = slot;
+    else {
+      this.slotOfKey = grownInt32(dense, doubledLength(dense.length, key + 1), NO_SLOT);
+      this.slotOfKey[key] = slot;
+    }
     return slot;
   }
 
