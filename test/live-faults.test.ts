@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startCachebench } from './support/cachebench-process.js';
 import {
   delay,
@@ -12,25 +12,14 @@ import {
   uniquePrefix,
   waitForKeys,
 } from './support/live-scenario.js';
-import { infoStats, RedisServerProcess, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
+import { infoStats, redisSkipReason, scanKeys, ownServers } from './support/redis-server.js';
 
 // Faults mid-run, `mode: live`: a paused server (SIGSTOP/SIGCONT), a killed and restarted one, Ctrl-C. Each
 // test starts its own redis-server on a free loopback port and stops it by PID. The fault is injected once
 // the run has written its first key (so it lands mid-run however slowly the process started), and every
 // bound below leaves a wide margin for a loaded 2-core machine.
 const skip = redisSkipReason();
-const servers: RedisServerProcess[] = [];
-
-async function ownServer(): Promise<RedisServerProcess> {
-  requireRedis();
-  const server = await RedisServerProcess.start();
-  servers.push(server);
-  return server;
-}
-
-after(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-});
+const ownServer = ownServers();
 
 function readJsonFile(path: string): LiveResult {
   assert.ok(existsSync(path), `${path} was written`);

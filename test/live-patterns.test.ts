@@ -3,25 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { scripted } from '../src/live/redis-scripts.js';
 import { startCachebench } from './support/cachebench-process.js';
 import { liveScenario, parseResult, uniquePrefix } from './support/live-scenario.js';
-import { connectOnce, RedisClusterProcesses, RedisServerProcess, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
+import { connectOnce, RedisClusterProcesses, redisSkipReason, requireRedis, scanKeys, ownServers } from './support/redis-server.js';
 
 // Patterns on a real Redis (mode: live): read-through and write-through fills through the fill script
 // (never older over newer), and `lock` stampede protection as SET NX PX. Each test starts its own
 // redis-server on a free loopback port and stops it by PID; without redis-server the tests are skipped
 // with the reason; under CI=true that is a failure.
 const skip = redisSkipReason();
-const servers: RedisServerProcess[] = [];
-
-async function ownServer(): Promise<RedisServerProcess> {
-  requireRedis();
-  const server = await RedisServerProcess.start();
-  servers.push(server);
-  return server;
-}
-
-after(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-});
+const ownServer = ownServers();
 
 function run(scenario: string, timeoutMs = 30_000) {
   return startCachebench(['run', scenario, '--json', '-'], { timeoutMs }).finished;

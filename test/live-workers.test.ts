@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startCachebench } from './support/cachebench-process.js';
 import { liveScenario, liveWork, parseResult, uniquePrefix, waitForKeys } from './support/live-scenario.js';
-import { infoStats, RedisServerProcess, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
+import { infoStats, redisSkipReason, scanKeys, ownServers } from './support/redis-server.js';
 
 // `mode: live` split over worker threads (`workers`), and recorded traces replayed against Redis: the real
 // binary against redis-server processes these tests start on free loopback ports and stop by PID.
 const skip = redisSkipReason();
-const servers: RedisServerProcess[] = [];
-
-async function ownServer(): Promise<RedisServerProcess> {
-  requireRedis();
-  const server = await RedisServerProcess.start();
-  servers.push(server);
-  return server;
-}
-
-after(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-});
+const ownServer = ownServers();
 
 function run(scenario: string) {
   return startCachebench(['run', scenario, '--json', '-'], { timeoutMs: 30_000 }).finished;

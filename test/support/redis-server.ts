@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { Redis } from 'ioredis';
 
 // redis-server processes for the tests: each on a free loopback port, in its own temporary directory,
@@ -39,6 +40,23 @@ export function redisSkipReason(needs: { cli?: boolean } = {}): false | string {
 export function requireRedis(needs: { cli?: boolean } = {}): void {
   if (redisServerVersion === null) throw new Error('redis-server is required under CI=true (apt-get install redis-server)');
   if (needs.cli && redisCliVersion === null) throw new Error('redis-cli is required under CI=true (apt-get install redis-tools)');
+}
+
+/**
+ * `ownServer()` for a test file: a redis-server of its own on a free loopback port (requireRedis first),
+ * every one stopped by PID after the file's tests.
+ */
+export function ownServers(): () => Promise<RedisServerProcess> {
+  const servers: RedisServerProcess[] = [];
+  after(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+  return async () => {
+    requireRedis();
+    const server = await RedisServerProcess.start();
+    servers.push(server);
+    return server;
+  };
 }
 
 /** A port nobody listens on right now: bind port 0 on loopback, read the port, close. */
