@@ -90,9 +90,10 @@ describe('live shards: how many workers, and their shares', () => {
       '/scenarios',
     ).scenario;
 
-  it('one worker per 15k requests/s of rate, at most the cores; a given count wins', () => {
+  it('one worker per 15k requests/s of rate, at most the cores but one; a given count wins', () => {
     assert.equal(scenario('  rate: 40000/s').live?.workers, null);
-    assert.equal(workerCount(scenario('  rate: 40000/s'), 2), 2);
+    assert.equal(workerCount(scenario('  rate: 40000/s'), 2), 1, 'two cores: one worker, a core left for the rest');
+    assert.equal(workerCount(scenario('  rate: 40000/s'), 3), 2);
     assert.equal(workerCount(scenario('  rate: 40000/s'), 8), 3);
     assert.equal(workerCount(scenario('  rate: 15000/s'), 8), 1);
     assert.equal(workerCount(scenario('  rate: 15001/s'), 8), 2);

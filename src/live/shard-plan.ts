@@ -36,7 +36,9 @@ export interface ShardShare {
 export function workerCount(scenario: Scenario, cores: number): number {
   const load = scenario.live!;
   if (load.workers !== null) return load.workers;
-  let limit = Math.min(cores, scenario.database.max_concurrency);
+  // One core is left to the rest (the alarm thread, the main thread, GC, a local Redis): on 2 cores two
+  // workers measured a worse p99 than one (README, "Worker threads").
+  let limit = Math.min(Math.max(1, cores - 1), scenario.database.max_concurrency);
   if (load.clients !== null) limit = Math.min(limit, load.clients);
   const wanted = Math.ceil(offeredRate(scenario) / REQUESTS_PER_WORKER);
   return Math.max(1, Math.min(wanted, limit));
