@@ -12,7 +12,8 @@ import {
   uniquePrefix,
   waitForKeys,
 } from './support/live-scenario.js';
-import { infoStats, redisSkipReason, scanKeys, ownServers } from './support/redis-server.js';
+import type { Redis } from 'ioredis';
+import { infoStats, ownServers, type RedisServerProcess, redisSkipReason, scanKeys } from './support/redis-server.js';
 
 // Faults mid-run, `mode: live`: a paused server (SIGSTOP/SIGCONT), a killed and restarted one, Ctrl-C. Each
 // test starts its own redis-server on a free loopback port and stops it by PID. The fault is injected once
@@ -20,6 +21,19 @@ import { infoStats, redisSkipReason, scanKeys, ownServers } from './support/redi
 // bound below leaves a wide margin for a loaded 2-core machine.
 const skip = redisSkipReason();
 const ownServer = ownServers();
+
+/** Runs `scenario` and pauses the server (SIGSTOP) for 600 ms half a second after its first key appears; the run's metrics. */
+async function runThroughPause(server: RedisServerProcess, client: Redis, prefix: string, scenario: string) {
+  const running = startCachebench(['run', scenario, '--json', '-']).finished;
+  await waitForKeys(client, prefix);
+  await delay(500);
+  server.pause();
+  await delay(600);
+  server.resume();
+  const r = await running;
+  assert.equal(r.code, 0, r.stderr);
+  return parseResult(r.stdout, r.stderr).runs[0].metrics;
+}
 
 function readJsonFile(path: string): LiveResult {
   assert.ok(existsSync(path), `${path} was written`);
@@ -35,25 +49,17 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
       const client = await server.client();
       const prefix = uniquePrefix('pause');
       try {
-        const running = startCachebench([
-          'run',
+        const metrics = await runThroughPause(
+          server,
+          client,
+          prefix,
           liveScenario({
             name: 'pause',
             // A command timeout well above the pause: the stalled requests must show as latency, not errors.
             redis: { url: server.url, prefix, command_timeout: '5s' },
             workload: { duration: '4s', rate: '200/s', workers },
           }),
-          '--json',
-          '-',
-        ]).finished;
-        await waitForKeys(client, prefix);
-        await delay(500);
-        server.pause();
-        await delay(600);
-        server.resume();
-        const r = await running;
-        assert.equal(r.code, 0, r.stderr);
-        const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+        );
         // ~120 requests were due during the pause, waiting up to 600 ms each: the top 1% all waited > 400 ms.
         assert.ok(metrics.latency_ms.max >= 500, `max ${metrics.latency_ms.max} ms`);
         assert.ok(metrics.latency_ms.p99 >= 300, `p99 ${metrics.latency_ms.p99} ms`);
@@ -69,24 +75,16 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
       const client = await server.client();
       const prefix = uniquePrefix('drop');
       try {
-        const running = startCachebench([
-          'run',
+        const metrics = await runThroughPause(
+          server,
+          client,
+          prefix,
           liveScenario({
             name: 'drop',
             redis: { url: server.url, prefix, command_timeout: '5s' },
             workload: { duration: '4s', rate: '200/s', max_in_flight: 20, workers },
           }),
-          '--json',
-          '-',
-        ]).finished;
-        await waitForKeys(client, prefix);
-        await delay(500);
-        server.pause();
-        await delay(600);
-        server.resume();
-        const r = await running;
-        assert.equal(r.code, 0, r.stderr);
-        const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+        );
         // ~120 arrivals fall in the pause and at most 20 can wait in flight (across every thread).
         assert.ok(metrics.live.dropped >= 60, `dropped ${metrics.live.dropped}`);
         // 4 s at a constant 200/s: 800 arrivals, each either issued by one thread or dropped.
