@@ -49,6 +49,20 @@ function drain(stream: { next(batch: AccessBatch): number }, capacity: number): 
   return out;
 }
 
+
+/** Runs `test` with an alarm thread for `shards` shards, started and stopped around it. */
+async function withAlarm(shards: number, test: (cells: ReturnType<typeof createAlarmCells>) => Promise<void>): Promise<void> {
+  const cells = createAlarmCells(shards);
+  const { thread, running } = startAlarmThread(cells);
+  try {
+    await running;
+    await test(cells);
+  } finally {
+    stopAlarm(cells);
+    await thread.terminate();
+  }
+}
+
 describe('live shards: splitting the workload by key', () => {
   it('the shards of a stream are disjoint, each in stream order, and together exactly the stream', () => {
     const all = events(10_000, 3_000);
@@ -172,10 +186,7 @@ describe('live shards: the in-flight bound is the run’s, not each thread’s',
 
 describe('live shards: the arrival alarm', () => {
   it('wakes each shard near its deadlines, never more than the lead before, without keeping a core busy', async () => {
-    const cells = createAlarmCells(2);
-    const { thread, running } = startAlarmThread(cells);
-    try {
-      await running;
+    await withAlarm(2, async (cells) => {
       const origin = process.hrtime.bigint();
       const now = () => Number(process.hrtime.bigint() - origin) / 1e6;
       const cpuBefore = process.cpuUsage();
@@ -206,17 +217,11 @@ describe('live shards: the arrival alarm', () => {
       // Polling for 200 wake-ups over ~250 ms would take about a core for the whole time.
       const cpuMs = (cpu.user + cpu.system) / 1000;
       assert.ok(cpuMs < elapsed * 0.5, `${cpuMs} ms of CPU in ${elapsed} ms`);
-    } finally {
-      stopAlarm(cells);
-      await thread.terminate();
-    }
+    });
   });
 
   it('an open loop woken by the alarm issues each arrival at or after its intended start', async () => {
-    const cells = createAlarmCells(1);
-    const { thread, running } = startAlarmThread(cells);
-    try {
-      await running;
+    await withAlarm(1, async (cells) => {
       const origin = process.hrtime.bigint();
       const now = () => Number(process.hrtime.bigint() - origin) / 1e6;
       const alarm = new ArrivalAlarm(cells, 0);
@@ -239,17 +244,11 @@ describe('live shards: the arrival alarm', () => {
         times,
       );
       for (const i of issued) assert.ok(i.at >= i.start, `issued at ${i.at} before ${i.start}`);
-    } finally {
-      stopAlarm(cells);
-      await thread.terminate();
-    }
+    });
   });
 
   it('a stopped open loop ends at once, not at its next arrival', async () => {
-    const cells = createAlarmCells(1);
-    const { thread, running } = startAlarmThread(cells);
-    try {
-      await running;
+    await withAlarm(1, async (cells) => {
       const origin = process.hrtime.bigint();
       const now = () => Number(process.hrtime.bigint() - origin) / 1e6;
       const alarm = new ArrivalAlarm(cells, 0);
@@ -266,10 +265,7 @@ describe('live shards: the arrival alarm', () => {
       setTimeout(() => driver.stop(), 50);
       await driving;
       assert.ok(now() < 5000, `ended after ${now()} ms`);
-    } finally {
-      stopAlarm(cells);
-      await thread.terminate();
-    }
+    });
   });
 });
 
