@@ -58,7 +58,7 @@ export async function runLive(
   const cache = scenario.cache;
   const load = scenario.live;
   if (cache?.redis === undefined || load === undefined) {
-    throw new InputError('mode: live needs cache.redis (see README, "Live Redis")');
+    throw new InputError('mode: live needs cache.redis (see docs/live-redis.md)');
   }
   const target = cache.redis;
   const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
