@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { settablePaths } from '../src/scenario/schema.js';
+import { METRIC_NAMES } from '../src/thresholds/metric-catalog.js';
 
 /** The README and every docs/ page: their relative links and #anchors resolve, and the reference covers the schema. */
 
@@ -101,6 +102,13 @@ describe('docs: links and anchors', () => {
     });
   }
 
+  it('the README, the docs and the example scenarios cite no file outside the project', () => {
+    const scenarios = readdirSync(join(root, 'scenarios'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.yaml'));
+    const files = [...pages, ...scenarios.map((name) => `scenarios/${name}`)];
+    const citing = files.filter((file) => /DESIGN\.md|STYLE\.md|shared\/traces|trace's README/.test(readFileSync(join(root, file), 'utf8')));
+    assert.deepEqual(citing, []);
+  });
+
   it('docs/README.md lists every page in docs/', () => {
     const contents = readFileSync(join(root, 'docs', 'README.md'), 'utf8');
     const listed = new Set(linksOf(contents).map((link) => link.split('#')[0]));
@@ -124,5 +132,26 @@ describe('docs: the scenario reference covers the schema', () => {
       return !word.test(code) && !new RegExp(`(^|[\\s{,])${name}:`, 'm').test(fenced);
     });
     assert.deepEqual(missing, []);
+  });
+});
+
+/** `latency.{p50,p99}` → latency.p50, latency.p99 (nested braces expand left to right). */
+function expandBraces(pattern: string): string[] {
+  const match = /\{([^{}]*)\}/.exec(pattern);
+  if (match === null) return [pattern];
+  return match[1].split(',').flatMap((option) => expandBraces(pattern.slice(0, match.index) + option + pattern.slice(match.index + match[0].length)));
+}
+
+describe('docs: the threshold metrics', () => {
+  it('docs/ci-gates.md lists exactly the metric catalogue', () => {
+    const gates = readFileSync(join(root, 'docs', 'ci-gates.md'), 'utf8');
+    const section = gates.slice(gates.indexOf('### Threshold metrics'), gates.indexOf('\n## ', gates.indexOf('### Threshold metrics')));
+    const listed = new Set<string>();
+    for (const row of section.split('\n').filter((line) => line.startsWith('| `'))) {
+      const firstCell = row.split(' | ')[0];
+      for (const span of firstCell.matchAll(/`([^`]+)`/g)) for (const name of expandBraces(span[1])) listed.add(name);
+    }
+    assert.deepEqual(METRIC_NAMES.filter((name) => !listed.has(name)), [], 'catalogue metrics the docs do not list');
+    assert.deepEqual([...listed].filter((name) => !METRIC_NAMES.includes(name)), [], 'listed metrics that are not in the catalogue');
   });
 });

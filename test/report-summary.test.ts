@@ -63,6 +63,17 @@ describe('renderRunSummary', () => {
     assert.match(p99 ?? '', /│\s+–\s+│\s+–\s+│/);
   });
 
+  it('shows budget violations as – when no max_staleness was set, and counts them when one was', () => {
+    const row = (text: string) => text.split('\n').find((line) => line.includes(' budget violations '));
+    assert.match(row(renderRunSummary(run, { color: false })) ?? '', /│\s+2\s+│\s+0\s+│/);
+    const noBudget = (metrics: RunMetrics): RunMetrics => ({
+      ...metrics,
+      staleness: { ...metrics.staleness, budget_violations: 0, max_staleness_ms: null },
+    });
+    const text = renderRunSummary(runResult({ metrics: noBudget(runMetrics()), baseline: noBudget(baselineMetrics()) }), { color: false });
+    assert.match(row(text) ?? '', /│\s+–\s+│\s+–\s+│/);
+  });
+
   it('ends with the verdict line', () => {
     const lines = renderRunSummary(run, { color: false }).split('\n');
     assert.equal(lines[lines.length - 1], verdictLine(run));

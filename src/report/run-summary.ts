@@ -67,7 +67,11 @@ export const SUMMARY_SECTIONS: SummarySection[] = [
       { label: 'stale reads', value: (m) => formatCount(m.staleness.stale_reads) },
       { label: 'stale rate', value: (m) => formatPercent(m.staleness.stale_rate) },
       { label: 'age p99', value: (m) => formatDuration(m.staleness.age_ms.p99) },
-      { label: 'budget violations', value: (m) => formatCount(m.staleness.budget_violations) },
+      // Without max_staleness there is no budget to violate: missing (–), not zero.
+      {
+        label: 'budget violations',
+        value: (m) => formatCount(m.staleness.max_staleness_ms === null ? null : m.staleness.budget_violations),
+      },
     ],
   },
   {
