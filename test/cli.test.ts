@@ -118,7 +118,11 @@ describe('cachebench run (the real binary)', () => {
       runs.map((run: { metrics: { hits: number } }) => run.metrics.hits),
       [13657, 19049, 12377, 18352, 15742, 19897],
     );
-    assert.match(r.stdout, /policy=sieve capacity=1000/);
+    // One compact row per run: its varied parameters as columns, after the baseline's row.
+    assert.match(r.stdout, /│ policy\s+│ capacity\s+│ hit rate │/);
+    assert.match(r.stdout, /│ no cache │\s+│\s+– │/);
+    assert.match(r.stdout, /│ sieve\s+│ 1000\s+│/);
+    assert.doesNotMatch(r.stdout, /policy=sieve capacity=1000/);
   });
 
   it('every example scenario in scenarios/ is valid', () => {

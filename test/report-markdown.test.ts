@@ -84,9 +84,9 @@ describe('Markdown text', () => {
     assert.match(text, /^✓ \*\*all 1 threshold passed\*\* over 2 runs$/m);
     assert.match(text, /^### policy=a\\\|b next$/m);
     const row = text.split('\n').find((line) => line.startsWith('| policy=a'));
-    assert.equal(row, '| policy=a\\|b next | 91.2% | 2.1 ms | 880 | 0.3% | – |');
+    assert.equal(row, '| policy=a\\|b next | 91.2% | 2.1 ms | 657/s | 1,234/s | 0.3% | 1 MB | 1,000 | – |');
     const columns = (line: string) => line.split(/(?<!\\)\|/).length;
-    assert.equal(columns(row ?? ''), columns('| run | hit rate | p99 | DB reads | stale rate | thresholds |'));
+    assert.equal(columns(row ?? ''), columns('| run | hit rate | p99 | DB qps | DB peak | stale rate | peak bytes | peak entries | thresholds |'));
     assert.equal(markdownTable(['a', 'b'], ['left', 'right'], [['1', '2']]), '| a | b |\n| :-- | --: |\n| 1 | 2 |');
   });
 

@@ -46,6 +46,9 @@ describe('renderRunSummary', () => {
     assert.match(row('age p99') ?? '', /1\.8 s .* – /);
     assert.match(row('evictions') ?? '', /4,321 .* – /);
     assert.match(row('offload') ?? '', /91\.2% .* – /);
+    // The memory the cache actually held; the baseline holds none.
+    assert.match(row('peak bytes') ?? '', /│\s+1 MB\s+│\s+–\s+│/);
+    assert.match(row('peak entries') ?? '', /│\s+1,000\s+│\s+–\s+│/);
     for (const label of [
       'reads', 'byte hit rate', 'mean', 'p50', 'p90', 'p99.9', 'max', 'misses p99', 'queries', 'qps mean',
       'max in-flight', 'queue wait p99', 'timeouts', 'herd duplicate fetches', 'stale reads', 'stale rate',

@@ -14,7 +14,8 @@ export function formatRunLabel(name: string, params: Record<string, unknown>): s
   return described === '' ? name : `${name} (${described})`;
 }
 
-function formatParamValue(value: unknown): string {
+/** A matrix value as the scenario wrote it: `64MB`, `lru`, `10000`. */
+export function formatParamValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return JSON.stringify(value) ?? String(value);

@@ -1,6 +1,8 @@
 import type { Result, RunMetrics, RunResult } from '../result/run-result.js';
-import { type ColumnAlign, codeSpan, markdownTable, markdownText } from './markdown-text.js';
+import { codeSpan, markdownTable, markdownText } from './markdown-text.js';
 import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
+import { matrixConclusions } from './matrix-conclusions.js';
+import { matrixOverview } from './matrix-table.js';
 import { formatRunParams } from './run-label.js';
 import { formatThresholdActual } from './threshold-table.js';
 import { verdictLine } from './verdict.js';
@@ -50,16 +52,17 @@ function gateLine(runs: RunResult[]): string {
     : `✗ **${failed} of ${thresholds.length} ${noun} failed**${runCount}`;
 }
 
+/** The terminal's matrix overview (baseline first, the varied parameters, each run's result) and what it concludes. */
 function overviewTable(runs: RunResult[]): string {
-  const align: ColumnAlign[] = ['left', 'right', 'right', 'right', 'right', 'right'];
-  const rows = runs.map((run) => {
-    const passed = run.thresholds.filter((threshold) => threshold.pass).length;
-    const total = run.thresholds.length;
-    const tally = total === 0 ? '–' : `${passed}/${total} ${passed === total ? '✓' : '✗'}`;
-    const m = run.metrics;
-    return [markdownText(run.name), formatPercent(m.hit_rate), formatDuration(m.latency_ms?.p99), formatCount(m.db.reads), formatPercent(m.staleness.stale_rate), tally];
-  });
-  return markdownTable(['run', 'hit rate', 'p99', 'DB reads', 'stale rate', 'thresholds'], align, rows);
+  const overview = matrixOverview(runs);
+  const table = markdownTable(
+    overview.head.map(markdownText),
+    overview.align,
+    overview.rows.map((row) => row.cells.map(markdownText)),
+  );
+  const conclusions = matrixConclusions(runs);
+  const lines = [...conclusions.capacity.map(markdownText), ...(conclusions.overall === null ? [] : [`**${markdownText(conclusions.overall)}**`])];
+  return lines.length === 0 ? table : `${table}\n\n${lines.join('\n\n')}`;
 }
 
 function runSection(run: RunResult, untitled: boolean): string {

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { RunMetrics, RunResult } from '../result/run-result.js';
-import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
+import { formatBytes } from './byte-format.js';
+import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
 import { formatRunLabel } from './run-label.js';
 import { verdictLine } from './verdict.js';
@@ -80,6 +81,9 @@ export const SUMMARY_SECTIONS: SummarySection[] = [
       // The baseline has no cache: its churn is missing (–), not zero.
       { label: 'evictions', value: (m) => formatCount(m.cache?.evictions) },
       { label: 'expirations', value: (m) => formatCount(m.cache?.expirations) },
+      // What the cache held at its fullest: the memory a real cache of this configuration needs.
+      { label: 'peak bytes', value: (m) => (m.cache == null ? MISSING : formatBytes(m.cache.peak_bytes)) },
+      { label: 'peak entries', value: (m) => formatCount(m.cache?.peak_entries) },
     ],
   },
   {

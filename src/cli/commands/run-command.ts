@@ -1,5 +1,6 @@
 import { LiveRunStopped } from '../../live/live-run-stopped.js';
 import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
+import { matrixConclusions } from '../../report/matrix-conclusions.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
@@ -8,6 +9,7 @@ import { renderRunMarkdown } from '../../report/run-markdown.js';
 import { renderRunReportHtml } from '../../report/html/run-report.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
+import { reportChalk } from '../../report/report-style.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
@@ -134,20 +136,26 @@ function warnAboutSkips(scenario: Scenario, run: RunResult, terminal: Terminal):
   }
 }
 
-/** The summary of a result's runs: one run's table and thresholds, or a matrix's comparison (also `merge`'s). */
+/**
+ * The summary of a result's runs: one run's table and thresholds, or a matrix's comparison (also
+ * `merge`'s): the table with the baseline, what failed, what the sweep answers, and the overall result last.
+ */
 export function renderHuman(runs: RunResult[], color: boolean): string {
-  const parts: string[] = [];
   if (runs.length === 1) {
-    parts.push(renderRunSummary(runs[0], { color }));
+    const parts = [renderRunSummary(runs[0], { color })];
     if (runs[0].thresholds.length > 0) parts.push(renderThresholdTable(runs[0].thresholds, { color }));
-  } else {
-    parts.push(renderMatrixTable(runs, { color }));
-    for (const run of runs) {
-      if (run.thresholds.some((t) => !t.pass)) {
-        parts.push(`thresholds of ${run.name}:\n${renderThresholdTable(run.thresholds, { color })}`);
-      }
-    }
+    return parts.join('\n\n');
   }
+  const chalk = reportChalk({ color });
+  const conclusions = matrixConclusions(runs);
+  const parts = [renderMatrixTable(runs, { color })];
+  if (conclusions.failures.length > 0) parts.push(conclusions.failures.map((line) => chalk.red(line)).join('\n'));
+  const closing = [...conclusions.capacity];
+  if (conclusions.overall !== null) {
+    const allPass = conclusions.failures.length === 0;
+    closing.push(chalk.bold(allPass ? chalk.green(conclusions.overall) : chalk.red(conclusions.overall)));
+  }
+  if (closing.length > 0) parts.push(closing.join('\n'));
   return parts.join('\n\n');
 }
 
