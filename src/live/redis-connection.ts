@@ -1,6 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { RunFailure } from '../errors.js';
 import { type RedisAddress, redactPasswords } from './redis-address.js';
+import { RespConnection } from './resp-connection.js';
 
 /** How the clients of a live run talk to Redis; every field has a default in the scenario (README, "Live Redis"). */
 export interface RedisConnectionOptions {
@@ -14,6 +15,25 @@ export interface RedisConnectionOptions {
   connectTimeoutMs: number;
   /** A command without a reply after this many ms fails (a paused server becomes errors, not a hang). */
   commandTimeoutMs: number;
+}
+
+/**
+ * Before any client connects: the target answers as a Redis server and accepts the URL's password and
+ * database (ioredis would go on in database 0 after a failed SELECT, and turn a server that is not Redis
+ * into "write EPIPE"). A cluster needs one seed that answers; the error is the first seed's otherwise.
+ */
+async function checkServer(options: RedisConnectionOptions): Promise<void> {
+  let firstFailure: unknown = null;
+  for (const address of options.addresses) {
+    try {
+      (await RespConnection.open(address, { connectTimeoutMs: options.connectTimeoutMs })).close();
+      return;
+    } catch (error) {
+      firstFailure ??= error;
+      if (!options.cluster) break;
+    }
+  }
+  throw firstFailure;
 }
 
 /** A client of a standalone server or of a cluster: the commands a live run uses are common to both. */
@@ -40,6 +60,7 @@ export class RedisConnections {
   private constructor(private readonly options: RedisConnectionOptions) {}
 
   static async open(options: RedisConnectionOptions): Promise<RedisConnections> {
+    await checkServer(options);
     const connections = new RedisConnections(options);
     try {
       await connections.connectAll();
@@ -97,8 +118,12 @@ export class RedisConnections {
       await Promise.race([Promise.all(this.clients.map((c) => c.connect())), deadline]);
     } catch (error) {
       const where = o.addresses.map((a) => a.hostPort).join(', ');
-      const cause = (errors[0] ?? (error as Error)).message;
-      throw new RunFailure(`cannot connect to Redis at ${where} (${this.display}): ${this.redact(cause)}`);
+      const cause = errors[0] ?? (error as Error);
+      // A reply error in ioredis's own handshake (HELLO, AUTH, SELECT): the server answered, and said no.
+      const command = (cause as Error & { command?: { name?: string } }).command?.name;
+      if (command !== undefined)
+        throw new RunFailure(`Redis at ${this.display} refused ${command.toUpperCase()}: ${this.redact(cause.message)}`);
+      throw new RunFailure(`cannot connect to Redis at ${where} (${this.display}): ${this.redact(cause.message)}`);
     } finally {
       clearTimeout(timer);
     }

@@ -58,8 +58,8 @@ export class MonitorRecorder implements RedisAccessSink {
   ) {}
 
   /** One line as MONITOR sends it: `1460100081.165665 [0 127.0.0.1:51706] "set" "key" "value"`. */
-  record(monitorLine: string): void {
-    const bytes = Buffer.from(monitorLine, 'utf8');
+  record(monitorLine: string | Buffer): void {
+    const bytes = typeof monitorLine === 'string' ? Buffer.from(monitorLine, 'utf8') : monitorLine;
     const line = this.line;
     if (!line.parse(bytes, 0, bytes.length)) {
       this.counts.malformedLines++;

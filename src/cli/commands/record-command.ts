@@ -1,5 +1,7 @@
-import { Redis } from 'ioredis';
 import { InputError, RunFailure } from '../../errors.js';
+import { parseRedisAddress, type RedisAddress, redactPasswords } from '../../live/redis-address.js';
+import { RespConnection } from '../../live/resp-connection.js';
+import { RespError, type RespValue } from '../../live/resp-reader.js';
 import { CanonicalTraceWriter } from '../../record/canonical-trace-writer.js';
 import { KeyAnonymizer } from '../../record/key-anonymizer.js';
 import { MonitorRecorder, type RecordingCounts } from '../../record/monitor-recorder.js';
@@ -22,14 +24,17 @@ const FLUSH_INTERVAL_MS = 500;
 
 /**
  * `cachebench record --redis <url> --duration 30s --out trace.csv`: captures every command a Redis server
- * runs for a while (MONITOR, through ioredis) and writes the cache accesses among them as a canonical
- * CSV trace, with the command semantics of the `redis-monitor` reader. Exit 2 for bad flags, 3 when the
- * server cannot be reached within the connect timeout or refuses MONITOR.
+ * runs for a while (MONITOR) and writes the cache accesses among them as a canonical CSV trace, with the
+ * command semantics of the `redis-monitor` reader. MONITOR is read on a connection of its own with our own
+ * RESP reader: a client library's command queue mistakes the stream of a busy server for replies (ioredis's
+ * "Command queue state error"). Exit 2 for bad flags, 3 when the server cannot be reached within the connect
+ * timeout, refuses the password or MONITOR, or goes away during the recording (the trace then holds what
+ * came before).
  */
 export async function recordCommand(input: RecordOptionsInput, terminal: Terminal): Promise<number> {
   const durationMs = durationFlag('--duration', input.duration);
   const connectTimeoutMs = durationFlag('--connect-timeout', input.connectTimeout);
-  const server = parseRedisUrl(input.redis);
+  const server = parseRedisAddress(input.redis, '--redis');
   if (input.hashSalt !== undefined && !input.hashKeys) throw new InputError('--hash-salt applies only with --hash-keys');
   const anonymizer = input.hashKeys
     ? input.hashSalt !== undefined
@@ -41,72 +46,96 @@ export async function recordCommand(input: RecordOptionsInput, terminal: Termina
   terminal.stderr(
     'cachebench: warning: MONITOR sends every command the server runs to this client as well; on a busy server it can halve throughput (redis.io/docs/latest/commands/monitor/). Record briefly, off-peak, or on a replica.\n',
   );
-  const redis = new Redis(input.redis, {
-    lazyConnect: true,
-    connectTimeout: connectTimeoutMs,
-    // One attempt: an unreachable server is a clear failure now, not a reconnect loop.
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    // How long a closing socket may linger before it is destroyed (ioredis's 2 s would delay the exit).
-    disconnectTimeout: 200,
-  });
-  // Without a listener ioredis would log connection errors itself; the first one says why connecting failed
-  // (ECONNREFUSED, ETIMEDOUT, WRONGPASS), where the rejected connect() only says "Connection is closed".
-  let connectionError: Error | null = null;
-  redis.on('error', (error: Error) => {
-    connectionError ??= error;
-  });
-  let monitor: Redis | null = null;
+  let connection: RespConnection | null = null;
   let flushTimer: NodeJS.Timeout | null = null;
+  let durationTimer: NodeJS.Timeout | undefined;
   try {
     try {
-      await redis.connect();
+      connection = await RespConnection.open(server, { connectTimeoutMs });
     } catch (error) {
       writer.abandon();
-      const cause = (connectionError ?? (error as Error)).message;
-      throw new RunFailure(`cannot connect to Redis at ${server.display}: ${server.redact(cause)}`);
+      throw error;
     }
-    let originMs: number;
-    try {
-      const [seconds, micros] = await redis.time();
-      originMs = Number(seconds) * 1000 + Number(micros) / 1000;
-      monitor = await redis.monitor();
-    } catch (error) {
-      throw new RunFailure(`Redis at ${server.display} refused MONITOR: ${server.redact((error as Error).message)}`);
-    }
-    monitor.on('error', () => {});
-    const recorder = new MonitorRecorder(writer, {
-      originMs,
-      prefix: input.prefix === undefined ? null : Buffer.from(input.prefix, 'utf8'),
-      anonymizer,
-    });
-    monitor.on('monitor', (time: string, args: string[], source: string, database: string) => {
-      recorder.record(monitorLine(time, args, source, database));
+    const recorder = await startMonitor(connection, server, connectTimeoutMs, (originMs) => {
+      return new MonitorRecorder(writer, {
+        originMs,
+        prefix: input.prefix === undefined ? null : Buffer.from(input.prefix, 'utf8'),
+        anonymizer,
+      });
     });
     terminal.stderr(`cachebench: recording ${server.display} for ${formatSeconds(durationMs)} into ${input.out} …\n`);
     flushTimer = setInterval(() => writer.flush(), FLUSH_INTERVAL_MS);
-    await new Promise((resolve) => setTimeout(resolve, durationMs));
-    monitor.disconnect();
-    monitor = null;
+    const startedMs = performance.now();
+    // Ends at --duration, or earlier when the server goes away (the connection's end is then the reason).
+    const ended = await new Promise<Error | null>((resolve) => {
+      durationTimer = setTimeout(() => resolve(null), durationMs);
+      connection?.onEnd((error) => resolve(error));
+    });
+    connection.close();
+    connection = null;
     writer.close();
-    terminal.stdout(renderSummary(recorder.summary(), durationMs, input.out, anonymizer));
+    const recordedMs = ended === null ? durationMs : Math.round(performance.now() - startedMs);
+    terminal.stdout(renderSummary(recorder.summary(), recordedMs, input.out, anonymizer));
+    if (ended !== null) {
+      throw new RunFailure(
+        `the connection to ${server.display} ended during the recording (${server.hostPort}: ${redact(ended.message, server)}); ${input.out} holds what was recorded until then`,
+      );
+    }
     return 0;
   } finally {
+    clearTimeout(durationTimer);
     if (flushTimer !== null) clearInterval(flushTimer);
-    monitor?.disconnect();
-    redis.disconnect();
+    connection?.close();
     writer.close();
   }
 }
 
 /**
- * The MONITOR line ioredis parsed the arguments out of. ioredis splits the line on `" "` and turns `\"`
- * back into `"`, leaving every other escape as Redis wrote it; re-escaping the quotes and joining undoes
- * exactly that, so the line is parsed once, by the same code as a `redis-cli monitor` log.
+ * TIME (the server's clock becomes timestamp 0), then MONITOR; from its +OK on, every line goes to the
+ * recorder. Both replies must come within the connect timeout.
  */
-export function monitorLine(time: string, args: string[], source: string, database: string): string {
-  return `${time} [${database} ${source}] "${args.map((arg) => arg.replace(/"/g, '\\"')).join('" "')}"`;
+async function startMonitor(
+  connection: RespConnection,
+  server: RedisAddress,
+  timeoutMs: number,
+  createRecorder: (originMs: number) => MonitorRecorder,
+): Promise<MonitorRecorder> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RunFailure(`Redis at ${server.display} did not answer TIME and MONITOR within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const time = await Promise.race([connection.command(['TIME']), deadline]);
+    if (!Array.isArray(time) || time.length !== 2) throw new Error(`TIME was answered with ${describe(time)}`);
+    const originMs = Number(String(time[0])) * 1000 + Number(String(time[1])) / 1000;
+    const recorder = createRecorder(originMs);
+    // Set before MONITOR is sent: the lines that follow its +OK in the same packet are not lost. Simple
+    // strings are latin1, a character per byte: back to the exact bytes Redis sent.
+    connection.streamTo((line) => {
+      if (typeof line === 'string') recorder.record(Buffer.from(line, 'latin1'));
+    });
+    const reply = await Promise.race([connection.command(['MONITOR']), deadline]);
+    if (reply !== 'OK') throw new Error(`MONITOR was answered with ${describe(reply)}`);
+    return recorder;
+  } catch (error) {
+    if (error instanceof RunFailure) throw error;
+    throw new RunFailure(`Redis at ${server.display} refused MONITOR: ${redact((error as Error).message, server)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A reply as a message quotes it. */
+function describe(value: RespValue): string {
+  if (value instanceof RespError) return value.message;
+  return JSON.stringify(Buffer.isBuffer(value) ? value.toString('latin1') : value).slice(0, 60);
+}
+
+function redact(message: string, server: RedisAddress): string {
+  return redactPasswords(message, [server]);
 }
 
 function durationFlag(flag: string, value: string): number {
@@ -118,25 +147,6 @@ function durationFlag(flag: string, value: string): number {
     if (error instanceof InputError) throw new InputError(`${flag}: ${error.message}`);
     throw error;
   }
-}
-
-/** The server as it may be shown (user and password masked), and a redactor for messages. */
-function parseRedisUrl(text: string): { display: string; redact: (message: string) => string } {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new InputError('--redis: expected a URL like redis://host:6379 (or rediss:// for TLS)');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new InputError(`--redis: expected a redis:// or rediss:// URL; got a ${url.protocol.replace(/:$/, '')}:// one`);
-  }
-  const password = decodeURIComponent(url.password);
-  const display = `${url.protocol}//${url.password !== '' ? `${url.username}:***@` : ''}${url.host}${url.pathname.length > 1 ? url.pathname : ''}`;
-  return {
-    display,
-    redact: (message) => (password === '' ? message : message.split(password).join('***')),
-  };
 }
 
 function renderSummary(counts: RecordingCounts, durationMs: number, out: string, anonymizer: KeyAnonymizer | null): string {
