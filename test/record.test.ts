@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { main } from '../src/cli/main.js';
 import { AccessBatch, OP_DELETE, OP_GET, OP_SET } from '../src/workload/access-event.js';
 import { openTraceReader } from '../src/workload/trace/trace-reader.js';
+import { assertNoStack, startCachebench } from './support/cachebench-process.js';
 import { captureTerminal } from './support/capture-terminal.js';
 import { freePort, RedisServerProcess, redisSkipReason, requireRedis } from './support/redis-server.js';
 
@@ -196,6 +197,46 @@ describe('cachebench record', { skip }, () => {
     );
     assert.doesNotMatch(terminal.err + terminal.out, /hunter2/);
     assert.equal(fs.existsSync(out), false, 'no empty trace left behind');
+  });
+
+  it('an existing --out file is kept when the recording fails, replaced whole when it ends, with no temporary file left', async () => {
+    const folder = fs.mkdtempSync(path.join(dir, 'keep-'));
+    const out = path.join(folder, 'trace.csv');
+    fs.writeFileSync(out, "yesterday's trace\n");
+    const failed = captureTerminal();
+    assert.equal(await main(['record', '--redis', 'redis://127.0.0.1:1', '--duration', '1s', '--out', out, '--connect-timeout', '1s'], failed), 3);
+    assert.equal(fs.readFileSync(out, 'utf8'), "yesterday's trace\n");
+    const ok = captureTerminal();
+    assert.equal(await main(['record', '--redis', `redis://127.0.0.1:${port}`, '--duration', '300ms', '--out', out], ok), 0, ok.err);
+    assert.equal(fs.readFileSync(out, 'utf8').split('\n')[0], 'timestamp,key,op,size,ttl');
+    assert.deepEqual(fs.readdirSync(folder), ['trace.csv']);
+  });
+
+  it('--out /dev/full is exit 3 naming the file and the reason, no stack (the real binary)', async () => {
+    const { finished } = startCachebench(['record', '--redis', `redis://127.0.0.1:${port}`, '--duration', '2s', '--out', '/dev/full']);
+    const ended = await finished;
+    assert.equal(ended.code, 3, ended.stderr);
+    assert.match(ended.stderr, /cachebench: --out \/dev\/full: write failed \(ENOSPC: no space left on device\)\n/);
+    assertNoStack(ended.stderr);
+  });
+
+  it('Ctrl-C ends the recording early: what was recorded is in the file, exit 130', async () => {
+    const out = path.join(dir, 'interrupted.csv');
+    const running = startCachebench(['record', '--redis', `redis://127.0.0.1:${port}`, '--duration', '60s', '--out', out]);
+    let stderr = '';
+    running.child.stderr?.on('data', (text: Buffer | string) => {
+      stderr += String(text);
+    });
+    while (!/recording .* into /.test(stderr)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const client = new Redis({ port, host: '127.0.0.1' });
+    await client.set('before-ctrl-c', 'v');
+    client.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    running.child.kill('SIGINT');
+    const ended = await running.finished;
+    assert.equal(ended.code, 130, `${ended.signal} ${ended.elapsedMs} ms: ${ended.stderr}`);
+    assert.match(ended.stderr, /recording interrupted after .*; what was recorded is in /);
+    assert.match(fs.readFileSync(out, 'utf8'), /^timestamp,key,op,size,ttl\n[\d.]+,before-ctrl-c,set,1,\n/);
   });
 });
 

@@ -1,3 +1,5 @@
+import { writeErrorReason } from './output-file.js';
+
 /**
  * Where output goes. Only the CLI entry point touches process streams; commands receive this, so tests
  * can run a whole command in-process and read what it printed.
@@ -20,6 +22,13 @@ export interface Terminal {
 }
 
 export function processTerminal(): Terminal {
+  // A reader that stops early (`| head`) closes the pipe: the end of the output, not an error. Any other
+  // failure to write stdout (a full disk) is exit 3 with the reason, never a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`cachebench: cannot write to stdout (${writeErrorReason(error)})\n`);
+    process.exit(3);
+  });
   // no-color.org: NO_COLOR counts when present and not empty; FORCE_COLOR likewise, unless "0".
   const noColor = (process.env.NO_COLOR ?? '') !== '';
   const forced = (process.env.FORCE_COLOR ?? '0') !== '0' && process.env.FORCE_COLOR !== '';

@@ -1,27 +1,24 @@
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { InputError, RunFailure } from '../errors.js';
 import { OP_NAMES, type Op } from '../workload/access-event.js';
 
 /** Text is flushed to the file once this much is buffered (and when the recording ends). */
 const FLUSH_CHARS = 64 * 1024;
 
+/** Where the trace's text goes (the CLI's output file); a failed append throws an error naming the file. */
+export interface TraceTextSink {
+  append(text: string): void;
+}
+
 /**
  * Writes requests as the canonical CSV trace (README, "Canonical trace format"): the header
  * `timestamp,key,op,size,ttl`, then one request per line. A key with a comma or a double quote is
- * double-quoted ("" for a quote), as the CSV reader expects. The file is opened at once, so a bad path
- * fails before anything is captured.
+ * double-quoted ("" for a quote), as the CSV reader expects.
  */
 export class CanonicalTraceWriter {
-  private fd: number;
   private pending: string[] = [];
   private pendingChars = 0;
+  private closed = false;
 
-  constructor(readonly path: string) {
-    try {
-      this.fd = openSync(path, 'w');
-    } catch (error) {
-      throw new InputError(`--out ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
+  constructor(private readonly sink: TraceTextSink) {
     this.append('timestamp,key,op,size,ttl\n');
   }
 
@@ -32,34 +29,25 @@ export class CanonicalTraceWriter {
   }
 
   flush(): void {
-    if (this.pendingChars === 0 || this.fd < 0) return;
+    if (this.pendingChars === 0 || this.closed) return;
     const text = this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
-    try {
-      writeSync(this.fd, text);
-    } catch (error) {
-      throw new RunFailure(`--out ${this.path}: write failed (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
+    this.sink.append(text);
   }
 
+  /** Writes what is buffered; nothing is written after. */
   close(): void {
-    if (this.fd < 0) return;
+    if (this.closed) return;
     this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
+    this.closed = true;
   }
 
-  /** Closes and removes the file: nothing was recorded (the server could not be reached). */
+  /** Drops what is buffered: the recording failed. */
   abandon(): void {
-    if (this.fd < 0) return;
-    closeSync(this.fd);
-    this.fd = -1;
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // Already gone: nothing to clean up.
-    }
+    this.pending = [];
+    this.pendingChars = 0;
+    this.closed = true;
   }
 
   private append(text: string): void {

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { analyzeTrace, type CurveMethod } from '../../analysis/analyze-trace.js';
 import { traceAnalysisSource } from '../../analysis/trace-source.js';
 import type { CacheSize } from '../../analysis/policy-replay.js';
@@ -9,7 +8,8 @@ import { renderAnalysisReport } from '../../report/analysis-report.js';
 import { renderAnalysisReportHtml } from '../../report/html/analysis-report.js';
 import type { TraceFormat } from '../../scenario/scenario.js';
 import { hasByteUnit, parseCount, parseDuration, parseFraction, parseSize } from '../../scenario/units.js';
-import { HtmlReportFile } from '../html-report-file.js';
+import { loadChartLibrary } from '../../report/html/chart-library.js';
+import { OutputFile, type ReadFile } from '../output-file.js';
 import type { Terminal } from '../terminal.js';
 
 export interface AnalyzeOptions {
@@ -42,9 +42,12 @@ export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: 
   const jsonToStdout = options.json === '-';
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
-  // Fail on a bad --json path before reading the trace.
-  if (options.json !== undefined && !jsonToStdout) writeJson(options.json, '');
-  const htmlFile = options.html === undefined ? null : HtmlReportFile.open(options.html);
+  // Fail on a bad --json or --html path before reading the trace; write them only once there is an analysis.
+  const inputs: ReadFile[] = [{ role: 'the trace', path: file }];
+  const jsonFile = options.json === undefined || jsonToStdout ? null : OutputFile.open('--json', options.json, inputs);
+  if (options.html === '-') throw new InputError('--html: give a file name, e.g. --html report.html (the report cannot go to stdout)');
+  const htmlFile = options.html === undefined ? null : OutputFile.open('--html', options.html, inputs);
+  const chartLibrary = htmlFile === null ? null : loadChartLibrary();
 
   const analysis = analyzeTrace(traceAnalysisSource(file, options.format as TraceFormat | 'auto'), {
     trace: { path: file, format: options.format },
@@ -57,8 +60,12 @@ export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: 
 
   const json = serializeAnalysis(analysis);
   if (jsonToStdout) terminal.stdout(json);
-  else if (options.json !== undefined) writeJson(options.json, json);
-  htmlFile?.write(renderAnalysisReportHtml(analysis, htmlFile.library));
+  jsonFile?.write(json);
+  jsonFile?.close();
+  if (htmlFile !== null && chartLibrary !== null) {
+    htmlFile.write(renderAnalysisReportHtml(analysis, chartLibrary));
+    htmlFile.close();
+  }
   say(`${renderAnalysisReport(analysis, { color, unicode: color })}\n`);
   return 0;
 }
@@ -119,13 +126,5 @@ function flag<T>(name: string, parse: () => T): T {
   } catch (error) {
     if (error instanceof InputError) throw new InputError(`${name}: ${error.message}`);
     throw error;
-  }
-}
-
-function writeJson(file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (error) {
-    throw new InputError(`--json ${file}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }

@@ -6,7 +6,7 @@ import { serializeComparison } from '../../report/comparison-json.js';
 import { renderComparisonMarkdown } from '../../report/comparison-markdown.js';
 import { renderComparison } from '../../report/comparison-table.js';
 import { renderComparisonJunit } from '../../report/junit-report.js';
-import { ReportFile } from '../report-file.js';
+import { OutputFile, type ReadFile } from '../output-file.js';
 import type { Terminal } from '../terminal.js';
 
 export interface CompareOptions {
@@ -40,12 +40,15 @@ export function compareCommand(baselineFile: string, currentFile: string, option
     ['--junit', options.junit, () => renderComparisonJunit(comparison)],
     ['--markdown', options.markdown, () => renderComparisonMarkdown(comparison)],
   ];
-  // Every file is opened before any is written: a bad path fails before a report is half written.
-  const files = outputs.flatMap(([flag, path, render]) => (path === undefined ? [] : [{ file: ReportFile.open(flag, path), render }]));
-  try {
-    for (const { file, render } of files) file.rewrite(render());
-  } finally {
-    for (const { file } of files) file.close();
+  // Every file is checked before any is written: a bad path fails before a report is written.
+  const inputs: ReadFile[] = [
+    { role: 'the baseline', path: baselineFile },
+    { role: 'the current result', path: currentFile },
+  ];
+  const files = outputs.flatMap(([flag, path, render]) => (path === undefined ? [] : [{ file: OutputFile.open(flag, path, inputs), render }]));
+  for (const { file, render } of files) {
+    file.write(render());
+    file.close();
   }
 
   // The human table goes to stderr when stdout carries the JSON.

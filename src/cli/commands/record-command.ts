@@ -6,6 +6,7 @@ import { CanonicalTraceWriter } from '../../record/canonical-trace-writer.js';
 import { KeyAnonymizer } from '../../record/key-anonymizer.js';
 import { MonitorRecorder, type RecordingCounts } from '../../record/monitor-recorder.js';
 import { parseDuration, UnitError } from '../../scenario/units.js';
+import { OutputFile } from '../output-file.js';
 import type { Terminal } from '../terminal.js';
 
 /** The options as commander hands them over. */
@@ -41,7 +42,10 @@ export async function recordCommand(input: RecordOptionsInput, terminal: Termina
       ? KeyAnonymizer.withSalt(input.hashSalt)
       : KeyAnonymizer.withRandomSalt()
     : null;
-  const writer = new CanonicalTraceWriter(input.out);
+  // Checked now (a bad path fails before anything is captured); the trace replaces the file only when the recording ends.
+  const output = OutputFile.open('--out', input.out).begin();
+  const writer = new CanonicalTraceWriter(output);
+  let committed = false;
 
   terminal.stderr(
     'cachebench: warning: MONITOR sends every command the server runs to this client as well; on a busy server it can halve throughput (redis.io/docs/latest/commands/monitor/). Record briefly, off-peak, or on a replica.\n',
@@ -49,14 +53,22 @@ export async function recordCommand(input: RecordOptionsInput, terminal: Termina
   let connection: RespConnection | null = null;
   let flushTimer: NodeJS.Timeout | null = null;
   let durationTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
   try {
-    try {
-      connection = await RespConnection.open(server, { connectTimeoutMs });
-    } catch (error) {
-      writer.abandon();
-      throw error;
-    }
-    const recorder = await startMonitor(connection, server, connectTimeoutMs, (originMs) => {
+    connection = await RespConnection.open(server, { connectTimeoutMs });
+    // A write that fails (a full disk) ends the recording early; it is thrown below, not from a timer.
+    let writeFailure: unknown = null;
+    let stopWaiting: (reason: Error | null) => void = () => {};
+    const guarded = (write: () => void) => {
+      if (writeFailure !== null) return;
+      try {
+        write();
+      } catch (error) {
+        writeFailure = error;
+        stopWaiting(null);
+      }
+    };
+    const recorder = await startMonitor(connection, server, connectTimeoutMs, guarded, (originMs) => {
       return new MonitorRecorder(writer, {
         originMs,
         prefix: input.prefix === undefined ? null : Buffer.from(input.prefix, 'utf8'),
@@ -64,29 +76,47 @@ export async function recordCommand(input: RecordOptionsInput, terminal: Termina
       });
     });
     terminal.stderr(`cachebench: recording ${server.display} for ${formatSeconds(durationMs)} into ${input.out} …\n`);
-    flushTimer = setInterval(() => writer.flush(), FLUSH_INTERVAL_MS);
+    flushTimer = setInterval(() => guarded(() => writer.flush()), FLUSH_INTERVAL_MS);
     const startedMs = performance.now();
-    // Ends at --duration, or earlier when the server goes away (the connection's end is then the reason).
+    let interrupted = false;
+    // Ends at --duration, or earlier: Ctrl-C, a failed write, or the server going away (the connection's end is then the reason).
     const ended = await new Promise<Error | null>((resolve) => {
+      stopWaiting = resolve;
       durationTimer = setTimeout(() => resolve(null), durationMs);
       connection?.onEnd((error) => resolve(error));
+      unsubscribe = terminal.onInterrupt?.(() => {
+        interrupted = true;
+        resolve(null);
+      });
     });
     connection.close();
     connection = null;
+    if (writeFailure !== null) throw writeFailure;
     writer.close();
-    const recordedMs = ended === null ? durationMs : Math.round(performance.now() - startedMs);
+    output.commit();
+    committed = true;
+    const recordedMs = ended === null && !interrupted ? durationMs : Math.round(performance.now() - startedMs);
     terminal.stdout(renderSummary(recorder.summary(), recordedMs, input.out, anonymizer));
     if (ended !== null) {
       throw new RunFailure(
         `the connection to ${server.display} ended during the recording (${server.hostPort}: ${redact(ended.message, server)}); ${input.out} holds what was recorded until then`,
       );
     }
+    if (interrupted) {
+      terminal.stderr(`cachebench: recording interrupted after ${formatSeconds(recordedMs)}; what was recorded is in ${input.out}\n`);
+      return 130;
+    }
     return 0;
   } finally {
+    unsubscribe?.();
     clearTimeout(durationTimer);
     if (flushTimer !== null) clearInterval(flushTimer);
     connection?.close();
-    writer.close();
+    if (!committed) {
+      // Nothing, or not all of it, was recorded: the file keeps what it held (or is never created).
+      writer.abandon();
+      output.discard();
+    }
   }
 }
 
@@ -98,6 +128,7 @@ async function startMonitor(
   connection: RespConnection,
   server: RedisAddress,
   timeoutMs: number,
+  guarded: (write: () => void) => void,
   createRecorder: (originMs: number) => MonitorRecorder,
 ): Promise<MonitorRecorder> {
   let timer: NodeJS.Timeout | undefined;
@@ -115,7 +146,7 @@ async function startMonitor(
     // Set before MONITOR is sent: the lines that follow its +OK in the same packet are not lost. Simple
     // strings are latin1, a character per byte: back to the exact bytes Redis sent.
     connection.streamTo((line) => {
-      if (typeof line === 'string') recorder.record(Buffer.from(line, 'latin1'));
+      if (typeof line === 'string') guarded(() => recorder.record(Buffer.from(line, 'latin1')));
     });
     const reply = await Promise.race([connection.command(['MONITOR']), deadline]);
     if (reply !== 'OK') throw new Error(`MONITOR was answered with ${describe(reply)}`);

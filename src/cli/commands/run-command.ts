@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import { LiveRunStopped } from '../../live/live-run-stopped.js';
 import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { matrixConclusions } from '../../report/matrix-conclusions.js';
@@ -14,9 +15,10 @@ import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/scenario.js';
-import { ReportFile } from '../report-file.js';
+import { type ChartLibrary, loadChartLibrary } from '../../report/html/chart-library.js';
+import type { LoadedScenario } from '../../scenario/load.js';
+import { OutputFile, type ReadFile } from '../output-file.js';
 import { parseScenarioCompareRules } from '../scenario-compare-rules.js';
-import { HtmlReportFile } from '../html-report-file.js';
 import { parseShard, type ShardSpec } from '../../workload/key-shard.js';
 import { expectedWork, RunProgressBar } from '../progress-bar.js';
 import { parseScenarioThresholds } from '../scenario-thresholds.js';
@@ -52,8 +54,10 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   // The human summary goes to stderr when stdout carries the JSON.
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
-  const reports = openReports(options);
-  const htmlFile = options.html !== undefined ? HtmlReportFile.open(options.html) : null;
+  // Every output is checked before the run (a bad path fails now), none is written before there is a result.
+  const inputs = scenarioInputs(file, loaded);
+  const reports = openReports(options, inputs);
+  const html = options.html === undefined ? null : openHtml(options.html, inputs);
 
   const result: Result = {
     schema_version: 1,
@@ -84,14 +88,17 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
       result.runs.push(outcome);
       warnAboutSkips(run.scenario, outcome, terminal);
       // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
-      for (const report of reports) report.file.rewrite(report.render(result));
+      for (const report of reports) report.file.write(report.render(result));
       if (stopped !== null) break;
     }
   } finally {
     unsubscribe();
-    for (const report of reports) report.file.close();
     // Once, at the end (rendering grows with the runs): also after a failure or Ctrl-C, with every finished run.
-    htmlFile?.write(renderRunReportHtml(result, htmlFile.library));
+    if (result.runs.length > 0) {
+      for (const report of reports) report.file.close();
+      html?.file.write(renderRunReportHtml(result, html.library));
+      html?.file.close();
+    }
   }
   if (jsonToStdout) terminal.stdout(serializeResult(result));
 
@@ -159,12 +166,30 @@ export function renderHuman(runs: RunResult[], color: boolean): string {
   return parts.join('\n\n');
 }
 
-/** The --json (unless stdout), --junit and --markdown files: opened before the run, rewritten after every run. */
-function openReports(options: RunOptions): { file: ReportFile; render: (result: Result) => string }[] {
-  const reports: { file: ReportFile; render: (result: Result) => string }[] = [];
-  if (options.json !== undefined && options.json !== '-') reports.push({ file: ReportFile.open('--json', options.json), render: serializeResult });
-  if (options.junit !== undefined) reports.push({ file: ReportFile.open('--junit', options.junit), render: renderRunJunit });
-  if (options.markdown !== undefined) reports.push({ file: ReportFile.open('--markdown', options.markdown), render: renderRunMarkdown });
+/** The --json (unless stdout), --junit and --markdown files: checked before the run, rewritten after every run. */
+function openReports(options: RunOptions, inputs: ReadFile[]): { file: OutputFile; render: (result: Result) => string }[] {
+  const reports: { file: OutputFile; render: (result: Result) => string }[] = [];
+  if (options.json !== undefined && options.json !== '-') reports.push({ file: OutputFile.open('--json', options.json, inputs), render: serializeResult });
+  if (options.junit !== undefined) reports.push({ file: OutputFile.open('--junit', options.junit, inputs), render: renderRunJunit });
+  if (options.markdown !== undefined) reports.push({ file: OutputFile.open('--markdown', options.markdown, inputs), render: renderRunMarkdown });
   return reports;
+}
+
+/** The --html file, and the chart library it inlines (read now, so a broken install fails before the run). */
+function openHtml(path: string, inputs: ReadFile[]): { file: OutputFile; library: ChartLibrary } {
+  if (path === '-') throw new InputError('--html: give a file name, e.g. --html report.html (the report cannot go to stdout)');
+  return { file: OutputFile.open('--html', path, inputs), library: loadChartLibrary() };
+}
+
+/** What a run reads, which no output may overwrite: the scenario file and every trace its runs replay. */
+export function scenarioInputs(file: string, loaded: LoadedScenario): ReadFile[] {
+  const inputs: ReadFile[] = [{ role: 'the scenario', path: file }];
+  for (const run of loaded.runs) {
+    const workload = run.scenario.workload;
+    if (workload.kind === 'trace' && !inputs.some((input) => input.path === workload.path)) {
+      inputs.push({ role: 'the trace (workload.trace)', path: workload.path });
+    }
+  }
+  return inputs;
 }
 
