@@ -15,7 +15,7 @@ export interface Terminal {
   /** stderr's width in columns, when it is a terminal. */
   stderrColumns?: number;
   /**
-   * Calls `handler` on the next Ctrl-C (SIGINT) instead of dying, until the returned function is called.
+   * Calls `handler` on the next Ctrl-C (SIGINT) or SIGTERM instead of dying, until the returned function is called.
    * Absent (tests in-process): no interrupt is ever delivered.
    */
   onInterrupt?: (handler: () => void) => () => void;
@@ -42,9 +42,14 @@ export function processTerminal(): Terminal {
       return process.stderr.columns;
     },
     onInterrupt: (handler) => {
-      // Once: a second Ctrl-C gets Node's default (the process ends at once).
+      // Once: a second Ctrl-C gets Node's default (the process ends at once). SIGTERM (a CI job cancelled,
+      // `kill`) stops a run the same way, so its keys and tables are cleaned up too.
       process.once('SIGINT', handler);
-      return () => process.removeListener('SIGINT', handler);
+      process.once('SIGTERM', handler);
+      return () => {
+        process.removeListener('SIGINT', handler);
+        process.removeListener('SIGTERM', handler);
+      };
     },
   };
 }

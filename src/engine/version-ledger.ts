@@ -34,6 +34,13 @@ export class VersionLedger {
     return version;
   }
 
+  /** A real database committed `version` of `key` (the version its row now holds, which it numbered itself). */
+  committedAs(key: number, version: number): void {
+    if (version > this.latest[key]) this.latest[key] = version;
+    this.committed[key] = version;
+    this.committedSupersededAt[key] = Number.POSITIVE_INFINITY;
+  }
+
   /** A write-behind write is taken by the cache: its version, ahead of the database until flushed. */
   issue(key: number): number {
     return ++this.latest[key];

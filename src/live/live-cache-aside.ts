@@ -14,7 +14,8 @@ import { LiveWriteBehind } from './live-write-behind.js';
 import { scripted } from './redis-scripts.js';
 import { SupersessionTimes } from './supersession-times.js';
 import { decodeVersion, encodeValue } from './versioned-value.js';
-import { QUERY_TIMED_OUT, WallClockDatabase } from './wall-clock-database.js';
+import { type LiveDatabase, QUERY_FAILED, QUERY_TIMED_OUT } from './live-database.js';
+import { WallClockDatabase } from './wall-clock-database.js';
 
 /** A cache command failed (what `get` returns then). */
 const CACHE_FAILED = Symbol('cache failed');
@@ -29,7 +30,8 @@ export interface ClientCounts {
 
 export interface LiveCacheAsideSetup {
   scenario: Scenario;
-  connections: RedisConnections;
+  /** null: no cache at all — the live no-cache baseline, every read and write straight to the database. */
+  connections: RedisConnections | null;
   prefix: string;
   /** Key ids seen so far; per-key arrays grow past it as a trace (or `latest`) brings new keys. */
   keySpace: number;
@@ -39,6 +41,10 @@ export interface LiveCacheAsideSetup {
   databaseConnections: number;
   /** With several threads: the shared count of DB connections in use (see WallClockDatabase). */
   databaseInUseAcrossThreads?: { cells: Int32Array; index: number };
+  /** A real database (database.postgres), given the ledger it commits versions into; absent: the model on timers. */
+  database?: (ledger: VersionLedger) => LiveDatabase;
+  /** A query failed or timed out (under on_db_error: fail the run stops). */
+  onDbError?: (message: string) => void;
   /** Several nodes or local tiers: the shard's simulated nodes (topology.nodes, routing, each one's L1). */
   nodes?: LiveNodes | null;
   /** With invalidation: pubsub — the shard's publisher/subscriber. */
@@ -70,7 +76,7 @@ export interface LiveCacheAsideSetup {
 export class LiveCacheAside {
   readonly ledger = new VersionLedger();
   private readonly supersession = new SupersessionTimes();
-  private readonly database: WallClockDatabase;
+  private readonly database: LiveDatabase;
   private fetchesInFlight: Int32Array;
   readonly counts: ClientCounts = { gets: 0, hits: 0, misses: 0, errors: 0 };
   private readonly ttlMs: number | null;
@@ -99,7 +105,7 @@ export class LiveCacheAside {
     this.fetchesInFlight = new Int32Array(setup.keySpace);
     this.ttlMs = scenario.cache?.ttl ?? null;
     const seed = scenario.seed;
-    this.database = new WallClockDatabase({
+    this.database = setup.database?.(this.ledger) ?? new WallClockDatabase({
       readLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
       writeLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
       maxConcurrency: setup.databaseConnections,
@@ -137,7 +143,7 @@ export class LiveCacheAside {
       }
     }
     const name = this.setup.prefix + key;
-    const cached = await this.get(recorder, start, name);
+    const cached = this.setup.connections === null ? null : await this.get(recorder, start, name);
     if (cached !== null && cached !== CACHE_FAILED) {
       this.hit(recorder, start, key, node, size, ttl, cached);
       return;
@@ -152,7 +158,7 @@ export class LiveCacheAside {
     const nodes = this.setup.nodes ?? null;
     if (nodes?.local != null) nodes.l2Lookups++;
     try {
-      const value = await this.setup.connections.pick().get(name);
+      const value = await this.setup.connections!.pick().get(name);
       if (value === null) this.counts.misses++;
       else this.counts.hits++;
       if (nodes?.local != null) {
@@ -199,7 +205,7 @@ export class LiveCacheAside {
     for (;;) {
       let taken = false;
       try {
-        taken = (await this.setup.connections.pick().set(lockName, token, 'PX', this.lockTtlMs!, 'NX')) === 'OK';
+        taken = (await this.setup.connections!.pick().set(lockName, token, 'PX', this.lockTtlMs!, 'NX')) === 'OK';
       } catch (error) {
         this.cacheError(recorder, error as Error);
         await this.fetch(recorder, start, key, node, name, size, ttl);
@@ -210,7 +216,7 @@ export class LiveCacheAside {
           await this.fetch(recorder, start, key, node, name, size, ttl);
         } finally {
           try {
-            await scripted(this.setup.connections.pick()).cachebenchUnlock(lockName, token);
+            await scripted(this.setup.connections!.pick()).cachebenchUnlock(lockName, token);
           } catch (error) {
             this.cacheError(recorder, error as Error);
           }
@@ -238,12 +244,10 @@ export class LiveCacheAside {
    */
   private async fetch(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<void> {
     recorder.readOutcome(start, false, size);
-    let version = await this.query(recorder, key, true);
+    let version = await this.query(recorder, key, true, size);
     let now = this.setup.now();
-    if (version === QUERY_TIMED_OUT) {
-      recorder.dbTimeouts++;
-      this.setup.onError(now);
-      recorder.requestFailed(start, now, true);
+    if (version === QUERY_TIMED_OUT || version === QUERY_FAILED) {
+      this.queryFailed(recorder, start, version, now, true);
       return;
     }
     if (this.mediated) {
@@ -256,7 +260,7 @@ export class LiveCacheAside {
       return;
     }
     this.served(recorder, start, key, version, now);
-    await this.store(recorder, name, version, size, ttl);
+    if (this.setup.connections !== null) await this.store(recorder, name, version, size, ttl);
     now = this.setup.now();
     this.fillLocal(key, node, size, ttl, version, now, false);
     recorder.readCompleted(start, now, false);
@@ -278,19 +282,17 @@ export class LiveCacheAside {
       // The cache takes the write (a new version, ahead of the database) once the node's queue has room.
       await writeBehind.admit(node);
       version = this.ledger.issue(key);
-      writeBehind.take(recorder, node, key, version);
+      writeBehind.take(recorder, node, key, version, size);
     } else {
-      version = await this.query(recorder, key, false);
+      version = await this.query(recorder, key, false, size);
     }
-    if (version === QUERY_TIMED_OUT) {
-      const now = this.setup.now();
-      recorder.dbTimeouts++;
-      this.setup.onError(now);
-      recorder.requestFailed(start, now, false);
+    if (version === QUERY_TIMED_OUT || version === QUERY_FAILED) {
+      this.queryFailed(recorder, start, version, this.setup.now(), false);
       return;
     }
     const invalidation = this.setup.scenario.cache?.invalidation ?? 'delete';
-    if (invalidation !== 'ttl-only') {
+    // Without a cache (the live baseline) a write is done once the database has it.
+    if (invalidation !== 'ttl-only' && this.setup.connections !== null) {
       const name = this.setup.prefix + key;
       const remove = isDelete || !this.writesTheValue;
       // The writer's tiers: Redis (and a PUBLISH to the other nodes, concurrently), and its node's local tier.
@@ -309,21 +311,29 @@ export class LiveCacheAside {
     recorder.writeCompleted(start, now);
   }
 
-  private async query(recorder: RunRecorder, key: number, isRead: boolean): Promise<number> {
+  private async query(recorder: RunRecorder, key: number, isRead: boolean, size: number): Promise<number> {
     recorder.dbSubmitted(this.setup.now(), isRead);
     if (isRead) recorder.fetchStarted(++this.fetchesInFlight[key]);
     try {
-      return await this.database.query(key, isRead, (waitMs, inUse) => recorder.dbStarted(waitMs, inUse));
+      return await this.database.query(key, isRead, (waitMs, inUse) => recorder.dbStarted(waitMs, inUse), size);
     } finally {
       if (isRead) this.fetchesInFlight[key]--;
     }
+  }
+
+  /** A query timed out or failed at `now`: the request fails (its latency counts). */
+  private queryFailed(recorder: RunRecorder, start: number, outcome: number, now: number, isRead: boolean): void {
+    if (outcome === QUERY_TIMED_OUT) recorder.dbTimeouts++;
+    this.setup.onError(now);
+    recorder.requestFailed(start, now, isRead);
+    this.setup.onDbError?.(outcome === QUERY_TIMED_OUT ? `a ${isRead ? 'read' : 'write'} query timed out (database.timeout)` : `a ${isRead ? 'read' : 'write'} query failed`);
   }
 
   private async store(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<void> {
     const ttlMs = ttl > 0 ? ttl : this.ttlMs;
     const value = encodeValue(version, size);
     try {
-      const client = this.setup.connections.pick();
+      const client = this.setup.connections!.pick();
       if (ttlMs === null) await client.set(name, value);
       else await client.set(name, value, 'PX', Math.max(1, Math.round(ttlMs)));
     } catch (error) {
@@ -338,7 +348,7 @@ export class LiveCacheAside {
       return;
     }
     try {
-      await this.setup.connections.pick().del(name);
+      await this.setup.connections!.pick().del(name);
     } catch (error) {
       this.cacheError(recorder, error as Error);
     }
@@ -346,7 +356,7 @@ export class LiveCacheAside {
 
   private async publish(recorder: RunRecorder, key: number, version: number, node: number): Promise<void> {
     try {
-      await this.setup.invalidation!.publish(this.setup.connections.pick(), key, version, node);
+      await this.setup.invalidation!.publish(this.setup.connections!.pick(), key, version, node);
     } catch (error) {
       this.cacheError(recorder, error as Error);
     }
@@ -356,7 +366,7 @@ export class LiveCacheAside {
   private async fill(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<number> {
     const ttlMs = ttl > 0 ? ttl : this.ttlMs;
     try {
-      const client = scripted(this.setup.connections.pick());
+      const client = scripted(this.setup.connections!.pick());
       return Number(await client.cachebenchFill(name, version, encodeValue(version, size), ttlMs === null ? '' : String(Math.max(1, Math.round(ttlMs)))));
     } catch (error) {
       this.cacheError(recorder, error as Error);

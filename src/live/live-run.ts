@@ -7,7 +7,7 @@ import { SlidingWindowPeak } from '../metrics/sliding-window-peak.js';
 import { RandomSource } from '../random/random-source.js';
 import { resolveParameters } from '../policies/policy-parameters.js';
 import { policyParameters } from '../policies/registry.js';
-import type { AgeSummary, RedisView, RunMetrics, RunResult, TierMetrics } from '../result/run-result.js';
+import type { AgeSummary, DatabaseView, RedisView, RunMetrics, RunResult, TierMetrics } from '../result/run-result.js';
 import { replay } from '../run/replay.js';
 import type { RunProgress } from '../run/run-progress.js';
 import type { LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
@@ -19,6 +19,8 @@ import { DbSubmissionMerge } from './db-submission-merge.js';
 import { deleteKeysWithPrefix, prefixHoldsKeys } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
 import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
+import { mergeDatabaseOutcomes, measuredLatency, type MergedDatabase, PostgresBackend, stalenessOf, withUnknownStaleness } from './postgres-backend.js';
+import type { PostgresStatsSnapshot } from './postgres-stats.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 import { infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
@@ -41,10 +43,12 @@ const START_LEAD_NS = 20_000_000n;
 
 /**
  * One live run (`mode: live`): the scenario's workload against Redis on the wall clock, cache-aside with
- * the database model, measured with the same recorder and definitions as a simulation, beside Redis's
- * own INFO deltas. The baseline is the same workload simulated without a cache on the virtual clock (the
- * database is a model either way); the prediction, with --allow-config setting an LRU or LFU policy, is
- * the same scenario simulated with Redis's approximated policy.
+ * the database model or a real PostgreSQL (database.postgres), measured with the same recorder and
+ * definitions as a simulation, beside Redis's own INFO deltas (and PostgreSQL's statistics). Against the
+ * model the baseline is the same workload simulated without a cache on the virtual clock; against a real
+ * database it is measured live after the cached run (or simulated from the measured query latencies,
+ * `baseline: simulated`). The prediction, with --allow-config setting an LRU or LFU policy, is the same
+ * scenario simulated with Redis's approximated policy.
  *
  * Safety: every key is under a per-run prefix, the run refuses to start when that prefix already holds
  * keys (unless reuse_keys), and at the end SCAN + UNLINK deletes the prefix's keys and nothing else.
@@ -76,12 +80,15 @@ export async function runLive(
   const prefix = shardPrefix(target.prefix ?? `cachebench:${randomBytes(6).toString('hex')}:`, scenario.workload.shard);
   let started = false;
   let result: RunResult | null = null;
+  let backend: PostgresBackend | null = null;
   try {
     if (!target.reuse_keys && (await prefixHoldsKeys(connections, prefix))) {
       throw new InputError(
         `cache.redis.prefix: "${prefix}" already holds keys on ${connections.display}; cachebench deletes every key under its prefix at the end, so it will not start. Choose another prefix, or set reuse_keys: true if those keys are a previous run's`,
       );
     }
+    // A real database: connected, and in table mode the run's own table created and filled, before any load.
+    if (scenario.database.postgres !== undefined) backend = await PostgresBackend.open(scenario, randomBytes(4).toString('hex'));
     const config = options.allowConfig ? { maxmemory: target.maxmemory, maxmemory_policy: target.maxmemory_policy } : null;
     let saved: SavedMemoryConfig | null = null;
     try {
@@ -89,14 +96,14 @@ export async function runLive(
         saved = await applyMemoryConfig(connections.masters(), { maxmemory: config.maxmemory, policy: config.maxmemory_policy });
       }
       started = true;
-      result = await measure(scenario, load, target, connections, prefix, run, thresholds, options, config);
+      result = await measure(scenario, load, target, connections, prefix, run, thresholds, options, config, backend);
       return result;
     } finally {
       if (saved !== null) await restoreMemoryConfig(saved);
     }
   } catch (error) {
     if (error instanceof LiveRunStopped) result = error.result;
-    else if (error instanceof InputError || error instanceof RunFailure) error.message = connections.redact(error.message);
+    else if (error instanceof InputError || error instanceof RunFailure) error.message = connections.redact(backend?.redact(error.message) ?? error.message);
     else if (isRedisFailure(error))
       throw new RunFailure(`Redis at ${connections.display} failed: ${connections.redact((error as Error).message)}`);
     throw error;
@@ -111,6 +118,12 @@ export async function runLive(
       if (result?.redis !== undefined) result.redis.cleanup_error = connections.redact((error as Error).message);
     } finally {
       connections.close();
+      // The run's table goes at the end whatever happened (a failure, Ctrl-C); the user's tables are never touched.
+      const closed = await backend?.close();
+      if (closed !== undefined && result?.database !== undefined) {
+        result.database.table_dropped = closed.dropped;
+        if (closed.error !== null) result.database.cleanup_error = closed.error;
+      }
     }
   }
 }
@@ -125,72 +138,32 @@ async function measure(
   thresholds: ParsedThreshold[],
   options: LiveRunOptions,
   config: RedisView['config_applied'],
+  backend: PostgresBackend | null,
 ): Promise<RunResult> {
   const closedLoop = load.clients !== null;
-  const workers = workerCount(scenario, availableParallelism());
-  const dbPeak = new SlidingWindowPeak(QPS_WINDOW_MS);
-  const recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, dbPeak);
-  const submissions = new DbSubmissionMerge(workers, dbPeak);
-  let stopReason: { message: string; exitCode: 3 | 130 } | null = null;
-  const hosts: ShardHost[] = [];
-  const stop = (message: string, exitCode: 3 | 130): void => {
-    stopReason ??= { message, exitCode };
-    for (const host of hosts) host.stop();
+  const seen: { infoBefore: RedisInfoSnapshot | null; infoAfter: RedisInfoSnapshot | null; dbBefore: PostgresStatsSnapshot | string } = {
+    infoBefore: null,
+    infoAfter: null,
+    dbBefore: '',
   };
-  const events: ShardEvents = {
-    cacheFailure: (message) => stop(`Redis command failed on ${connections.display}: ${message} (on_cache_error: fail)`, 3),
-    requestFailure: (message) => stop(message, 3),
-  };
-  const counters = createSharedCounters(workers);
-  // Worker threads of an open loop sleep until their next arrival instead of polling for it, which
-  // would keep a core busy each (arrival-alarm.ts); one event loop polls, the most precise.
-  const alarm = closedLoop || workers === 1 ? null : createAlarmCells(workers);
-  const alarmThread = alarm === null ? null : startAlarmThread(alarm);
-  alarmThread?.running.catch(() => {});
-  alarmThread?.thread.on('error', (error) => stop(`live run failed: the arrival alarm thread failed: ${error.message}`, 3));
-  for (const [index, share] of shardShares(scenario, workers).entries()) {
-    const setup: ShardSetup = { scenario, index, count: workers, prefix, counters, alarm, ...share };
-    hosts.push(workers === 1 ? new LocalShardHost(setup, events, submissions) : new WorkerShardHost(setup, events, submissions));
-  }
-  const onAbort = (): void => stop('interrupted', 130);
-  options.signal?.addEventListener('abort', onAbort);
-  let outcomes: ShardOutcome[];
-  let originNs = 0n;
-  const progress = options.progress;
-  // Each shard publishes its counts into the shared cells as it runs; the bar sums them.
-  const progressTimer =
-    progress === undefined
-      ? undefined
-      : setInterval(() => {
-          const { requests, reads, hits } = progressOf(counters, workers);
-          const clockMs = originNs === 0n ? 0 : Number(process.hrtime.bigint() - originNs) / 1e6;
-          progress.report({ requests, clockMs, hitRate: reads > 0 ? hits / reads : null });
-        }, PROGRESS_INTERVAL_MS);
-  let infoBefore: RedisInfoSnapshot;
-  let infoAfter: RedisInfoSnapshot | null;
   let infoError: string | null = null;
-  try {
-    await Promise.all([...hosts.map((host) => host.ready), alarmThread?.running]);
-    infoBefore = await readRedisInfo(connections.masters(), dbOf(target));
-    if (options.signal?.aborted) onAbort();
-    // Worker threads start a moment ahead, so that none begins late because the message took a while.
-    originNs = process.hrtime.bigint() + (workers > 1 ? START_LEAD_NS : 0n);
-    const running = hosts.map((host) => host.start(originNs));
-    // A shard that fails stops the others before the failure is reported.
-    for (const outcome of running) outcome.catch(() => stop('a worker thread failed', 3));
-    outcomes = await Promise.all(running);
-    infoAfter = await readRedisInfo(connections.masters(), dbOf(target)).catch((error: Error) => {
-      infoError = connections.redact(error.message);
-      return null;
-    });
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    clearInterval(progressTimer);
-    await Promise.all(hosts.map((host) => host.close()));
-    if (alarm !== null) stopAlarm(alarm);
-    await alarmThread?.thread.terminate();
-  }
-  const wallMs = Number(process.hrtime.bigint() - originNs) / 1e6;
+  const driven = await drive(scenario, prefix, options, backend, `Redis command failed on ${connections.display}`, {
+    beforeStart: async () => {
+      seen.infoBefore = await readRedisInfo(connections.masters(), dbOf(target));
+      if (backend !== null) seen.dbBefore = await backend.snapshot(false);
+    },
+    afterRun: async () => {
+      seen.infoAfter = await readRedisInfo(connections.masters(), dbOf(target)).catch((error: Error) => {
+        infoError = connections.redact(error.message);
+        return null;
+      });
+    },
+  });
+  const infoBefore = seen.infoBefore!;
+  const infoAfter = seen.infoAfter;
+  const { outcomes, recorder, workers, wallMs } = driven;
+  // The pool's backends have ended (the shards closed their connections): their statistics are flushed.
+  const dbServer = backend === null ? null : backend.delta(seen.dbBefore, await backend.snapshot(true));
 
   const merged = mergeShardOutcomes(outcomes, recorder);
   const metrics = recorder.metrics(null);
@@ -218,9 +191,26 @@ async function measure(
     };
   }
   const achievedRate = (metrics.requests + merged.warmupRequests) / Math.max(wallMs / 1000, 1e-3);
-  const simulated = simulatedScenario(scenario, closedLoop ? closedLoopBaselineRate(scenario, load, achievedRate) : null);
-  const baselineReplay = replay(simulated, false);
-  const baseline = baselineReplay.metrics;
+  const database = backend === null ? null : mergeDatabaseOutcomes(outcomes.map((outcome) => outcome.database));
+  const simulated = simulatedScenario(scenario, closedLoop ? closedLoopBaselineRate(scenario, load, achievedRate) : null, database);
+  const databaseView = database === null ? null : backend!.view(database, scenario.database.max_concurrency, dbServer!);
+  if (databaseView?.staleness === 'unknown') withUnknownStaleness(metrics);
+  const reason = driven.stopReason;
+  let baseline: RunMetrics;
+  let baselineLatencyHdr: string;
+  const baselineSource: RunResult['baseline_source'] = backend === null ? 'simulated' : scenario.database.baseline === 'live' ? 'live' : 'simulated-from-measured';
+  if (baselineSource === 'live' && reason === null) {
+    // The same workload at the same rate, straight to the database: what the cache is compared against.
+    const live = await liveBaseline(scenario, prefix, options, backend!);
+    baseline = live.metrics;
+    baselineLatencyHdr = live.latencyHdr;
+    databaseView!.baseline = live.view;
+    if (live.stopReason !== null) driven.stopReason = live.stopReason;
+  } else {
+    const baselineReplay = replay(simulated, false);
+    baseline = baselineReplay.metrics;
+    baselineLatencyHdr = baselineReplay.latencyHdr;
+  }
   // The baseline replays the whole workload, warm-up included, so offload compares DB reads per read.
   if (baseline.db.reads > 0 && metrics.reads > 0)
     metrics.offload = 1 - metrics.db.reads / metrics.reads / (baseline.db.reads / baseline.reads);
@@ -232,7 +222,7 @@ async function measure(
     metrics,
     baseline,
     thresholds: evaluateThresholds(thresholds, metrics),
-    histograms: { latency_us: recorder.encodedLatency(), baseline_latency_us: baselineReplay.latencyHdr },
+    histograms: { latency_us: recorder.encodedLatency(), baseline_latency_us: baselineLatencyHdr },
     timeseries_window_ms: recorder.timeseries.windowMs,
     timeseries: recorder.timeseriesPoints(),
     redis: {
@@ -247,11 +237,137 @@ async function measure(
       config_applied: config,
       keys_deleted: 0,
     },
+    ...(databaseView !== null ? { database: databaseView } : {}),
+    baseline_source: baselineSource,
     ...(prediction !== null ? { prediction } : {}),
   };
-  const reason = stopReason as { message: string; exitCode: 3 | 130 } | null;
-  if (reason !== null) throw new LiveRunStopped(reason.message, reason.exitCode, result);
+  const stopped = driven.stopReason;
+  if (stopped !== null) throw new LiveRunStopped(stopped.message, stopped.exitCode, result);
   return result;
+}
+
+/** A stop of a live run: why, and its exit code. */
+interface StopReason {
+  message: string;
+  exitCode: 3 | 130;
+}
+
+interface Driven {
+  outcomes: ShardOutcome[];
+  recorder: RunRecorder;
+  workers: number;
+  wallMs: number;
+  stopReason: StopReason | null;
+}
+
+/**
+ * Drives `scenario`'s load on the wall clock — one shard, or worker threads each with its share of the keys,
+ * the Redis clients and the database pool — from a common origin until the workload ends or the run is
+ * stopped (Ctrl-C, on_cache_error / on_db_error: fail, a failed shard). `hooks.beforeStart` runs once every
+ * shard is ready, `hooks.afterRun` once they are done and before they close.
+ */
+async function drive(
+  scenario: Scenario,
+  prefix: string,
+  options: LiveRunOptions,
+  backend: PostgresBackend | null,
+  cacheFailurePrefix: string,
+  hooks: { beforeStart: () => Promise<void>; afterRun: () => Promise<void> },
+): Promise<Driven> {
+  const load = scenario.live!;
+  const closedLoop = load.clients !== null;
+  const workers = workerCount(scenario, availableParallelism());
+  const dbPeak = new SlidingWindowPeak(QPS_WINDOW_MS);
+  const recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, dbPeak);
+  const submissions = new DbSubmissionMerge(workers, dbPeak);
+  let stopReason: StopReason | null = null;
+  const hosts: ShardHost[] = [];
+  const stop = (message: string, exitCode: 3 | 130): void => {
+    stopReason ??= { message, exitCode };
+    for (const host of hosts) host.stop();
+  };
+  const events: ShardEvents = {
+    cacheFailure: (message) => stop(`${cacheFailurePrefix}: ${message} (on_cache_error: fail)`, 3),
+    requestFailure: (message) => stop(message, 3),
+    databaseFailure: (message) => stop(`PostgreSQL at ${backend?.display ?? 'the database'}: ${message} (on_db_error: fail)`, 3),
+  };
+  const counters = createSharedCounters(workers);
+  // Worker threads of an open loop sleep until their next arrival instead of polling for it, which
+  // would keep a core busy each (arrival-alarm.ts); one event loop polls, the most precise.
+  const alarm = closedLoop || workers === 1 ? null : createAlarmCells(workers);
+  const alarmThread = alarm === null ? null : startAlarmThread(alarm);
+  alarmThread?.running.catch(() => {});
+  alarmThread?.thread.on('error', (error) => stop(`live run failed: the arrival alarm thread failed: ${error.message}`, 3));
+  for (const [index, share] of shardShares(scenario, workers).entries()) {
+    const setup: ShardSetup = {
+      scenario,
+      index,
+      count: workers,
+      prefix,
+      counters,
+      alarm,
+      ...share,
+      ...(backend !== null ? { postgres: backend.statements } : {}),
+    };
+    hosts.push(workers === 1 ? new LocalShardHost(setup, events, submissions) : new WorkerShardHost(setup, events, submissions));
+  }
+  const onAbort = (): void => stop('interrupted', 130);
+  options.signal?.addEventListener('abort', onAbort);
+  let outcomes: ShardOutcome[];
+  let originNs = 0n;
+  const progress = options.progress;
+  // Each shard publishes its counts into the shared cells as it runs; the bar sums them.
+  const progressTimer =
+    progress === undefined
+      ? undefined
+      : setInterval(() => {
+          const { requests, reads, hits } = progressOf(counters, workers);
+          const clockMs = originNs === 0n ? 0 : Number(process.hrtime.bigint() - originNs) / 1e6;
+          progress.report({ requests, clockMs, hitRate: reads > 0 ? hits / reads : null });
+        }, PROGRESS_INTERVAL_MS);
+  try {
+    await Promise.all([...hosts.map((host) => host.ready), alarmThread?.running]);
+    await hooks.beforeStart();
+    if (options.signal?.aborted) onAbort();
+    // Worker threads start a moment ahead, so that none begins late because the message took a while.
+    originNs = process.hrtime.bigint() + (workers > 1 ? START_LEAD_NS : 0n);
+    const running = hosts.map((host) => host.start(originNs));
+    // A shard that fails stops the others before the failure is reported.
+    for (const outcome of running) outcome.catch(() => stop('a worker thread failed', 3));
+    outcomes = await Promise.all(running);
+    await hooks.afterRun();
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    clearInterval(progressTimer);
+    await Promise.all(hosts.map((host) => host.close()));
+    if (alarm !== null) stopAlarm(alarm);
+    await alarmThread?.thread.terminate();
+  }
+  const wallMs = Number(process.hrtime.bigint() - originNs) / 1e6;
+  return { outcomes, recorder, workers, wallMs, stopReason };
+}
+
+/** `baseline: live`: the scenario without a cache, driven against the real database, with the server's counters around it. */
+async function liveBaseline(
+  scenario: Scenario,
+  prefix: string,
+  options: LiveRunOptions,
+  backend: PostgresBackend,
+): Promise<{ metrics: RunMetrics; latencyHdr: string; view: NonNullable<DatabaseView['baseline']>; stopReason: StopReason | null }> {
+  const noCache: Scenario = { ...scenario, cache: null };
+  let before: PostgresStatsSnapshot | string = '';
+  const driven = await drive(noCache, prefix, options, backend, 'no cache', {
+    beforeStart: async () => {
+      before = await backend.snapshot(false);
+    },
+    afterRun: async () => {},
+  });
+  const server = backend.delta(before, await backend.snapshot(true));
+  mergeShardOutcomes(driven.outcomes, driven.recorder);
+  const metrics = driven.recorder.metrics(null);
+  const database = mergeDatabaseOutcomes(driven.outcomes.map((outcome) => outcome.database));
+  if (stalenessOf(database.counts) !== null) withUnknownStaleness(metrics);
+  return { metrics, latencyHdr: driven.recorder.encodedLatency(), view: { client: database.counts, ...server }, stopReason: driven.stopReason };
 }
 
 /**
@@ -326,9 +442,18 @@ function dbOf(target: RedisTargetSpec): number {
   return target.url === null ? 0 : parseRedisAddress(target.url, 'cache.redis.url').db;
 }
 
-/** The scenario as the virtual-clock engine runs it: built-in tier, no Redis, the closed loop as an open one at the rate it achieved. */
-function simulatedScenario(scenario: Scenario, closedLoopRate: number | null): Scenario {
-  const { live: _live, ...rest } = scenario;
+/**
+ * The scenario as the virtual-clock engine runs it: built-in tier, no Redis, the closed loop as an open one
+ * at the rate it achieved, and a real database as the latencies its queries were measured at.
+ */
+function simulatedScenario(scenario: Scenario, closedLoopRate: number | null, measured: MergedDatabase | null): Scenario {
+  const { live: _live, database: real, ...rest } = scenario;
+  let database = real;
+  if (real.postgres !== undefined) {
+    const { postgres: _postgres, baseline: _baseline, on_db_error: _onDbError, ...model } = real;
+    const latency = measured === null ? model.latency : measuredLatency(measured.readServiceMs, model.latency);
+    database = { ...model, latency, write_latency: measured === null ? model.write_latency : measuredLatency(measured.writeServiceMs, latency) };
+  }
   const cache = scenario.cache === null ? null : { ...scenario.cache };
   if (cache !== null) {
     delete cache.redis;
@@ -336,6 +461,7 @@ function simulatedScenario(scenario: Scenario, closedLoopRate: number | null): S
   const workload = scenario.workload;
   return {
     ...rest,
+    database,
     mode: 'simulate',
     cache,
     workload: closedLoopRate !== null ? { ...workload, arrival: { type: 'poisson', rate: closedLoopRate } } : workload,

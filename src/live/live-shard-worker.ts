@@ -20,7 +20,8 @@ async function run(shard: LiveShard, originNs: bigint): Promise<void> {
     const outcome = await shard.run(originNs, (times, watermark) =>
       post({ type: 'db-submissions', times, watermark }, [times.buffer as ArrayBuffer]),
     );
-    shard.close();
+    // Closed first: a real database's backends end and flush their statistics before the run reads them.
+    await shard.close();
     post({ type: 'outcome', outcome });
   } catch (error) {
     postFailure(error);
@@ -31,6 +32,7 @@ try {
   const shard = await LiveShard.open(setup, {
     cacheFailure: (message) => post({ type: 'cache-failure', message }),
     requestFailure: (message) => post({ type: 'request-failure', message }),
+    databaseFailure: (message) => post({ type: 'database-failure', message }),
   });
   port.on('message', (message: ShardControlMessage) => {
     if (message.type === 'start') void run(shard, message.originNs);

@@ -12,6 +12,9 @@ import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
 import { LiveInvalidation } from './live-invalidation.js';
 import { LiveNodes, type NodesOutcome } from './live-nodes.js';
 import { LoadDriver } from './load-driver.js';
+import { PostgresConnections } from './postgres-connections.js';
+import { PostgresDatabase, type PostgresShardOutcome } from './postgres-database.js';
+import type { PostgresStatements } from './postgres-statements.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 
@@ -78,6 +81,8 @@ export interface ShardSetup {
   counters: Int32Array;
   /** Open loop: the run's alarm thread wakes the shard at its arrivals (arrival-alarm.ts); null: polling. */
   alarm: AlarmCells | null;
+  /** database.postgres: the statements the shard's own connections send; absent: the database model. */
+  postgres?: PostgresStatements;
 }
 
 /** What a shard tells the run while it runs; messages have passwords masked. Each is told once. */
@@ -86,6 +91,8 @@ export interface ShardEvents {
   cacheFailure(message: string): void;
   /** An error escaped a request (a bug, not a Redis failure); the shard has stopped. */
   requestFailure(message: string): void;
+  /** A query failed or timed out under `on_db_error: fail`; the shard has stopped. */
+  databaseFailure(message: string): void;
 }
 
 /** What a shard measured, as plain data: the run merges one per shard (shard-outcomes.ts). */
@@ -103,6 +110,8 @@ export interface ShardOutcome {
   nodes: NodesOutcome | null;
   /** With write-behind: the shard's queues; null without. */
   writeBehind: WriteBehindMetrics | null;
+  /** database.postgres: what the shard's connections saw; null against the model. */
+  database: PostgresShardOutcome | null;
 }
 
 /**
@@ -131,20 +140,25 @@ export class LiveShard {
   private reconnectsBefore = 0;
   private readonly index: number;
   private readonly counters: Int32Array;
+  /** database.postgres: the shard's real database (made by the engine, which owns the ledger). */
+  private realDatabase: PostgresDatabase | null = null;
 
   private constructor(
     setup: ShardSetup,
     private readonly events: ShardEvents,
-    private readonly connections: RedisConnections,
+    private readonly connections: RedisConnections | null,
     private readonly stream: AccessStream,
     private readonly nodes: LiveNodes | null,
     private readonly invalidation: LiveInvalidation | null,
+    private readonly postgres: PostgresConnections | null = null,
   ) {
     const { scenario, counters } = setup;
     this.index = setup.index;
     this.counters = counters;
     const load = { ...scenario.live!, clients: setup.clients };
-    const cache = scenario.cache!;
+    const cache = scenario.cache;
+    const redact = (message: string): string => postgres?.redact(connections?.redact(message) ?? message) ?? connections?.redact(message) ?? message;
+    const statements = setup.postgres;
     this.recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, this.submissions);
     this.warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
     if (nodes?.local != null) this.recorder.timeseries.tiers = true;
@@ -158,13 +172,32 @@ export class LiveShard {
       nodes,
       invalidation,
       ...(setup.count > 1 ? { databaseInUseAcrossThreads: { cells: counters, index: SHARED_DB_IN_USE } } : {}),
+      ...(postgres !== null && statements !== undefined
+        ? {
+            database: (ledger) => {
+              this.realDatabase = new PostgresDatabase({
+                connections: postgres,
+                statements,
+                ledger,
+                timeoutMs: scenario.database.timeout,
+                now: this.now,
+                ...(setup.count > 1 ? { inUseAcrossThreads: { cells: counters, index: SHARED_DB_IN_USE } } : {}),
+                onFailure: () => {},
+              });
+              return this.realDatabase;
+            },
+          }
+        : {}),
+      onDbError: (message) => {
+        if (scenario.database.on_db_error === 'fail') this.fail(() => this.events.databaseFailure(message));
+      },
       onError: (t) => {
         const second = Math.max(0, Math.floor(t / 1000));
         while (this.errorsPerSecond.length <= second) this.errorsPerSecond.push(0);
         this.errorsPerSecond[second]++;
       },
       onCacheError: (error) => {
-        if (cache.on_cache_error === 'fail') this.fail(() => this.events.cacheFailure(connections.redact(error.message)));
+        if (cache?.on_cache_error === 'fail') this.fail(() => this.events.cacheFailure(redact(error.message)));
       },
     });
     const workload = scenario.workload;
@@ -181,7 +214,7 @@ export class LiveShard {
           await this.engine.request(start >= load.warmup ? this.recorder : this.warmupRecorder, start, key, op, size, ttl);
         } catch (error) {
           // Every expected failure is handled inside; anything else must not escape as an unhandled rejection.
-          this.fail(() => this.events.requestFailure(`live run failed: ${connections.redact((error as Error).message)}`));
+          this.fail(() => this.events.requestFailure(`live run failed: ${redact((error as Error).message)}`));
         }
       },
     });
@@ -192,8 +225,17 @@ export class LiveShard {
     const stream = shardStream(setup);
     let connections: RedisConnections | null = null;
     let subscriber: RedisConnections | null = null;
+    let postgres: PostgresConnections | null = null;
     try {
-      const target = setup.scenario.cache!.redis!;
+      const statements = setup.postgres;
+      if (statements !== undefined) {
+        const readOnly = statements.write === null && statements.flush === null;
+        postgres = await PostgresConnections.open({ ...statements, readOnly }, setup.databaseConnections);
+      }
+      const cache = setup.scenario.cache;
+      // The live no-cache baseline: no Redis at all.
+      if (cache === null) return new LiveShard(setup, events, null, stream, null, null, postgres);
+      const target = cache.redis!;
       const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
         parseRedisAddress(url, target.cluster === null ? 'cache.redis.url' : `cache.redis.cluster[${i}]`),
       );
@@ -206,7 +248,6 @@ export class LiveShard {
         commandTimeoutMs: target.command_timeout,
       };
       connections = await RedisConnections.open(options);
-      const cache = setup.scenario.cache!;
       const nodes = cache.local === null && setup.scenario.topology.nodes === 1 ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
       let invalidation: LiveInvalidation | null = null;
       if (nodes?.local != null && cache.invalidation === 'pubsub') {
@@ -214,14 +255,15 @@ export class LiveShard {
         subscriber = await RedisConnections.open({ ...options, connections: 1, autoPipelining: false });
         const shard = { now: (): number => 0 };
         invalidation = await LiveInvalidation.open(subscriber, `${setup.prefix}invalidation:${setup.index}`, nodes, () => shard.now());
-        const live = new LiveShard(setup, events, connections, stream, nodes, invalidation);
+        const live = new LiveShard(setup, events, connections, stream, nodes, invalidation, postgres);
         shard.now = live.now;
         return live;
       }
-      return new LiveShard(setup, events, connections, stream, nodes, invalidation);
+      return new LiveShard(setup, events, connections, stream, nodes, invalidation, postgres);
     } catch (error) {
       subscriber?.close();
       connections?.close();
+      await postgres?.close();
       stream.close();
       throw error;
     }
@@ -235,7 +277,7 @@ export class LiveShard {
   async run(originNs: bigint, handOver: DbSubmissionHandOver): Promise<ShardOutcome> {
     this.offset = Number(process.hrtime.bigint() - originNs) / 1e6 - performance.now();
     this.alarm?.start(originNs);
-    this.reconnectsBefore = this.connections.reconnects;
+    this.reconnectsBefore = this.connections?.reconnects ?? 0;
     const timer = setInterval(() => {
       handOver(this.submissions.take(), this.now());
       this.publishProgress();
@@ -259,10 +301,11 @@ export class LiveShard {
       dropped: this.driver.dropped,
       errorsPerSecond: this.errorsPerSecond,
       client: { ...this.engine.counts },
-      reconnects: this.connections.reconnects - this.reconnectsBefore,
+      reconnects: (this.connections?.reconnects ?? 0) - this.reconnectsBefore,
       traceSkips: this.stream.traceStats?.() ?? null,
       nodes: this.nodes === null ? null : this.nodes.outcome(messages),
       writeBehind: this.engine.writeBehind?.metrics() ?? null,
+      database: this.realDatabase?.outcome() ?? null,
     };
   }
 
@@ -272,10 +315,12 @@ export class LiveShard {
     this.driver.stop();
   }
 
-  close(): void {
+  /** Closes the shard's connections (a real database's too: its backends end, and flush their statistics). */
+  async close(): Promise<void> {
     this.invalidation?.close();
-    this.connections.close();
+    this.connections?.close();
     this.stream.close();
+    await this.postgres?.close();
   }
 
   /** This shard's counts so far into its progress cells (the run's progress bar reads them). */

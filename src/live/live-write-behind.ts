@@ -2,11 +2,12 @@ import type { VersionLedger } from '../engine/version-ledger.js';
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { WriteBehindMetrics } from '../result/run-result.js';
 import type { WriteBehindSpec } from '../scenario/scenario.js';
-import type { WallClockDatabase } from './wall-clock-database.js';
+import type { LiveDatabase } from './live-database.js';
 
 interface Entry {
   key: number;
   version: number;
+  size: number;
   at: number;
 }
 
@@ -16,8 +17,9 @@ interface Entry {
  * batches — one write query per batch, when it holds `batch_size` writes or its oldest is `delay` old, one
  * flush in flight per node. At most `max_pending` writes per node are acknowledged but not yet persisted; a
  * write beyond that waits for room. A flush persists its versions when its query completes (the last
- * write to reach the database wins). Nothing is lost without a crash, and crashes (faults) are
- * simulate-only, so `lost_writes` is 0 here.
+ * write to reach the database wins). Crashes (faults) are simulate-only; against the model nothing is
+ * lost, against a real database a batch whose statement failed or timed out counts in `lost_writes` (the
+ * client cannot know it committed).
  */
 export class LiveWriteBehind {
   private readonly queues: Entry[][];
@@ -28,6 +30,8 @@ export class LiveWriteBehind {
   private totalPending = 0;
   private maxPending = 0;
   private flushedWrites = 0;
+  /** Writes of batches a real database failed to take (a lost connection, a timeout): acknowledged, never persisted. */
+  private lostWrites = 0;
   private idle: (() => void) | null = null;
   /** Where flush queries are recorded: the recorder of the latest write taken (warm-up or measured). */
   private recorder: RunRecorder | null = null;
@@ -35,7 +39,7 @@ export class LiveWriteBehind {
   constructor(
     nodes: number,
     private readonly spec: WriteBehindSpec,
-    private readonly database: WallClockDatabase,
+    private readonly database: LiveDatabase,
     private readonly ledger: VersionLedger,
     private readonly now: () => number,
   ) {
@@ -54,14 +58,14 @@ export class LiveWriteBehind {
   }
 
   /** The cache took `version` of `key` on `node` (into the room admit() reserved). */
-  take(recorder: RunRecorder, node: number, key: number, version: number): void {
+  take(recorder: RunRecorder, node: number, key: number, version: number, size: number): void {
     this.recorder = recorder;
-    this.queues[node].push({ key, version, at: this.now() });
+    this.queues[node].push({ key, version, size, at: this.now() });
     this.maybeFlush(node);
   }
 
   metrics(): WriteBehindMetrics {
-    return { max_pending: this.maxPending, flushed_writes: this.flushedWrites, lost_writes: 0 };
+    return { max_pending: this.maxPending, flushed_writes: this.flushedWrites, lost_writes: this.lostWrites };
   }
 
   /** Waits until every taken write is persisted, or `timeoutMs`. */
@@ -103,9 +107,14 @@ export class LiveWriteBehind {
     this.flushing[node] = 1;
     const recorder = this.recorder!;
     recorder.dbSubmitted(this.now(), false);
-    await this.database.flush((waitMs, inUse) => recorder.dbStarted(waitMs, inUse));
-    for (const entry of batch) this.ledger.persist(entry.key, entry.version, Number.POSITIVE_INFINITY);
-    this.flushedWrites += batch.length;
+    const persisted = await this.database.flush((waitMs, inUse) => recorder.dbStarted(waitMs, inUse), batch);
+    if (persisted) {
+      for (const entry of batch) this.ledger.persist(entry.key, entry.version, Number.POSITIVE_INFINITY);
+      this.flushedWrites += batch.length;
+    } else {
+      recorder.errors++;
+      this.lostWrites += batch.length;
+    }
     this.pending[node] -= batch.length;
     this.totalPending -= batch.length;
     this.flushing[node] = 0;

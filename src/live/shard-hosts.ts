@@ -46,8 +46,9 @@ export class LocalShardHost implements ShardHost {
   }
 
   async close(): Promise<void> {
-    this.shard?.close();
+    const shard = this.shard;
     this.shard = null;
+    await shard?.close();
   }
 }
 
@@ -57,6 +58,7 @@ export type ShardWorkerMessage =
   | { type: 'db-submissions'; times: Float64Array; watermark: number }
   | { type: 'cache-failure'; message: string }
   | { type: 'request-failure'; message: string }
+  | { type: 'database-failure'; message: string }
   | { type: 'outcome'; outcome: ShardOutcome }
   | { type: 'failure'; name: string; message: string; exitCode?: number; stack?: string };
 
@@ -104,6 +106,9 @@ export class WorkerShardHost implements ShardHost {
           break;
         case 'request-failure':
           events.requestFailure(message.message);
+          break;
+        case 'database-failure':
+          events.databaseFailure(message.message);
           break;
         case 'outcome':
           finished(message.outcome);

@@ -52,7 +52,8 @@ export function shareOf(total: number, parts: number, index: number): number {
 
 export function shardShares(scenario: Scenario, workers: number): ShardShare[] {
   const load = scenario.live!;
-  const connections = scenario.cache!.redis!.connections;
+  // The live no-cache baseline has no Redis: one (unused) client each.
+  const connections = scenario.cache?.redis?.connections ?? 1;
   return Array.from({ length: workers }, (_, i) => ({
     connections: Math.max(1, shareOf(connections, workers, i)),
     clients: load.clients === null ? null : shareOf(load.clients, workers, i),

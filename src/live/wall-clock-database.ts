@@ -1,8 +1,8 @@
 import type { LatencySampler } from '../engine/latency-model.js';
 import type { VersionLedger } from '../engine/version-ledger.js';
+import { type LiveDatabase, QUERY_TIMED_OUT } from './live-database.js';
 
-/** What a query returned: the version it read or committed, or a timeout. */
-export const QUERY_TIMED_OUT = -1;
+export { QUERY_TIMED_OUT };
 
 interface PendingQuery {
   key: number;
@@ -39,7 +39,7 @@ export interface WallClockDatabaseSetup {
  * write commits a new version when it completes. A query not done `timeoutMs` after submission resolves
  * as QUERY_TIMED_OUT; the database still finishes it (a write still commits, unacknowledged).
  */
-export class WallClockDatabase {
+export class WallClockDatabase implements LiveDatabase {
   private inUse = 0;
   private readonly queue: PendingQuery[] = [];
   private queueHead = 0;
@@ -58,8 +58,9 @@ export class WallClockDatabase {
    * A write-behind flush: one write query (the write latency, a connection of the pool, no timeout, as in
    * the simulation) for a whole batch; resolves when it completes. The caller persists the batch's versions.
    */
-  async flush(onStarted: (waitMs: number, inUse: number) => void): Promise<void> {
+  async flush(onStarted: (waitMs: number, inUse: number) => void): Promise<boolean> {
     await this.submit(-1, false, true, onStarted);
+    return true;
   }
 
   private submit(key: number, isRead: boolean, flush: boolean, onStarted: (waitMs: number, inUse: number) => void): Promise<number> {

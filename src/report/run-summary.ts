@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { RunMetrics, RunResult } from '../result/run-result.js';
+import type { DatabaseView, RunMetrics, RunResult } from '../result/run-result.js';
 import { formatBytes } from './byte-format.js';
 import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
@@ -163,5 +163,33 @@ function liveLines(run: RunResult): string {
   if (run.prediction !== undefined) {
     lines.push(`simulated prediction (${redis.config_applied?.maxmemory_policy ?? ''}): hit rate ${formatPercent(run.prediction.hit_rate)} vs live ${formatPercent(run.metrics.hit_rate)}`);
   }
+  if (run.database !== undefined) lines.push(...databaseLines(run.database, run.baseline_source));
   return lines.join('\n');
+}
+
+/** A real database: the client's query counts beside pg_stat_statements, where the baseline came from, the table's fate. */
+function databaseLines(db: DatabaseView, baselineSource: RunResult['baseline_source']): string[] {
+  const c = db.client;
+  const st = db.server?.statements;
+  const server =
+    db.server === null
+      ? `server statistics unavailable (${db.server_error ?? 'unknown'})`
+      : st == null
+        ? `pg_stat_statements unavailable (${db.server.statements_unavailable ?? 'unknown'}); xact_commit ${formatCount(db.server.database.xact_commit ?? 0)}`
+        : `pg_stat_statements: ${formatCount(st.read?.calls ?? 0)} reads, ${formatCount(st.write?.calls ?? 0)} writes`;
+  const lines = [
+    `postgres ${db.target}: ${formatCount(c.reads)} reads, ${formatCount(c.writes)} writes${c.flushes > 0 ? `, ${formatCount(c.flushes)} batches` : ''} on ${formatCount(db.pool)} connections (${server}), errors ${formatCount(c.errors)}, timeouts ${formatCount(c.timeouts)}`,
+  ];
+  const baseline = baselineSource === 'live' ? 'measured live (no cache, same workload and rate)' : 'simulated from the measured query latencies';
+  const staleness = db.staleness === 'exact' ? 'staleness exact (versions from the rows)' : `staleness unknown: ${db.staleness_note ?? ''}`;
+  lines.push(`no-cache baseline ${baseline}; ${staleness}`);
+  if (db.first_error !== undefined) lines.push(`first database error: ${db.first_error}`);
+  if (db.table !== null) {
+    lines.push(
+      db.cleanup_error !== undefined
+        ? `dropping table ${db.table} failed: ${db.cleanup_error}; drop it by hand (DROP TABLE ${db.table})`
+        : `table ${db.table} (${formatCount(db.rows_filled)} rows) ${db.table_dropped ? 'dropped' : 'not dropped'}`,
+    );
+  }
+  return lines;
 }

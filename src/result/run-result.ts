@@ -176,6 +176,75 @@ export interface RedisView {
   cleanup_error?: string;
 }
 
+/** What a live run's client saw of its queries to a real database (warm-up included), to set beside the server's counters. */
+export interface DatabaseClientCounts {
+  /** Read queries the server answered. */
+  reads: number;
+  /** Write queries the server answered. */
+  writes: number;
+  /** Write-behind batches the server answered (one statement each). */
+  flushes: number;
+  /** Queries that failed: the server's error, a lost connection, or a write without a write statement. */
+  errors: number;
+  /** Queries not answered within database.timeout (one still running then is counted above when it completes). */
+  timeouts: number;
+  /** Answers without a version (no `version` column, a write that matched no row): staleness is then unknown. */
+  unversioned: number;
+  /** Reads that found no row. */
+  missing_rows: number;
+}
+
+/** pg_stat_statements of one statement over the span: executions and rows. */
+export interface StatementStats {
+  calls: number;
+  rows: number;
+}
+
+/** The server's own counters over a span (before → after). */
+export interface DatabaseServerStats {
+  /** pg_stat_database of the run's database: every session's, cachebench's own few statistics queries included. */
+  database: Record<string, number>;
+  /** pg_stat_statements per statement of the run (null: never run); null when unavailable. */
+  statements: { read: StatementStats | null; write: StatementStats | null; flush: StatementStats | null } | null;
+  /** Why pg_stat_statements could not be read (not installed in this database, not preloaded). */
+  statements_unavailable?: string;
+}
+
+/** A live run's real database (database.postgres): the client's counts beside the server's, like `redis` beside INFO. */
+export interface DatabaseView {
+  kind: 'postgres';
+  /** The URL, password masked. */
+  target: string;
+  /** `table`: cachebench's own table, created, filled and dropped by the run; `statements`: the user's read (and write). */
+  mode: 'table' | 'statements';
+  table: string | null;
+  /** Rows the run inserted into its table before starting (one per key of a synthetic workload). */
+  rows_filled: number;
+  /** Real connections (database.max_concurrency), split over the worker threads. */
+  pool: number;
+  /** true: the run had no write statement, and its connections were read-only (default_transaction_read_only). */
+  read_only: boolean;
+  statements: { read: string; write: string | null; flush: string | null };
+  /** `exact`: every answer carried its row's version; `unknown`: some did not, and the staleness metrics are null. */
+  staleness: 'exact' | 'unknown';
+  /** Why staleness is unknown. */
+  staleness_note?: string;
+  client: DatabaseClientCounts;
+  /** Connections opened again after one broke. */
+  reconnects: number;
+  /** The first failed query's message (password masked). */
+  first_error?: string;
+  /** The server's counters over the measured run (warm-up included); null when they could not be read (see server_error). */
+  server: DatabaseServerStats | null;
+  server_error?: string;
+  /** With `baseline: live`: the client's and the server's counts of the baseline's own run. */
+  baseline?: { client: DatabaseClientCounts; server: DatabaseServerStats | null; server_error?: string };
+  /** Whether the run's table was dropped at the end (false in statements mode). */
+  table_dropped: boolean;
+  /** Present when dropping the table failed: drop it by hand (DROP TABLE <table>). */
+  cleanup_error?: string;
+}
+
 export interface TimeseriesPoint {
   /** Window start on the run's clock, ms. */
   t_ms: number;
@@ -229,6 +298,15 @@ export interface RunResult {
   faults?: FaultWindow[];
   /** Live runs only: Redis's INFO over the run. */
   redis?: RedisView;
+  /** Live runs against database.postgres: the real database's view, beside the client's. */
+  database?: DatabaseView;
+  /**
+   * Live runs only: where `baseline` comes from — `simulated`: the no-cache workload on the virtual clock
+   * with the database model; `live`: the same workload at the same rate straight to the real database,
+   * measured after the cached run; `simulated-from-measured`: on the virtual clock with the query
+   * latencies the cached run measured on the real database (`database.baseline: simulated`).
+   */
+  baseline_source?: 'simulated' | 'live' | 'simulated-from-measured';
   /** Live runs with --allow-config setting a policy: the same scenario simulated with Redis's approximated policy. */
   prediction?: RunMetrics;
 }

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { SCENARIO_DEFAULTS } from './defaults.js';
 import type { FieldProblem } from './field-problem.js';
 import { InputError } from '../errors.js';
+import { parsePostgresAddress } from '../live/postgres-address.js';
+import { statementProblem, TABLE_NAME } from '../live/postgres-statements.js';
 import { parseRedisAddress } from '../live/redis-address.js';
 import { memoryConfigFor } from '../live/redis-memory-config.js';
 import type {
@@ -20,6 +22,7 @@ import type {
   TopologySpec,
   WriteBehindSpec,
   LiveLoadSpec,
+  PostgresSpec,
   RedisTargetSpec,
   Scenario,
   WorkloadSpec,
@@ -65,8 +68,8 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
   const problems: FieldProblem[] = [];
   const mode = input.mode ?? SCENARIO_DEFAULTS.mode;
   const workload = resolveWorkload(input.workload, origin, problems);
-  const database = resolveDatabase(input.database);
   const cache = resolveCache(input.cache, workload, mode, origin, problems);
+  const database = resolveDatabase(input.database, mode, workload, cache, problems);
   const topology = resolveTopology(input.topology);
   const faults = resolveFaults(input.faults, cache, topology, problems);
   checkTimedFeatures({ mode, workload, cache, topology, faults }, problems);
@@ -243,14 +246,102 @@ function resolveArrival(input: WorkloadInput, isTrace: boolean, problems: FieldP
   return { type: 'none' };
 }
 
-function resolveDatabase(input: ScenarioFileInput['database']): DatabaseSpec {
+function resolveDatabase(
+  input: ScenarioFileInput['database'],
+  mode: 'simulate' | 'live',
+  workload: WorkloadSpec,
+  cache: CacheSpec | null,
+  problems: FieldProblem[],
+): DatabaseSpec {
   const latency: LatencySpec = input?.latency ?? { ...SCENARIO_DEFAULTS.databaseLatency };
+  const postgres = input?.postgres === undefined ? null : resolvePostgres(input, mode, workload, cache, problems);
+  if (input?.baseline !== undefined && postgres === null) {
+    problems.push({ path: ['database', 'baseline'], at: 'key', message: 'applies only with database.postgres (against the latency model the baseline is always simulated)' });
+  }
+  if (input?.on_db_error !== undefined && mode !== 'live') {
+    problems.push({ path: ['database', 'on_db_error'], at: 'key', message: 'applies only with `mode: live` (a simulation counts failed queries in db.timeouts and errors)' });
+  }
   return {
     latency,
     write_latency: input?.write_latency ?? { ...latency },
-    max_concurrency: input?.max_concurrency ?? Number.POSITIVE_INFINITY,
+    // The pool of a real database is real connections: never unlimited.
+    max_concurrency: input?.max_concurrency ?? (postgres !== null ? POSTGRES_DEFAULTS.poolSize : Number.POSITIVE_INFINITY),
     timeout: input?.timeout ?? null,
+    ...(postgres !== null ? { postgres, baseline: input?.baseline ?? 'live' } : {}),
+    ...(input?.on_db_error !== undefined ? { on_db_error: input.on_db_error } : {}),
   };
+}
+
+/** Defaults of a real PostgreSQL behind a live run (docs/real-databases.md). */
+const POSTGRES_DEFAULTS = {
+  poolSize: 10,
+  connectTimeoutMs: 5000,
+};
+
+/** Most connections a run opens to a real database (each is a server process). */
+const MAX_POSTGRES_POOL = 1000;
+
+function resolvePostgres(
+  input: NonNullable<ScenarioFileInput['database']>,
+  mode: 'simulate' | 'live',
+  workload: WorkloadSpec,
+  cache: CacheSpec | null,
+  problems: FieldProblem[],
+): PostgresSpec {
+  const pg = input.postgres!;
+  const at = ['database', 'postgres'];
+  if (mode !== 'live') {
+    problems.push({
+      path: at,
+      at: 'key',
+      message: 'applies only with `mode: live` (a real PostgreSQL on the wall clock); a simulation uses the latency model (database.latency)',
+    });
+  }
+  try {
+    parsePostgresAddress(pg.url, 'url');
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.push({ path: [...at, 'url'], message: error.message.replace(/^[^:]*: /, '') });
+  }
+  const read = pg.read ?? null;
+  const write = pg.write ?? null;
+  const table = pg.table ?? null;
+  if ((read === null) === (table === null)) {
+    problems.push({
+      path: at,
+      message: 'needs exactly one of `read` (your statement; $1 is the key id) and `table` (cachebench creates, fills and drops a table of its own)',
+    });
+  }
+  if (table !== null && write !== null) {
+    problems.push({ path: [...at, 'write'], at: 'key', message: 'does not apply with `table`: cachebench writes the rows of its own table (remove `write`, or use `read` and `write` on your tables)' });
+  }
+  if (table !== null && !TABLE_NAME.test(table)) {
+    problems.push({ path: [...at, 'table'], message: `must be lower-case letters, digits and _, starting with a letter or _, at most 40 characters (e.g. cachebench_items); got "${table}"` });
+  }
+  for (const [field, statement] of [['read', read], ['write', write]] as const) {
+    const problem = statement === null ? null : statementProblem(statement, field);
+    if (problem !== null) problems.push({ path: [...at, field], message: problem });
+  }
+  const writes = workload.kind === 'synthetic' ? workload.mix.set + workload.mix.delete : 0;
+  if (read !== null && write === null && writes > 0) {
+    problems.push({
+      path: at,
+      message: `the workload writes (mix: set ${workload.kind === 'synthetic' ? workload.mix.set : 0}, delete ${workload.kind === 'synthetic' ? workload.mix.delete : 0}) and cachebench never writes to your tables without a \`write\` statement: add one (e.g. "UPDATE products SET payload = $2, version = version + 1 WHERE id = $1 RETURNING version") or use a read-only mix`,
+    });
+  }
+  if (cache?.pattern === 'write-behind' && table === null) {
+    problems.push({ path: ['cache', 'pattern'], message: 'write-behind against database.postgres needs `table` (each batch is one statement into cachebench\'s own table)' });
+  }
+  for (const field of ['latency', 'write_latency'] as const) {
+    if (input[field] !== undefined) {
+      problems.push({ path: ['database', field], at: 'key', message: 'does not apply with database.postgres: the real database\'s latency is measured (remove it)' });
+    }
+  }
+  const pool = input.max_concurrency;
+  if (pool !== undefined && (!Number.isFinite(pool) || pool > MAX_POSTGRES_POOL || !Number.isInteger(pool))) {
+    problems.push({ path: ['database', 'max_concurrency'], message: `is the number of real connections to PostgreSQL: a whole number from 1 to ${MAX_POSTGRES_POOL}` });
+  }
+  return { url: pg.url, read, write, table, connect_timeout: pg.connect_timeout ?? POSTGRES_DEFAULTS.connectTimeoutMs };
 }
 
 const LIVE_LOAD_FIELDS = ['warmup', 'max_in_flight', 'clients', 'think_time', 'workers'] as const;

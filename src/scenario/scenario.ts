@@ -132,6 +132,34 @@ export interface DatabaseSpec {
   max_concurrency: number;
   /** A query that has not completed this long after it was submitted fails (counted in db.timeouts and errors). null: none. */
   timeout: number | null;
+  /** Live mode only: a real PostgreSQL instead of the model (then `latency` and `write_latency` do not apply). Absent: the model. */
+  postgres?: PostgresSpec;
+  /**
+   * Present exactly with `postgres`: how the no-cache baseline is measured — `live`, the same workload at the
+   * same rate straight to the database after the cached run; `simulated`, on the virtual clock with the
+   * query latencies the cached run measured.
+   */
+  baseline?: 'live' | 'simulated';
+  /** Live mode: what a failed or timed-out query does — `continue` counts it (the default), `fail` stops the run (exit 3). Absent: continue. */
+  on_db_error?: 'continue' | 'fail';
+}
+
+/**
+ * A real PostgreSQL behind the cache (live mode). Either the user's statements (`read`, and `write` when the
+ * workload writes; $1 is the key id, $2 the value as text of the request's size) or `table`: cachebench
+ * creates `<table>_<run id>`, fills it with one row per key, and drops it at the end.
+ */
+export interface PostgresSpec {
+  /** postgres://user:password@host:port/database (the password is masked in every output). */
+  url: string;
+  /** The user's read statement; null with `table`. */
+  read: string | null;
+  /** The user's write statement; null: the run never writes (and its connections are read-only). */
+  write: string | null;
+  /** The name cachebench's own table starts with; null with `read`. */
+  table: string | null;
+  /** ms; an unreachable server is exit 3 within it. */
+  connect_timeout: number;
 }
 
 export type PolicyName = 'lru' | 'fifo' | 'lfu' | 'clock' | 'sieve' | 'random' | 'ttl';

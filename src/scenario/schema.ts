@@ -263,6 +263,17 @@ const database = z.strictObject({
   write_latency: latency.optional(),
   max_concurrency: leaf((input) => (input === 'unlimited' || input === null ? Number.POSITIVE_INFINITY : positiveCountOf(input))).optional(),
   timeout: leaf(orNone(positiveDurationOf)).optional(),
+  postgres: z
+    .strictObject({
+      url: text,
+      read: text.optional(),
+      write: text.optional(),
+      table: text.optional(),
+      connect_timeout: positiveDuration.optional(),
+    })
+    .optional(),
+  baseline: oneOf(['live', 'simulated']).optional(),
+  on_db_error: oneOf(['continue', 'fail']).optional(),
 });
 
 /** Fields every tier has: the shared tier (`cache:` itself) and the local one (`cache.local`). */

@@ -1,0 +1,116 @@
+import pg from 'pg';
+import { RunFailure } from '../errors.js';
+import { parsePostgresAddress, type PostgresAddress, redactPostgres } from './postgres-address.js';
+
+/** How long closing a connection waits for the server's goodbye before it drops the socket (a paused server never answers). */
+const CLOSE_GRACE_MS = 500;
+
+export interface PostgresConnectionOptions {
+  url: string;
+  applicationName: string;
+  connectTimeoutMs: number;
+  /** Every transaction read-only (default_transaction_read_only): the run has no write statement. */
+  readOnly: boolean;
+}
+
+/**
+ * Real connections to PostgreSQL (node-postgres `pg.Client`s), one query at a time each — so a pool of N
+ * is N server backends, exactly as `database.max_concurrency` says. A connection that broke (the server
+ * went away, a terminated backend) is replaced the next time it is used.
+ */
+export class PostgresConnections {
+  private readonly clients: (pg.Client | null)[];
+  readonly address: PostgresAddress;
+  /** Connections opened again after one broke. */
+  reconnects = 0;
+
+  private constructor(
+    private readonly options: PostgresConnectionOptions,
+    size: number,
+  ) {
+    this.address = parsePostgresAddress(options.url, 'database.postgres.url');
+    this.clients = new Array(size).fill(null);
+  }
+
+  get size(): number {
+    return this.clients.length;
+  }
+
+  get display(): string {
+    return this.address.display;
+  }
+
+  redact(message: string): string {
+    return redactPostgres(message, this.address);
+  }
+
+  /** Opens `size` connections; RunFailure (exit 3, password masked) when the server cannot be reached. */
+  static async open(options: PostgresConnectionOptions, size: number): Promise<PostgresConnections> {
+    const connections = new PostgresConnections(options, size);
+    try {
+      await Promise.all(connections.clients.map((_, i) => connections.connect(i)));
+    } catch (error) {
+      await connections.close();
+      throw new RunFailure(`PostgreSQL at ${connections.display} could not be reached: ${connections.redact((error as Error).message)}`);
+    }
+    return connections;
+  }
+
+  /** Connection `slot`, (re)opened when it broke; rejects with the driver's error when that fails. */
+  async client(slot: number): Promise<pg.Client> {
+    const client = this.clients[slot];
+    if (client !== null) return client;
+    this.reconnects++;
+    return this.connect(slot);
+  }
+
+  /** Forgets connection `slot` after a failure on it: the next use opens a new one. */
+  broken(slot: number): void {
+    const client = this.clients[slot];
+    this.clients[slot] = null;
+    if (client !== null) void closeClient(client);
+  }
+
+  async close(): Promise<void> {
+    const open = this.clients.filter((client): client is pg.Client => client !== null);
+    this.clients.fill(null);
+    await Promise.all(open.map(closeClient));
+  }
+
+  private async connect(slot: number): Promise<pg.Client> {
+    const { address, options } = this;
+    const client = new pg.Client({
+      host: address.host,
+      port: address.port,
+      user: address.user,
+      password: address.password,
+      database: address.database,
+      application_name: options.applicationName,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    });
+    // A connection that drops between queries reports here; the query on it (if any) fails on its own.
+    client.on('error', () => {
+      if (this.clients[slot] === client) this.broken(slot);
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      void closeClient(client);
+      throw error;
+    }
+    this.clients[slot] = client;
+    return client;
+  }
+}
+
+/** end(), or the socket dropped when the server does not answer within CLOSE_GRACE_MS. */
+export async function closeClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = client.end().catch(() => {});
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+  });
+  if ((await Promise.race([ended, late])) === 'late') client.connection.stream.destroy();
+  clearTimeout(timer);
+}
