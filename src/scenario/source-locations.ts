@@ -1,5 +1,6 @@
 import { type Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
+import { aliasProblem, MAX_EXPANDED_VALUES } from './yaml-aliases.js';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -25,12 +26,18 @@ export class ScenarioSource {
       const message = problem.message.replace(/\s+/g, ' ').trim();
       throw new InputError(`${displayName}:${line}:${col}: invalid YAML: ${message}`);
     }
+    const aliases = aliasProblem(document);
+    if (aliases !== undefined) {
+      const { line, col } = lines.linePos(aliases.offset);
+      throw new InputError(`${displayName}:${line}:${col}: invalid YAML: ${aliases.message}`);
+    }
     return new ScenarioSource(displayName, document, lines);
   }
 
   /** The document as plain data (maps become objects, `1k` stays the string "1k"). */
   toData(): unknown {
-    return this.document.toJS({ maxAliasCount: 1000 });
+    // aliasProblem has bounded the expansion already; yaml's own count is a second line of defence.
+    return this.document.toJS({ maxAliasCount: MAX_EXPANDED_VALUES });
   }
 
   /**
