@@ -79,11 +79,28 @@ export function valueAt(data: unknown, path: FieldPath): unknown {
  * One InputError listing every problem, one per line: `file:line:col field.path: what is wrong`. `where`
  * says where a problem's value came from (a line in the file, a `--set` flag, a matrix entry).
  */
-export function scenarioInputError(problems: readonly FieldProblem[], where: (problem: FieldProblem) => string, suffix = ''): InputError {
+export function scenarioInputError(problems: readonly FieldProblem[], where: (problem: FieldProblem) => string, suffix = ''): ScenarioProblems {
   const located = problems.map((problem) => ({ at: where(problem), problem }));
   located.sort((a, b) => compareLocations(a.at, b.at));
   const lines = located.map(({ at, problem }) => `${at} ${formatFieldPath(problem.path)}: ${problem.message}${suffix}`);
-  return new InputError([...new Set(lines)].join('\n'));
+  return new ScenarioProblems([...new Set(lines)]);
+}
+
+/** An InputError listing problems: its message shows the first MAX_PROBLEM_LINES, `lines` has them all. */
+export class ScenarioProblems extends InputError {
+  constructor(readonly lines: readonly string[]) {
+    super(problemLines(lines));
+  }
+}
+
+/** More than this many problems are one mistake repeated (a wrong indent, a bad --set): the first ones say enough. */
+export const MAX_PROBLEM_LINES = 20;
+
+/** The lines of a message listing problems, at most MAX_PROBLEM_LINES of them, then how many more there were. */
+export function problemLines(lines: readonly string[]): string {
+  if (lines.length <= MAX_PROBLEM_LINES) return lines.join('\n');
+  const rest = lines.length - MAX_PROBLEM_LINES;
+  return [...lines.slice(0, MAX_PROBLEM_LINES), `… and ${rest} more problem${rest === 1 ? '' : 's'} like these`].join('\n');
 }
 
 /** In file order; flags (no line number) after the file's own lines. */

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { type FieldProblem, problemsFromIssues, scenarioInputError } from './field-problem.js';
+import { type FieldProblem, problemLines, problemsFromIssues, scenarioInputError } from './field-problem.js';
 import { type MatrixAxis, type MatrixCombination, matrixCombinations, readMatrix } from './matrix.js';
 import { isPathPrefix, parseOverride, type ScenarioOverride, setField } from './overrides.js';
 import { resolveScenario, type ScenarioOrigin } from './resolve.js';
@@ -37,16 +37,46 @@ export interface LoadedScenario {
 
 /** Reads, validates and resolves a scenario file. Every problem is an InputError (exit 2). */
 export function loadScenario(file: string, overrides: string[] = []): LoadedScenario {
-  let text: string;
+  return parseScenarioText(readScenarioFile(file), file, overrides, path.dirname(path.resolve(file)));
+}
+
+/** A scenario is a small YAML file; past this it is something else (a trace, /dev/zero) and is not read into memory. */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
+/** The file's text, read in chunks so that a device or a huge file stops at MAX_SCENARIO_BYTES. */
+function readScenarioFile(file: string): string {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${file}: no such scenario file`);
-    if (code === 'EISDIR') throw new InputError(`${file}: is a directory, not a scenario file`);
-    throw new InputError(`${file}: cannot read the scenario file: ${(error as Error).message}`);
+    throw scenarioReadError(file, error);
   }
-  return parseScenarioText(text, file, overrides, path.dirname(path.resolve(file)));
+  try {
+    if (fstatSync(fd).isDirectory()) throw new InputError(`${file}: is a directory, not a scenario file`);
+    const buffer = Buffer.allocUnsafe(MAX_SCENARIO_BYTES + 1);
+    let filled = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (n === 0) break;
+      filled += n;
+      if (filled > MAX_SCENARIO_BYTES) {
+        throw new InputError(`${file}: larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB; a scenario is a short YAML file (is this a trace? name it in workload.trace)`);
+      }
+    }
+    return buffer.toString('utf8', 0, filled);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw scenarioReadError(file, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function scenarioReadError(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new InputError(`${file}: no such scenario file`);
+  if (code === 'EISDIR') return new InputError(`${file}: is a directory, not a scenario file`);
+  return new InputError(`${file}: cannot read the scenario file: ${(error as Error).message}`);
 }
 
 /**
@@ -91,7 +121,7 @@ export function parseScenarioText(text: string, file: string, overrides: string[
       runs.push({ name: combination.name, params: combination.params, scenario: result.scenario });
       continue;
     }
-    for (const line of scenarioInputError(result.problems, where).message.split('\n')) {
+    for (const line of scenarioInputError(result.problems, where).lines) {
       problemRuns.set(line, [...(problemRuns.get(line) ?? []), combination.name]);
     }
   }
@@ -102,7 +132,7 @@ export function parseScenarioText(text: string, file: string, overrides: string[
       const more = names.length > 2 ? ` and ${names.length - 2} more` : '';
       return `${line} (matrix runs ${names.slice(0, 2).join('; ')}${more})`;
     });
-    throw new InputError(lines.join('\n'));
+    throw new InputError(problemLines(lines));
   }
 
   const scenarioName = runs[0].scenario.name;

@@ -72,14 +72,27 @@ export function setField(data: Record<string, unknown>, path: FieldPath, value: 
     let child = container[segment];
     const expand = SHORT_FORMS[dotted];
     if (expand) child = expand(child);
-    if (child === undefined || child === null) child = {};
+    if (child === undefined || child === null) child = typeof path[i + 1] === 'number' ? [] : {};
     if (typeof child !== 'object') {
       throw new InputError(`cannot set ${path.join('.')}: ${dotted} is ${JSON.stringify(child)}, not a map of fields`);
     }
+    checkListIndex(child as object, path, i + 1);
     container[segment] = child;
     container = child as Record<string | number, unknown>;
   }
   container[path[path.length - 1]] = value;
+}
+
+/**
+ * A numeric segment indexes a list: an existing entry, or the one just past the end (which appends).
+ * Anything further would leave holes — and `thresholds.99999999` a list of a hundred million.
+ */
+function checkListIndex(list: object, path: FieldPath, at: number): void {
+  const index = path[at];
+  if (!Array.isArray(list) || typeof index !== 'number' || index <= list.length) return;
+  const listPath = path.slice(0, at).join('.');
+  const valid = list.length === 0 ? `it is empty, so the only valid index is 0 (which adds the first entry)` : `valid indexes are 0 … ${list.length} (${list.length} adds an entry)`;
+  throw new InputError(`${listPath} has ${list.length} entr${list.length === 1 ? 'y' : 'ies'}; ${valid}`);
 }
 
 /** True when `prefix` is `path` or one of its ancestors. */

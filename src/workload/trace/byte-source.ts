@@ -88,8 +88,13 @@ export function openTraceSource(path: string, displayName: string): OpenedTrace 
   let inner: ByteSource;
   let gzip = false;
   try {
-    if (fs.fstatSync(fd).isDirectory()) {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) {
       throw new InputError(`trace path is a directory, not a file: ${where(path, displayName)}`);
+    }
+    // A device (/dev/zero, /dev/urandom, a disk) never ends and holds no trace; a pipe may, and is read.
+    if (stat.isCharacterDevice() || stat.isBlockDevice()) {
+      throw new InputError(`trace path is a device, not a file: ${where(path, displayName)}; name a trace file (or a pipe)`);
     }
     const magic = Buffer.alloc(2);
     const n = fs.readSync(fd, magic, 0, 2, 0);

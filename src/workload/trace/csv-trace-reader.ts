@@ -47,9 +47,9 @@ export class CsvTraceReader implements TraceReader {
     const header = this.readHeader();
     this.columnNames = header;
     this.columns = parseHeader(header, file.displayName);
-    if (!file.hasContentAhead()) {
+    if (!file.hasContentAhead(2)) {
       throw new InputError(
-        `trace is empty: ${file.displayName} has a header (${header.join(',')}) but no requests; expected one request per line after it`,
+        `trace is empty: ${file.displayName} has a header (${truncate(header.join(','), 200)}) but no requests; expected one request per line after it`,
       );
     }
   }
@@ -105,7 +105,7 @@ export class CsvTraceReader implements TraceReader {
     lines: while (n < max) {
       if (p >= complete) {
         file.pos = p;
-        if (!file.refill()) break;
+        if (!file.refill(line)) break;
         buf = file.buf;
         p = file.pos;
         complete = file.complete;
@@ -384,7 +384,7 @@ export class CsvTraceReader implements TraceReader {
   /** Reads and decodes the first line; throws for a file without one. */
   private readHeader(): string[] {
     const file = this.file;
-    if (!file.refill()) {
+    if (!file.refill(1)) {
       throw new InputError(
         `trace is empty (0 bytes): ${file.displayName}; expected a header line like "timestamp,key,op,size" followed by one request per line`,
       );
@@ -452,13 +452,14 @@ function truncate(text: string, max: number): string {
 function parseHeader(names: string[], displayName: string): Uint8Array {
   const columns = new Uint8Array(names.length);
   const seen = new Set<string>();
-  const found = names.map((name) => `"${name}"`).join(', ');
+  // A wrong header can be a whole file (a CR-only or binary file has no "\n"): its echo is cut to ~200 characters.
+  const found = truncate(names.map((name) => `"${truncate(name, 40)}"`).join(', '), 200);
   for (let i = 0; i < names.length; i++) {
     const name = names[i].toLowerCase();
     const kind = COLUMN_NAMES.indexOf(name);
     if (kind < 0) {
       throw new InputError(
-        `${displayName}:1: unknown column "${names[i]}" in the header; found columns ${found}; valid names: ${COLUMN_NAMES.join(', ')} (timestamp and key required)`,
+        `${displayName}:1: unknown column "${truncate(names[i], 40)}" in the header; found columns ${found}; valid names: ${COLUMN_NAMES.join(', ')} (timestamp and key required)`,
       );
     }
     if (seen.has(name)) throw new InputError(`${displayName}:1: column "${name}" appears twice in the header (${found})`);

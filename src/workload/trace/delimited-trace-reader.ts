@@ -211,7 +211,7 @@ export class DelimitedTraceReader extends LineTraceReader {
   /** Reads the header line: the column names, in order. */
   private readHeader(): string[] {
     const file = this.file;
-    if (!file.refill()) throw new InputError(`trace is empty (0 bytes): ${file.displayName}; expected a header line`);
+    if (!file.refill(1)) throw new InputError(`trace is empty (0 bytes): ${file.displayName}; expected a header line`);
     const start = file.pos;
     const stop = file.lineEnd(start);
     let text = file.buf.toString('utf8', start, stop).replace(/\r$/, '');

@@ -12,6 +12,8 @@ export const TRACE_FORMATS: readonly TraceFormat[] = [
   'key-per-line',
 ];
 
+/** Extensions that say a file is text: a binary format is never guessed for them. */
+const TEXT_EXTENSIONS = new Set(['.csv', '.tsv', '.jsonl', '.ndjson', '.json', '.txt', '.log', '.trc', '.trace', '.monitor', '.yaml', '.yml']);
 const CANONICAL_COLUMNS = new Set(['timestamp', 'key', 'op', 'size', 'ttl']);
 const TWITTER_OPS = new Set(['get', 'gets', 'set', 'add', 'replace', 'cas', 'append', 'prepend', 'delete', 'incr', 'decr']);
 /** `1460100081.165665 [0 127.0.0.1:51706] "set" …` — redis-cli monitor's line (sdscatrepr'd arguments). */
@@ -23,7 +25,8 @@ const MONITOR_LINE = /^\d+(?:\.\d+)? \[\d+ [^\]]*\] "/;
  *
  *   name contains "oracleGeneral" (libCacheSim's naming)   → oracleGeneral
  *   extension .jsonl / .ndjson (before any .gz)             → jsonl
- *   a NUL byte in the first 64 KiB (no text trace has one)  → oracleGeneral
+ *   a NUL byte in the first 64 KiB (no text trace has one)  → oracleGeneral, unless the extension names
+ *                                                             a text format (.csv, .txt, …)
  *   first line "OK" or `<unix time> [<db> <client>] "…`     → redis-monitor
  *   first line starts with "{"                              → jsonl
  *   first line is a header of canonical column names        → csv
@@ -41,7 +44,9 @@ export function detectTraceFormat(file: string, head: Uint8Array, displayName: s
   const extension = path.extname(name);
   if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
   if (head.length === 0) return 'csv'; // the CSV reader reports the empty file
-  if (head.includes(0)) return 'oracleGeneral';
+  // A NUL byte says binary, unless the name says text: then it is a text trace with a bad byte, and its
+  // reader names the line.
+  if (head.includes(0) && !TEXT_EXTENSIONS.has(extension)) return 'oracleGeneral';
 
   const line = firstLine(head);
   if (line === 'OK' || MONITOR_LINE.test(line)) return 'redis-monitor';
@@ -62,13 +67,12 @@ export function detectTraceFormat(file: string, head: Uint8Array, displayName: s
   );
 }
 
-/** The first non-blank line of the head, without a UTF-8 byte-order mark or line ending. */
+/** The first non-blank line of the head, without a UTF-8 byte-order mark or line ending (LF, CRLF or a lone CR). */
 function firstLine(head: Uint8Array): string {
   let start = 0;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) start = 3;
   while (start < head.length && (head[start] === 10 || head[start] === 13 || head[start] === 32 || head[start] === 9)) start++;
-  let end = head.indexOf(10, start);
-  if (end < 0) end = head.length;
-  if (end > start && head[end - 1] === 13) end--;
+  let end = start;
+  while (end < head.length && head[end] !== 10 && head[end] !== 13) end++;
   return Buffer.from(head.buffer, head.byteOffset + start, end - start).toString('utf8');
 }

@@ -15,7 +15,7 @@ import type { TraceReaderSettings } from './trace-reader.js';
 export class JsonlTraceReader extends LineTraceReader {
   constructor(file: TraceFile, settings: TraceReaderSettings) {
     super(file, settings);
-    if (!file.hasContentAhead()) {
+    if (!file.hasContentAhead(1)) {
       throw new InputError(
         `trace is empty: ${file.displayName} has no requests; expected one JSON object per line like {"timestamp": 0, "key": "k1", "op": "get", "size": 100}`,
       );

@@ -63,7 +63,7 @@ export abstract class LineTraceReader implements TraceReader {
     const file = this.file;
     let n = 0;
     while (n < limit) {
-      if (file.pos >= file.complete && !file.refill()) break;
+      if (file.pos >= file.complete && !file.refill(this.line)) break;
       const buf = file.buf;
       const start = file.pos;
       const stop = buf.indexOf(LF, start);

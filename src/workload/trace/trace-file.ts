@@ -1,6 +1,15 @@
+import { InputError } from '../../errors.js';
 import { type ByteSource, openTraceSource } from './byte-source.js';
 
 const LF = 10;
+const CR = 13;
+
+/**
+ * The longest line a text trace may have. Real records are well under a kilobyte; a "line" of a megabyte
+ * is a file that is not a text trace (a binary file, /dev/zero through a pipe), and it is refused rather
+ * than buffered until memory runs out.
+ */
+export const MAX_TRACE_LINE_BYTES = 1 << 20;
 
 /** Default read size: large enough that the read syscalls vanish from profiles, small enough to stay in L2/L3. */
 export const DEFAULT_TRACE_CHUNK_BYTES = 1 << 20;
@@ -9,7 +18,11 @@ export const DEFAULT_TRACE_CHUNK_BYTES = 1 << 20;
  * A text trace read synchronously in chunks (from the file, or from its gunzipped content: see
  * byte-source.ts) into one reused buffer, so memory stays constant however long the trace is. Readers parse bytes in place between `pos` and `complete`: every line that starts there
  * is whole and ends with "\n" (a missing final newline is supplied), so a parser never has to check for
- * the end of the buffer in the middle of a line. A line longer than the buffer grows it.
+ * the end of the buffer in the middle of a line. A line longer than the buffer grows it, up to
+ * MAX_TRACE_LINE_BYTES.
+ *
+ * Every text reader gets the same clean-up here: a UTF-8 byte-order mark at the start is dropped, and a
+ * file whose first line ends in a lone CR (old Mac line endings, some exports) has each CR read as "\n".
  */
 export class TraceFile {
   buf: Buffer;
@@ -20,6 +33,10 @@ export class TraceFile {
   /** End of the bytes read from the file. */
   private end = 0;
   private eof = false;
+  /** Nothing read yet: the first read decides about a BOM and about CR-only line endings. */
+  private atStart = true;
+  /** The file's lines end in a lone CR: every CR read is turned into LF. */
+  private crLineEnds = false;
   private source: ByteSource | null;
 
   constructor(
@@ -37,16 +54,22 @@ export class TraceFile {
     return new TraceFile(openTraceSource(path, displayName).source, displayName, chunkBytes);
   }
 
-  /** Makes at least one more whole line available at `pos`. Returns false when the file has no bytes left. */
-  refill(): boolean {
+  /**
+   * Makes at least one more whole line available at `pos`. Returns false when the file has no bytes left.
+   * `line` is the 1-based number of the line at `pos`, for the message about a line too long.
+   */
+  refill(line: number): boolean {
     while (this.pos >= this.complete) {
-      if (!this.readMore()) return false;
+      if (!this.readMore(line)) return false;
     }
     return true;
   }
 
-  /** Whether anything but blank lines and whitespace remains after `pos`, reading ahead (without consuming) as needed. */
-  hasContentAhead(): boolean {
+  /**
+   * Whether anything but blank lines and whitespace remains after `pos` (the start of line `line`),
+   * reading ahead (without consuming) as needed.
+   */
+  hasContentAhead(line: number): boolean {
     let scanned = this.pos;
     for (;;) {
       const buf = this.buf;
@@ -55,7 +78,7 @@ export class TraceFile {
         if (b !== LF && b !== 13 && b !== 32 && b !== 9) return true;
       }
       scanned = this.end - this.pos;
-      if (!this.readMore()) return false;
+      if (!this.readMore(line)) return false;
       scanned += this.pos;
     }
   }
@@ -83,7 +106,7 @@ export class TraceFile {
    * Reads more of the file after `end`, first moving the unconsumed tail [pos, end) to the front and
    * doubling the buffer if that tail fills it. Returns false once the file is exhausted.
    */
-  private readMore(): boolean {
+  private readMore(line: number): boolean {
     if (this.eof || this.source === null) return false;
     let buf = this.buf;
     if (this.pos > 0) {
@@ -93,6 +116,7 @@ export class TraceFile {
       this.pos = 0;
     }
     if (this.end >= buf.length - 1) {
+      if (this.end - this.complete >= MAX_TRACE_LINE_BYTES) this.lineTooLong(line);
       const grown = Buffer.allocUnsafe(buf.length * 2);
       buf.copy(grown, 0, 0, this.end);
       this.buf = buf = grown;
@@ -105,8 +129,37 @@ export class TraceFile {
       this.complete = this.end;
       return true;
     }
+    if (this.atStart) this.start(bytesRead);
+    if (this.crLineEnds) crToLf(buf, this.end, this.end + bytesRead);
     this.end += bytesRead;
     this.complete = buf.lastIndexOf(LF, this.end - 1) + 1;
     return true;
   }
+
+  /** The first bytes are in buf[0, n): skip a BOM, and see how the first line ends. */
+  private start(n: number): void {
+    this.atStart = false;
+    const buf = this.buf;
+    if (n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.pos = 3;
+    for (let i = this.pos; i < n - 1; i++) {
+      if (buf[i] === LF) return;
+      if (buf[i] === CR) {
+        this.crLineEnds = buf[i + 1] !== LF;
+        return;
+      }
+    }
+  }
+
+  private lineTooLong(line: number): never {
+    let at = line;
+    for (let i = this.buf.indexOf(LF, this.pos); i >= 0 && i < this.complete; i = this.buf.indexOf(LF, i + 1)) at++;
+    throw new InputError(
+      `${this.displayName}:${at}: a line longer than ${MAX_TRACE_LINE_BYTES / (1 << 20)} MiB with no line end; a text trace has one request per line (is this the right file, or its format?)`,
+    );
+  }
+}
+
+function crToLf(buf: Buffer, from: number, to: number): void {
+  const read = buf.subarray(from, to);
+  for (let i = read.indexOf(CR); i >= 0; i = read.indexOf(CR, i + 1)) read[i] = LF;
 }
