@@ -10,6 +10,7 @@ import type { TraceFormat } from '../../scenario/scenario.js';
 import { hasByteUnit, parseCount, parseDuration, parseFraction, parseSize } from '../../scenario/units.js';
 import { loadChartLibrary } from '../../report/html/chart-library.js';
 import { OutputFile, type ReadFile } from '../output-file.js';
+import { refuseScenarioAsTrace } from '../analyze-input.js';
 import type { Terminal } from '../terminal.js';
 
 export interface AnalyzeOptions {
@@ -31,6 +32,7 @@ export interface AnalyzeOptions {
 
 /** `cachebench analyze <trace>`: characterise a trace, its miss-ratio curve and a verdict. */
 export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: Terminal): number {
+  refuseScenarioAsTrace(file);
   const method = curveMethod(options);
   const sizes = options.sizes === undefined ? null : parseSizes(options.sizes);
   const policies = parsePolicies(options.policies);
