@@ -100,7 +100,7 @@ describe('run --junit', () => {
     assert.equal(b.testcase, undefined);
   });
 
-  it('escapes whatever a run name or expression holds, and drops what XML cannot carry', () => {
+  it('escapes whatever a run name or expression holds; control characters become visible escapes', () => {
     const name = `a<b> & "c" 'd'\nline two\ttab\u0001bell`;
     const xml = renderRunJunit({
       schema_version: 1,
@@ -110,11 +110,11 @@ describe('run --junit', () => {
     const doc = parseJunit(xml);
     const [suite] = doc.testsuites.testsuite ?? [];
     assert.equal(doc.testsuites['@_name'], 'cachebench run <&>');
-    assert.equal(suite['@_name'], `a<b> & "c" 'd'\nline two\ttabbell`);
+    assert.equal(suite['@_name'], `a<b> & "c" 'd'\\nline two\\ttab\\x01bell`);
     assert.equal(suite.properties?.property[0]['@_value'], `x"<&>`);
     const failure = suite.testcase?.[0].failure;
     assert.equal(failure?.['@_message'], 'actual: 7.0 ms; expected: latency.p99 < 5ms');
-    assert.match(failure?.['#text'] ?? '', /in run a<b> & "c" 'd'\nline two\ttabbell: the metric is 7 \(7\.0 ms\)/);
+    assert.match(failure?.['#text'] ?? '', /in run a<b> & "c" 'd'\\nline two\\ttab\\x01bell: the metric is 7 \(7\.0 ms\)/);
   });
 });
 

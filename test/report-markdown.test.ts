@@ -73,7 +73,7 @@ describe('Markdown text', () => {
     assert.equal(codeSpan('a|b'), '`a\\|b`');
   });
 
-  it('a run name with pipes and newlines cannot break a table', () => {
+  it('a run name with pipes and newlines cannot break a table (the newline shows as \\n)', () => {
     const name = 'policy=a|b\nnext';
     const result: Result = {
       schema_version: 1,
@@ -82,9 +82,9 @@ describe('Markdown text', () => {
     };
     const text = renderRunMarkdown(result);
     assert.match(text, /^✓ \*\*all 1 threshold passed\*\* over 2 runs$/m);
-    assert.match(text, /^### policy=a\\\|b next$/m);
+    assert.match(text, /^### policy=a\\\|b\\\\nnext$/m);
     const row = text.split('\n').find((line) => line.startsWith('| policy=a'));
-    assert.equal(row, '| policy=a\\|b next | 91.2% | 2.1 ms | 657/s | 1,234/s | 0.3% | 1 MB | 1,000 | – |');
+    assert.equal(row, '| policy=a\\|b\\\\nnext | 91.2% | 2.1 ms | 657/s | 1,234/s | 0.3% | 1 MB | 1,000 | – |');
     const columns = (line: string) => line.split(/(?<!\\)\|/).length;
     assert.equal(columns(row ?? ''), columns('| run | hit rate | p99 | DB qps | DB peak | stale rate | peak bytes | peak entries | thresholds |'));
     assert.equal(markdownTable(['a', 'b'], ['left', 'right'], [['1', '2']]), '| a | b |\n| :-- | --: |\n| 1 | 2 |');

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, RunFailure } from '../errors.js';
+import { displayMessage } from '../report/display-text.js';
+import { redactUrlCredentials } from '../result/redaction.js';
 import type { AnalyzeOptions } from './commands/analyze-command.js';
 import type { CompareOptions } from './commands/compare-command.js';
 import type { RecordOptionsInput } from './commands/record-command.js';
@@ -17,7 +19,9 @@ const collect = (value: string, previous: string[]) => [...previous, value];
  * The whole CLI as a function of its arguments: returns the exit code and prints through `terminal`.
  * `bin/cachebench.js` is the only place that touches process.exit.
  */
-export async function main(argv: string[], terminal: Terminal): Promise<number> {
+export async function main(argv: string[], given: Terminal): Promise<number> {
+  // Whatever a command prints, no URL password reaches the screen or a log.
+  const terminal = redactingTerminal(given);
   let exitCode = EXIT_OK;
   const program = new Command()
     .name('cachebench')
@@ -145,17 +149,35 @@ export async function main(argv: string[], terminal: Terminal): Promise<number> 
       return EXIT_INVALID_INPUT;
     }
     if (error instanceof InputError) {
-      terminal.stderr(`cachebench: ${error.message}\n`);
+      terminal.stderr(`cachebench: ${errorText(error.message)}\n`);
       return EXIT_INVALID_INPUT;
     }
     if (error instanceof RunFailure) {
-      terminal.stderr(`cachebench: ${error.message}\n`);
+      terminal.stderr(`cachebench: ${errorText(error.message)}\n`);
       return EXIT_RUN_FAILED;
     }
     // Not a user mistake: a bug or an environment failure. Keep the stack: it is what a bug report needs.
-    terminal.stderr(`cachebench: internal error — please report it\n${(error as Error)?.stack ?? String(error)}\n`);
+    terminal.stderr(`cachebench: internal error — please report it\n${errorText((error as Error)?.stack ?? String(error))}\n`);
     return EXIT_RUN_FAILED;
   }
+}
+
+/** An error's message as printed: URL passwords masked, control characters from input escaped, no line a flood. */
+function errorText(message: string): string {
+  return displayMessage(redactUrlCredentials(message));
+}
+
+/** `terminal` with URL passwords masked in everything written to it. */
+function redactingTerminal(terminal: Terminal): Terminal {
+  return {
+    ...terminal,
+    stdout: (text) => terminal.stdout(redactUrlCredentials(text)),
+    stderr: (text) => terminal.stderr(redactUrlCredentials(text)),
+    // Getters (stderrColumns follows the window) are read through, not copied.
+    get stderrColumns() {
+      return terminal.stderrColumns;
+    },
+  };
 }
 
 const VERSION: string = createRequire(import.meta.url)('../../package.json').version;

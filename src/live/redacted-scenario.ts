@@ -1,8 +1,13 @@
+import { redactSecrets, redactUrlCredentials } from '../result/redaction.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { parsePostgresAddress } from './postgres-address.js';
 import { parseRedisAddress } from './redis-address.js';
 
-/** The scenario as the JSON result shows it: Redis and PostgreSQL URLs with their passwords as `***`. */
+/**
+ * The scenario as the JSON result shows it: the Redis and PostgreSQL URLs in their display form (a URL
+ * that does not parse as `***`), then every other URL's password as `***` wherever it is written — a
+ * matrix sweeping the URLs, a run's name.
+ */
 export function redactedScenario(scenario: Scenario): Scenario {
   const postgres = scenario.database.postgres;
   if (postgres !== undefined) {
@@ -15,7 +20,7 @@ export function redactedScenario(scenario: Scenario): Scenario {
     scenario = { ...scenario, database: { ...scenario.database, postgres: { ...postgres, url } } };
   }
   const redis = scenario.cache?.redis;
-  if (scenario.cache === null || redis === undefined) return scenario;
+  if (scenario.cache === null || redis === undefined) return redactSecrets(scenario);
   const mask = (url: string) => {
     try {
       return parseRedisAddress(url, 'url').display;
@@ -23,7 +28,7 @@ export function redactedScenario(scenario: Scenario): Scenario {
       return '***';
     }
   };
-  return {
+  return redactSecrets({
     ...scenario,
     cache: {
       ...scenario.cache,
@@ -33,18 +38,15 @@ export function redactedScenario(scenario: Scenario): Scenario {
         cluster: redis.cluster === null ? null : redis.cluster.map(mask),
       },
     },
-  };
+  });
 }
 
-/** `redis://user:password@host` (or postgres://) → `redis://user:***@host` wherever it appears in `text` (a run's name or a matrix value). */
+/** `redis://user:password@host` (or postgres://, any scheme) → `redis://user:***@host` wherever it appears in `text`. */
 export function redactRedisUrls(text: string): string {
-  return text.replace(/((?:rediss?|postgres(?:ql)?):\/\/[^\s:/@]*:)[^\s@]*@/g, '$1***@');
+  return redactUrlCredentials(text);
 }
 
-/** A matrix run's name and parameters as they may be shown: a swept Redis URL with its password masked. */
+/** A matrix run's name and parameters as they may be shown: a swept URL with its password masked. */
 export function redactedRun<T extends { name: string; params: Record<string, unknown> }>(run: T): T {
-  const params = Object.fromEntries(
-    Object.entries(run.params).map(([k, v]) => [k, typeof v === 'string' ? redactRedisUrls(v) : v]),
-  );
-  return { ...run, name: redactRedisUrls(run.name), params };
+  return { ...run, name: redactUrlCredentials(run.name), params: redactSecrets(run.params) };
 }

@@ -5,6 +5,7 @@ import { formatBytes } from './byte-format.js';
 import { renderMissRatioChart, sizeLabel } from './miss-ratio-chart.js';
 import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { type ReportOptions, reportChalk, tableOptions } from './report-style.js';
+import { displayedInput } from './display-text.js';
 
 export interface AnalysisReportOptions extends ReportOptions {
   /** Unicode chart and marks; false for plain ASCII. */
@@ -13,6 +14,7 @@ export interface AnalysisReportOptions extends ReportOptions {
 
 /** `cachebench analyze`'s human output: the trace's numbers, the curve, the sizes table and the verdict. */
 export function renderAnalysisReport(analysis: TraceAnalysis, options: AnalysisReportOptions): string {
+  analysis = displayedInput(analysis); // control characters escaped, URL passwords masked
   const chalk = reportChalk(options);
   const parts = [
     chalk.bold(`${analysis.trace.path}`),

@@ -9,6 +9,7 @@ import {
   formatRelativeChange,
   formatRuleAllowance,
 } from './metric-change-format.js';
+import { displayedInput } from './display-text.js';
 
 /**
  * `cachebench compare --markdown`: the gate's outcome first, then per pair of runs each rule ✓/✗, the key
@@ -19,6 +20,7 @@ import {
 const KEY_METRICS = ['hit_rate', 'offload', 'latency.p50', 'latency.p99', 'db.reads', 'db.qps_peak', 'staleness.stale_rate', 'errors'];
 
 export function renderComparisonMarkdown(comparison: ComparisonResult): string {
+  comparison = displayedInput(comparison); // control characters escaped, URL passwords masked
   const { baseline, current } = comparison;
   const runs = (count: number) => (count === 1 ? '1 run' : `${count} runs`);
   const parts = [

@@ -10,6 +10,7 @@ import {
   formatRuleAllowance,
 } from './metric-change-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
+import { displayedInput } from './display-text.js';
 
 /**
  * `cachebench compare` in the terminal: per pair of runs, every metric's baseline and current value with
@@ -17,6 +18,7 @@ import { reportChalk, type ReportOptions, tableOptions } from './report-style.js
  * metric's direction), then each rule ✓/✗; then the runs that had no partner. Pure: returns the text.
  */
 export function renderComparison(comparison: ComparisonResult, options: ReportOptions): string {
+  comparison = displayedInput(comparison); // control characters escaped, URL passwords masked
   const chalk = reportChalk(options);
   const parts: string[] = [
     `baseline ${comparison.baseline.file} (${runCount(comparison.baseline.runs)}) → current ${comparison.current.file} (${runCount(comparison.current.runs)})`,
@@ -83,6 +85,7 @@ function renderRules(run: RunComparison, chalk: ChalkInstance, options: ReportOp
 
 /** Runs left out of the comparison, by file: not compared, and not checked by any rule. */
 export function renderUnpaired(comparison: ComparisonResult): string {
+  comparison = displayedInput(comparison); // control characters escaped, URL passwords masked
   const lines: string[] = [];
   const { baseline, current } = comparison.unpaired;
   if (baseline.length > 0) lines.push(`only in ${comparison.baseline.file} (not compared): ${baseline.join(', ')}`);

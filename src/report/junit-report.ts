@@ -3,6 +3,7 @@ import type { Result, RunResult } from '../result/run-result.js';
 import { pairLabel } from './comparison-table.js';
 import { describeRuleOutcome, formatRuleAllowance } from './metric-change-format.js';
 import { formatThresholdActual } from './threshold-table.js';
+import { displayedInput } from './display-text.js';
 
 /**
  * JUnit XML for CI test reporters (GitHub, GitLab, Jenkins): one <testsuite> per run, one <testcase> per
@@ -26,6 +27,7 @@ interface JunitSuite {
 
 /** `cachebench run --junit`: each run a suite, each threshold a test case. */
 export function renderRunJunit(result: Result): string {
+  result = displayedInput(result); // control characters escaped, URL passwords masked
   const scenario = result.scenario as { name?: unknown } | null;
   const name = typeof scenario?.name === 'string' ? scenario.name : (result.runs[0]?.name ?? '');
   return renderJunit(`cachebench run ${name}`, result.runs.map(runSuite));
@@ -56,6 +58,7 @@ function runSuite(run: RunResult): JunitSuite {
 
 /** `cachebench compare --junit`: each pair of runs a suite, each rule a test case; an unpaired run's rules are skipped. */
 export function renderComparisonJunit(comparison: ComparisonResult): string {
+  comparison = displayedInput(comparison); // control characters escaped, URL passwords masked
   const suites: JunitSuite[] = comparison.runs.map((run) => ({
     name: pairLabel(run),
     properties: { baseline: comparison.baseline.file, current: comparison.current.file },

@@ -5,6 +5,7 @@ import { formatBytes } from './byte-format.js';
 import { type VariedAxis, axisValue, variedAxes } from './matrix-axes.js';
 import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
+import { displayedInput } from './display-text.js';
 
 /**
  * The matrix overview shared by the terminal table and the Markdown summary: the no-cache baseline once
@@ -125,6 +126,7 @@ function baselineLabel(run: RunResult, axes: readonly VariedAxis[], several: boo
  * are dim and failed thresholds red.
  */
 export function renderMatrixTable(runs: RunResult[], options: ReportOptions): string {
+  runs = displayedInput(runs); // control characters escaped, URL passwords masked
   const chalk = reportChalk(options);
   const overview = matrixOverview(runs);
   const table = new Table(tableOptions(overview.head, options, { colAligns: overview.align, compact: true }));

@@ -6,6 +6,7 @@ import { matrixOverview } from './matrix-table.js';
 import { formatRunParams } from './run-label.js';
 import { formatThresholdActual } from './threshold-table.js';
 import { verdictLine } from './verdict.js';
+import { displayedInput } from './display-text.js';
 
 /**
  * `cachebench run --markdown`: a summary for a CI job page (GitHub's $GITHUB_STEP_SUMMARY, a merge-request
@@ -32,6 +33,7 @@ const KEY_METRICS: KeyMetric[] = [
 ];
 
 export function renderRunMarkdown(result: Result): string {
+  result = displayedInput(result); // control characters escaped, URL passwords masked
   const scenario = result.scenario as { name?: unknown } | null;
   const name = typeof scenario?.name === 'string' ? scenario.name : (result.runs[0]?.name ?? '');
   const parts = [`## cachebench: ${markdownText(name)}`, gateLine(result.runs)];

@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from 
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
 import { formatRunLabel } from './run-label.js';
 import { verdictLine } from './verdict.js';
+import { displayedInput } from './display-text.js';
 
 export interface SummaryRow {
   label: string;
@@ -122,6 +123,7 @@ export const SUMMARY_SECTIONS: SummarySection[] = [
  * text; the caller decides where it goes.
  */
 export function renderRunSummary(run: RunResult, options: ReportOptions): string {
+  run = displayedInput(run); // control characters escaped, URL passwords masked
   const chalk = reportChalk(options);
   // Compact: no rule between rows; sections are marked by their title rows instead.
   const table = new Table(

@@ -4,6 +4,7 @@ import type { MetricKind } from '../thresholds/metric-catalog.js';
 import { metricOfExpression } from '../thresholds/threshold-parser.js';
 import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
+import { displayedInput } from './display-text.js';
 
 const ACTUAL_FORMATS: Readonly<Record<MetricKind, (value: number) => string>> = {
   duration: formatDuration,
@@ -27,6 +28,7 @@ export function formatThresholdActual(expr: string, actual: number | null): stri
  * thresholds, so the caller can print nothing.
  */
 export function renderThresholdTable(results: ThresholdResult[], options: ReportOptions): string {
+  results = displayedInput(results); // control characters escaped, URL passwords masked
   if (results.length === 0) return '';
   const chalk = reportChalk(options);
   const table = new Table(

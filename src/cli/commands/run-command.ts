@@ -2,6 +2,7 @@ import { InputError } from '../../errors.js';
 import { LiveRunStopped } from '../../live/live-run-stopped.js';
 import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { matrixConclusions } from '../../report/matrix-conclusions.js';
+import { displayedInput, echoInput } from '../../report/display-text.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
@@ -11,6 +12,7 @@ import { renderRunReportHtml } from '../../report/html/run-report.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
 import { reportChalk } from '../../report/report-style.js';
+import { redactUrlCredentials } from '../../result/redaction.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
@@ -74,7 +76,7 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
     for (const run of loaded.runs) {
       const scenario = sharded(run.scenario, shard);
       // Only a person at a terminal gets a progress bar; a pipe or a CI log gets nothing of it.
-      const progress = terminal.stderrIsTTY === true ? new RunProgressBar(terminal, run.name, expectedWork(scenario)) : undefined;
+      const progress = terminal.stderrIsTTY === true ? new RunProgressBar(terminal, echoInput(redactUrlCredentials(run.name)), expectedWork(scenario)) : undefined;
       let outcome: RunResult;
       try {
         outcome = await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress);
@@ -131,14 +133,14 @@ function stoppedRunNote(stopped: LiveRunStopped, json: string | undefined): stri
 function warnAboutSkips(scenario: Scenario, run: RunResult, terminal: Terminal): void {
   const trace = run.metrics.trace;
   if (trace === undefined || scenario.workload.kind !== 'trace') return;
-  const name = scenario.workload.path_as_written;
+  const name = echoInput(scenario.workload.path_as_written);
   if (trace.skipped_lines > 0) {
     terminal.stderr(`cachebench: skipped ${formatCount(trace.skipped_lines)} malformed line${trace.skipped_lines === 1 ? '' : 's'} of ${name}\n`);
   }
   const commands = Object.entries(trace.skipped_commands).sort((a, b) => b[1] - a[1]);
   if (commands.length > 0) {
     const total = commands.reduce((sum, [, count]) => sum + count, 0);
-    const top = commands.slice(0, 5).map(([command, count]) => `${command} ${formatCount(count)}`).join(', ');
+    const top = commands.slice(0, 5).map(([command, count]) => `${echoInput(command, 40)} ${formatCount(count)}`).join(', ');
     terminal.stderr(`cachebench: ${name}: skipped ${formatCount(total)} commands that are no cache access (${top}${commands.length > 5 ? ', …' : ''})\n`);
   }
 }
@@ -148,6 +150,7 @@ function warnAboutSkips(scenario: Scenario, run: RunResult, terminal: Terminal):
  * `merge`'s): the table with the baseline, what failed, what the sweep answers, and the overall result last.
  */
 export function renderHuman(runs: RunResult[], color: boolean): string {
+  runs = displayedInput(runs);
   if (runs.length === 1) {
     const parts = [renderRunSummary(runs[0], { color })];
     if (runs[0].thresholds.length > 0) parts.push(renderThresholdTable(runs[0].thresholds, { color }));

@@ -9,6 +9,7 @@ import { type ChartSeries, type ChartSpec, COLORS, chartValue } from './chart-sp
 import { escapeHtml } from './html-text.js';
 import { renderReportPage } from './report-page.js';
 import { renderSummaryCards, type SummaryCard } from './summary-cards.js';
+import { displayedInput } from '../display-text.js';
 
 /**
  * `cachebench analyze --html`: should this trace be cached, and how big? Cards with the deciding numbers,
@@ -16,6 +17,7 @@ import { renderSummaryCards, type SummaryCard } from './summary-cards.js';
  * the trace has sizes, and the working set. Pure: the page is returned, the CLI writes it.
  */
 export function renderAnalysisReportHtml(analysis: TraceAnalysis, library: ChartLibrary): string {
+  analysis = displayedInput(analysis); // control characters escaped, URL passwords masked
   const charts = [missRatioChart(analysis), byteMissRatioChart(analysis), workingSetChart(analysis)].filter(
     (chart): chart is ChartSpec => chart !== null,
   );

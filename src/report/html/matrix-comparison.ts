@@ -3,6 +3,7 @@ import { formatCount, formatDuration, formatPercent } from '../number-format.js'
 import { formatRunParams } from '../run-label.js';
 import { type ChartSeries, type ChartSpec, COLORS, chartValue, hasValues } from './chart-spec.js';
 import { escapeHtml } from './html-text.js';
+import { displayedInput } from '../display-text.js';
 
 /**
  * A run's name on a bar chart's axis: its matrix values alone (`lru · 10k`), since the parameter names are
@@ -60,6 +61,7 @@ export function matrixCharts(runs: RunResult[]): ChartSpec[] {
 
 /** A row per run, linking to its section (`#run-<index>`). */
 export function renderMatrixTable(runs: RunResult[]): string {
+  runs = displayedInput(runs); // control characters escaped, URL passwords masked
   const showParams = runs.some((run) => Object.keys(run.params).length > 0);
   const rows = runs.map((run, i) => {
     const failed = run.thresholds.filter((t) => !t.pass).length;

@@ -14,6 +14,7 @@ import { renderReportPage } from './report-page.js';
 import { renderSummaryCards, summaryCards } from './summary-cards.js';
 import { renderThresholdList } from './threshold-list.js';
 import { timeseriesCharts } from './timeseries-charts.js';
+import { displayedInput } from '../display-text.js';
 
 /**
  * `cachebench run --html`: the result as one self-contained page. A matrix opens with its runs compared
@@ -21,6 +22,7 @@ import { timeseriesCharts } from './timeseries-charts.js';
  * and every number with and without the cache. Pure: the page is returned, the CLI writes it.
  */
 export function renderRunReportHtml(result: Result, library: ChartLibrary): string {
+  result = displayedInput(result); // control characters escaped, URL passwords masked
   const { runs } = result;
   const charts: ChartSpec[] = [];
   const parts: string[] = [];
