@@ -41,6 +41,8 @@ describe('URL passwords are masked, whatever the scheme', () => {
       ['redis://u:p@ss@h:1/0', 'redis://u:***@h:1/0'],
       ['two: redis://:a@h:1/0, redis://:b@g:2 and user@example.com', 'two: redis://:***@h:1/0, redis://:***@g:2 and user@example.com'],
       ['redis://user@h:1 has no password', 'redis://user@h:1 has no password'],
+      // The tool's own hint says where a password goes; that placeholder is no secret.
+      ['add it to the URL: redis://:PASSWORD@h:1', 'add it to the URL: redis://:PASSWORD@h:1'],
     ];
     for (const [given, shown] of cases) assert.equal(redactUrlCredentials(given), shown, given);
   });

@@ -10,9 +10,13 @@
 // (the WHATWG URL parser also splits userinfo at the last "@").
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#]*@/gi;
 
+/** Placeholders the tool's own hints write where a password goes (`redis://:PASSWORD@host:port`): left as they are. */
+const PLACEHOLDERS = new Set(['PASSWORD', '<password>', '***']);
+
 /** `text` with the password of every URL in it replaced by `***`. */
 export function redactUrlCredentials(text: string): string {
-  return text.includes('://') ? text.replace(URL_CREDENTIALS, '$1***@') : text;
+  if (!text.includes('://')) return text;
+  return text.replace(URL_CREDENTIALS, (match: string, head: string) => (PLACEHOLDERS.has(match.slice(head.length, -1)) ? match : `${head}***@`));
 }
 
 /** A copy of plain data (a scenario, a result) with every string — values and keys — passed through `redactUrlCredentials`. */
