@@ -1,6 +1,6 @@
 import { assertNoStack, cachebench, repoRoot } from './support/cachebench-process.js';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -157,6 +157,27 @@ describe('cachebench run (the real binary)', () => {
     const r = cachebench(['validate', scenarioFile('small.yaml', SMALL)]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /valid/);
+  });
+
+  it('validate rejects every trace run rejects before running (missing, empty, a folder, only a header), with the same message', () => {
+    const dir = mkdtempSync(join(work, 'validate-traces-'));
+    writeFileSync(join(dir, 'empty.csv'), '');
+    writeFileSync(join(dir, 'header.csv'), 'timestamp,key,op,size\n');
+    mkdirSync(join(dir, 'folder.csv'));
+    writeFileSync(join(dir, 'good.csv'), 'timestamp,key,op,size\n0,a,get,1\n');
+    for (const trace of ['missing.csv', 'empty.csv', 'folder.csv', 'header.csv']) {
+      // A matrix whose second run reads the bad trace: it fails before the first run, too.
+      const scenario = join(dir, `${trace}.yaml`);
+      writeFileSync(scenario, `workload:\n  trace: good.csv\ncache: { capacity: 10 }\nmatrix:\n  workload.trace: [good.csv, ${trace}]\n`);
+      const validated = cachebench(['validate', scenario]);
+      const ran = cachebench(['run', scenario]);
+      assert.equal(validated.code, 2, `${trace}: ${validated.stdout}`);
+      assert.equal(ran.code, 2, trace);
+      assert.match(validated.stderr, new RegExp(trace.replace('.', '\\.')));
+      assert.equal(validated.stderr, ran.stderr, trace);
+      assert.equal(ran.stdout, '', `${trace}: no run started`);
+      assertNoStack(validated.stderr);
+    }
   });
 });
 

@@ -15,15 +15,13 @@ import { reportChalk } from '../../report/report-style.js';
 import { redactUrlCredentials } from '../../result/redaction.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
-import { loadScenario } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import { type ChartLibrary, loadChartLibrary } from '../../report/html/chart-library.js';
 import type { LoadedScenario } from '../../scenario/load.js';
 import { OutputFile, type ReadFile } from '../output-file.js';
-import { parseScenarioCompareRules } from '../scenario-compare-rules.js';
 import { parseShard, type ShardSpec } from '../../workload/key-shard.js';
 import { expectedWork, RunProgressBar } from '../progress-bar.js';
-import { parseScenarioThresholds } from '../scenario-thresholds.js';
+import { loadCheckedScenario } from '../checked-scenario.js';
 import type { Terminal } from '../terminal.js';
 
 export interface RunOptions {
@@ -48,10 +46,7 @@ export interface RunOptions {
  */
 export async function runCommand(file: string, options: RunOptions, terminal: Terminal): Promise<number> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
-  const loaded = loadScenario(file, options.set);
-  const thresholds = parseScenarioThresholds(loaded);
-  // The result carries the compare rules for `cachebench compare`: a bad one fails now, not at the gate.
-  parseScenarioCompareRules(loaded);
+  const { loaded, thresholds } = loadCheckedScenario(file, options.set);
   const jsonToStdout = options.json === '-';
   // The human summary goes to stderr when stdout carries the JSON.
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
