@@ -4,7 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
+import { parsePostgresAddress, redactPostgres } from '../src/live/postgres-address.js';
+import { normalizedStatement, statementProblem } from '../src/live/postgres-statements.js';
 import type { RunResult } from '../src/result/run-result.js';
+import { loadScenario } from '../src/scenario/load.js';
 import { assertNoStack, cachebench, startCachebench } from './support/cachebench-process.js';
 import { delay, liveWork, uniquePrefix, waitForKeys } from './support/live-scenario.js';
 import { ownPostgresServers, type PostgresServerProcess, postgresSkipReason } from './support/postgres-server.js';
@@ -108,7 +111,8 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
         redis: { url: redis.url },
         workload: { workers },
       });
-      const r = cachebench(['run', file, '--json', json]);
+      const html = json.replace(/\.json$/, '.html');
+      const r = cachebench(['run', file, '--json', json, '--html', html]);
       assert.equal(r.code, 0, r.stderr);
       const run = jsonOf(json).runs[0];
       const view = run.database!;
@@ -133,11 +137,14 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
       assert.ok(run.metrics.db.reads < run.baseline.db.reads, `cache ${run.metrics.db.reads} vs baseline ${run.baseline.db.reads} DB reads`);
       // pg_stat_database counts every session (cachebench's statistics queries too): never fewer than the run's statements.
       assert.ok(view.server!.database.xact_commit >= view.client.reads + view.client.writes);
+      // The fill is before the run's span: the writes update the rows it inserted, and nothing else inserts.
+      assert.equal(view.server!.database.tup_inserted, 0);
+      assert.equal(view.server!.database.tup_updated, view.client.writes);
       assert.equal(view.pool, 4);
       assert.ok(run.metrics.db.max_inflight <= 4);
       assert.deepEqual(await tables(pg, db), ['products']);
       assert.equal(await fingerprint(pg, db, 'products'), products);
-      for (const text of [r.stdout, r.stderr, readFileSync(json, 'utf8')]) assert.ok(!text.includes(MARKER), 'the password is never shown');
+      for (const text of [r.stdout, r.stderr, readFileSync(json, 'utf8'), readFileSync(html, 'utf8')]) assert.ok(!text.includes(MARKER), 'the password is never shown');
       assert.match(r.stdout, /postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
     });
   }
@@ -283,7 +290,11 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
     }
     const r = await finished;
     assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
-    assert.equal(jsonOf(json).runs[0].database!.table_dropped, true);
+    const run = jsonOf(json).runs[0];
+    assert.equal(run.database!.table_dropped, true);
+    // Stopped before its live baseline: the baseline is simulated from what was measured, and says so.
+    assert.equal(run.baseline_source, 'simulated-from-measured');
+    assert.equal(run.database!.baseline, undefined);
     assert.deepEqual(await tables(pg, db), []);
   });
 
@@ -333,6 +344,35 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
 });
 
 describe('database.postgres in a scenario: what is valid', () => {
+  it('defaults: a pool of 10 real connections, a 2 s query timeout, a live baseline; none of them for the model', () => {
+    const path = scenarioFile('pg-defaults', { postgres: { url: 'postgres://u@127.0.0.1/app', table: 'items' }, redis: { url: 'redis://127.0.0.1:6390/0' } });
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/ {2}max_concurrency: 4\n/, ''));
+    const { database } = loadScenario(path).scenario;
+    assert.equal(database.max_concurrency, 10);
+    assert.equal(database.timeout, 2000);
+    assert.equal(database.baseline, 'live');
+    assert.equal(database.postgres!.connect_timeout, 5000);
+    const none = loadScenario(path, ['database.timeout=none']).scenario.database;
+    assert.equal(none.timeout, null);
+  });
+
+  it('statements: $1 required, pg_stat_statements normalisation, URLs shown without their password', () => {
+    assert.equal(statementProblem('SELECT payload FROM p WHERE id = $1', 'read'), null);
+    assert.match(statementProblem('SELECT payload FROM p WHERE id = $10', 'read') ?? '', /must use \$1/);
+    assert.match(statementProblem('SELECT payload FROM p WHERE id = $1 AND x = $2', 'read') ?? '', /one parameter/);
+    assert.match(statementProblem('UPDATE p SET a = $3 WHERE id = $1', 'write') ?? '', /\$1 \(the key id\) and \$2/);
+    assert.equal(
+      normalizedStatement("UPDATE p SET payload = $2, version = version + 1, tag = 'a''b', t1 = 2.5 WHERE id = $1"),
+      'UPDATE p SET payload = $2, version = version + $3, tag = $4, t1 = $5 WHERE id = $1',
+    );
+    const address = parsePostgresAddress(`postgresql://app:${MARKER}@db.local:6543/shop`, 'url');
+    assert.equal(address.display, 'postgresql://app:***@db.local:6543/shop');
+    assert.deepEqual([address.host, address.port, address.user, address.database], ['db.local', 6543, 'app', 'shop']);
+    assert.equal(redactPostgres(`failed: ${address.url} (${MARKER})`, address), 'failed: postgresql://app:***@db.local:6543/shop (***)');
+    const bare = parsePostgresAddress('postgres://127.0.0.1', 'url');
+    assert.deepEqual([bare.port, bare.user, bare.database, bare.display], [5432, 'postgres', 'postgres', 'postgres://127.0.0.1']);
+  });
+
   const redis = { url: 'redis://127.0.0.1:6390/0' };
   const check = (fields: Parameters<typeof scenarioFile>[1], pattern: RegExp) => {
     const r = cachebench(['validate', scenarioFile('pg-invalid', fields)]);

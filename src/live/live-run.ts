@@ -192,14 +192,17 @@ async function measure(
   }
   const achievedRate = (metrics.requests + merged.warmupRequests) / Math.max(wallMs / 1000, 1e-3);
   const database = backend === null ? null : mergeDatabaseOutcomes(outcomes.map((outcome) => outcome.database));
-  const simulated = simulatedScenario(scenario, closedLoop ? closedLoopBaselineRate(scenario, load, achievedRate) : null, database);
+  const modelled = { ...scenario, database: simulatedDatabase(scenario.database, database) };
+  const simulated = simulatedScenario(modelled, closedLoop ? closedLoopBaselineRate(modelled, load, achievedRate) : null);
   const databaseView = database === null ? null : backend!.view(database, scenario.database.max_concurrency, dbServer!);
   if (databaseView?.staleness === 'unknown') withUnknownStaleness(metrics);
   const reason = driven.stopReason;
   let baseline: RunMetrics;
   let baselineLatencyHdr: string;
-  const baselineSource: RunResult['baseline_source'] = backend === null ? 'simulated' : scenario.database.baseline === 'live' ? 'live' : 'simulated-from-measured';
-  if (baselineSource === 'live' && reason === null) {
+  // A stopped run has no live baseline: it falls back to the measured latencies, and says so.
+  let baselineSource: RunResult['baseline_source'] = backend === null ? 'simulated' : 'simulated-from-measured';
+  if (backend !== null && scenario.database.baseline === 'live' && reason === null) {
+    baselineSource = 'live';
     // The same workload at the same rate, straight to the database: what the cache is compared against.
     const live = await liveBaseline(scenario, prefix, options, backend!);
     baseline = live.metrics;
@@ -446,14 +449,8 @@ function dbOf(target: RedisTargetSpec): number {
  * The scenario as the virtual-clock engine runs it: built-in tier, no Redis, the closed loop as an open one
  * at the rate it achieved, and a real database as the latencies its queries were measured at.
  */
-function simulatedScenario(scenario: Scenario, closedLoopRate: number | null, measured: MergedDatabase | null): Scenario {
-  const { live: _live, database: real, ...rest } = scenario;
-  let database = real;
-  if (real.postgres !== undefined) {
-    const { postgres: _postgres, baseline: _baseline, on_db_error: _onDbError, ...model } = real;
-    const latency = measured === null ? model.latency : measuredLatency(measured.readServiceMs, model.latency);
-    database = { ...model, latency, write_latency: measured === null ? model.write_latency : measuredLatency(measured.writeServiceMs, latency) };
-  }
+function simulatedScenario(scenario: Scenario, closedLoopRate: number | null): Scenario {
+  const { live: _live, ...rest } = scenario;
   const cache = scenario.cache === null ? null : { ...scenario.cache };
   if (cache !== null) {
     delete cache.redis;
@@ -461,11 +458,19 @@ function simulatedScenario(scenario: Scenario, closedLoopRate: number | null, me
   const workload = scenario.workload;
   return {
     ...rest,
-    database,
     mode: 'simulate',
     cache,
     workload: closedLoopRate !== null ? { ...workload, arrival: { type: 'poisson', rate: closedLoopRate } } : workload,
   };
+}
+
+/** The database as the virtual clock runs it: the model itself, or a real one as the latencies its queries were measured at. */
+function simulatedDatabase(real: Scenario['database'], measured: MergedDatabase | null): Scenario['database'] {
+  if (real.postgres === undefined) return real;
+  const { postgres: _postgres, baseline: _baseline, on_db_error: _onDbError, ...model } = real;
+  if (measured === null) return model;
+  const latency = measuredLatency(measured.readServiceMs, model.latency);
+  return { ...model, latency, write_latency: measuredLatency(measured.writeServiceMs, latency) };
 }
 
 /** The same scenario simulated with Redis's approximated LRU or LFU (what --allow-config set); null for other policies. */

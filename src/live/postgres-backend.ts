@@ -13,6 +13,9 @@ import { PostgresTable } from './postgres-table.js';
 /** How long the run waits for its connections' backends to end (and flush their statistics) before reading them. */
 const BACKENDS_GONE_MS = 5000;
 
+/** The longest the run's own statements (fill chunks, statistics, DROP TABLE) may take. */
+const CONTROL_QUERY_TIMEOUT_MS = 30_000;
+
 /** Every shard's view of the real database taken together. */
 export interface MergedDatabase {
   counts: DatabaseClientCounts;
@@ -71,6 +74,8 @@ export class PostgresBackend {
       database: address.database,
       application_name: `cachebench:${runId}:control`,
       connectionTimeoutMillis: spec.connect_timeout,
+      // A stalled server must not hang the run's end: its statistics and its DROP TABLE give up after this.
+      query_timeout: CONTROL_QUERY_TIMEOUT_MS,
     });
     control.on('error', () => {});
     try {
@@ -83,6 +88,8 @@ export class PostgresBackend {
     const backend = new PostgresBackend(spec, address, control, table, `cachebench:${runId}`);
     try {
       await table?.create(control, scenario.workload, scenario.seed);
+      // A backend reports its statistics lazily: without this the fill would land in the run's pg_stat_database delta (PostgreSQL 15+; older ones lack it).
+      await control.query('SELECT pg_stat_force_next_flush()').catch(() => {});
     } catch (error) {
       const message = backend.redact((error as Error).message);
       await backend.close();

@@ -266,7 +266,8 @@ function resolveDatabase(
     write_latency: input?.write_latency ?? { ...latency },
     // The pool of a real database is real connections: never unlimited.
     max_concurrency: input?.max_concurrency ?? (postgres !== null ? POSTGRES_DEFAULTS.poolSize : Number.POSITIVE_INFINITY),
-    timeout: input?.timeout ?? null,
+    // A real server can stall (a lock, a pause): a default timeout keeps it from hanging the run.
+    timeout: input?.timeout !== undefined ? input.timeout : postgres !== null ? POSTGRES_DEFAULTS.timeoutMs : null,
     ...(postgres !== null ? { postgres, baseline: input?.baseline ?? 'live' } : {}),
     ...(input?.on_db_error !== undefined ? { on_db_error: input.on_db_error } : {}),
   };
@@ -275,6 +276,7 @@ function resolveDatabase(
 /** Defaults of a real PostgreSQL behind a live run (docs/real-databases.md). */
 const POSTGRES_DEFAULTS = {
   poolSize: 10,
+  timeoutMs: 2000,
   connectTimeoutMs: 5000,
 };
 
