@@ -73,8 +73,13 @@ describe('live scenario fields', () => {
   const CASES: Array<{ name: string; yaml: string; contains: string }> = [
     {
       name: 'live fields in simulate mode',
-      yaml: 'workload:\n  keys: 10\n  requests: 10\n  warmup: 1s\n',
-      contains: 'live.yaml:4:3 workload.warmup: applies only with `mode: live`',
+      yaml: 'workload:\n  keys: 10\n  requests: 10\n  max_in_flight: 5\n',
+      contains: 'live.yaml:4:3 workload.max_in_flight: applies only with `mode: live`',
+    },
+    {
+      name: 'a warm-up counted in requests in live mode',
+      yaml: `${LIVE.replace('rate: 100/s', 'rate: 100/s\n  warmup: 50')}`,
+      contains: 'workload.warmup: in live mode is a duration, e.g. 30s',
     },
     {
       name: 'redis in simulate mode',

@@ -1,5 +1,5 @@
 import type { RunRecorder } from '../metrics/run-recorder.js';
-import type { InvalidationSpec } from '../scenario/scenario.js';
+import type { InvalidationSpec, WarmupSpec } from '../scenario/scenario.js';
 import { AccessBatch, type AccessStream, OP_DELETE, OP_GET } from '../workload/access-event.js';
 import type { CacheTier } from './cache-tier.js';
 import { VersionLedger } from './version-ledger.js';
@@ -10,6 +10,8 @@ export interface HitRatioReplaySetup {
   cache: CacheTier | null;
   invalidation: InvalidationSpec;
   recorder: RunRecorder;
+  /** Requests run but not measured at the start; absent: none. */
+  warmup?: WarmupSpec;
 }
 
 /**
@@ -22,6 +24,12 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
   const { stream, cache, invalidation, recorder } = setup;
   const ledger = new VersionLedger();
   const batch = new AccessBatch(8192);
+  // Every request is recorded in its own iteration, so the warm-up ends at the first request past it:
+  // the N+1-th, or the first whose timestamp is past the duration (an untimed synthetic workload's are all 0).
+  let warmupLeft = setup.warmup?.kind === 'requests' ? setup.warmup.requests : 0;
+  const warmupMs = setup.warmup?.kind === 'duration' ? setup.warmup.ms : Number.NEGATIVE_INFINITY;
+  if (warmupLeft > 0 || warmupMs > Number.NEGATIVE_INFINITY) recorder.measuredFrom = Number.POSITIVE_INFINITY;
+  let written = false;
   for (;;) {
     const n = stream.next(batch);
     if (n === 0) break;
@@ -31,13 +39,15 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
       const t = time[i];
       const key = keys[i];
       const op = ops[i];
+      if (warmupLeft > 0) warmupLeft--;
+      else if (t >= warmupMs && recorder.measuredFrom === Number.POSITIVE_INFINITY) recorder.measuredFrom = Number.NEGATIVE_INFINITY;
       recorder.arrival(t, op);
       if (op === OP_GET) {
         // biome-ignore lint/complexity/useOptionalChain: the explicit test narrows `cache` in the branch below
         const hit = cache !== null && cache.policy.get(key, t);
         recorder.readOutcome(t, hit, sizes[i]);
         if (hit) {
-          if (recorder.writes + recorder.deletes > 0 && cache.versionOf(key) < ledger.acknowledged[key]) {
+          if (written && cache.versionOf(key) < ledger.acknowledged[key]) {
             recorder.staleRead(t, t - cache.staleSinceOf(key));
           }
         } else {
@@ -46,6 +56,7 @@ export function replayHitRatio(setup: HitRatioReplaySetup): void {
           cache?.fill(key, sizes[i], ttls[i], ledger.committed[key], Number.POSITIVE_INFINITY, t);
         }
       } else {
+        written = true;
         recorder.dbSubmitted(t, false);
         const version = ledger.commit(key);
         cache?.writeCommitted(invalidation, op === OP_DELETE, key, sizes[i], ttls[i], version, t);

@@ -1,5 +1,5 @@
 import { AccessBatch, type AccessStream, OP_DELETE, OP_GET } from '../workload/access-event.js';
-import type { FaultSpec } from '../scenario/scenario.js';
+import type { FaultSpec, WarmupSpec } from '../scenario/scenario.js';
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { InvalidationMessageMetrics, WriteBehindMetrics } from '../result/run-result.js';
 import { RandomSource } from '../random/random-source.js';
@@ -43,6 +43,8 @@ export interface TimedSimulationSetup {
   faults?: readonly FaultSpec[];
   /** Seeds the engine's own draws: pub/sub delays and losses, xfetch's early expiry. */
   seed?: number;
+  /** Requests run but not measured at the start (the recorder's `measuredFrom`); absent: none. */
+  warmup?: WarmupSpec;
 }
 
 // An event is a request slot (or a node, or a fault edge) and a kind, packed as slot × 16 + kind.
@@ -159,6 +161,13 @@ export class TimedSimulation {
     const batch = new AccessBatch(4096);
     const events = this.events;
     const topology = this.topology;
+    const warmup = this.setup.warmup;
+    // A warm-up of N requests ends at the first arrival after the N-th that is later than it (requests
+    // arriving at the same instant as the N-th are warm-up too), so every request is measured or not as a whole.
+    let warmupLeft = warmup?.kind === 'requests' ? warmup.requests : 0;
+    let lastWarmupStart = Number.NEGATIVE_INFINITY;
+    if (warmup?.kind === 'duration') recorder.measuredFrom = warmup.ms;
+    else if (warmupLeft > 0) recorder.measuredFrom = Number.POSITIVE_INFINITY;
     for (;;) {
       const n = stream.next(batch);
       if (n === 0) break;
@@ -173,6 +182,12 @@ export class TimedSimulation {
         while (events.peekTime() <= t) this.dispatch();
         const key = keys[i];
         const op = ops[i];
+        if (warmupLeft > 0) {
+          warmupLeft--;
+          lastWarmupStart = t;
+        } else if (t > lastWarmupStart && recorder.measuredFrom === Number.POSITIVE_INFINITY) {
+          recorder.measuredFrom = t;
+        }
         recorder.arrival(t, op);
         if (topology === null) {
           this.submit(this.requests.allocate(t, key, op, sizes[i], ttls[i]), t);
@@ -625,8 +640,9 @@ export class TimedSimulation {
     const isRead = op === OP_GET;
     const recorder = this.setup.recorder;
     r.submitted[slot] = now;
-    recorder.dbSubmitted(now, isRead);
-    if (isRead) recorder.fetchStarted(++this.fetchesInFlight[r.key[slot]]);
+    const start = r.arrival[slot];
+    recorder.dbSubmitted(now, isRead, start);
+    if (isRead) recorder.fetchStarted(++this.fetchesInFlight[r.key[slot]], start);
     if (this.pool.hasFreeConnection()) {
       this.start(slot, now);
     } else {
@@ -649,7 +665,7 @@ export class TimedSimulation {
     }
     const pool = this.pool;
     pool.inUse++;
-    this.setup.recorder.dbStarted(now - r.submitted[slot], pool.inUse, now);
+    this.setup.recorder.dbStarted(now - r.submitted[slot], pool.inUse, now, r.arrival[slot]);
     r.state[slot] = STATE_EXECUTING;
     const key = r.key[slot];
     let serviceMs: number;
@@ -840,7 +856,7 @@ export class TimedSimulation {
       r.state[slot] = STATE_ABANDONED;
       if (isRead) this.unlinkExecutingRead(slot, key);
     }
-    this.setup.recorder.dbTimeouts++;
+    this.setup.recorder.dbTimedOut(r.arrival[slot]);
     if (isRead) this.failRead(slot, now);
     else this.setup.recorder.requestFailed(r.arrival[slot], now, false);
   }

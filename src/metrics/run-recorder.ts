@@ -104,6 +104,14 @@ export class RunRecorder {
   readonly timeseries: TimeseriesRecorder;
 
   /**
+   * The warm-up: a request whose intended start is before this is run but not measured — none of its
+   * counts, latencies, DB queries or time-series points (as live mode's warm-up recorder). −∞: no warm-up;
+   * +∞ while a warm-up counted in requests has not ended. Cache churn (evictions, peak entries) is the
+   * cache's own and covers the whole run.
+   */
+  measuredFrom = Number.NEGATIVE_INFINITY;
+
+  /**
    * @param timed whether requests take time (latency, qps and queue metrics exist)
    * @param hasClock whether event times mean anything (staleness ages exist)
    * @param dbPeak where DB submission times go for db.qps_peak (a merging recorder is given the one it feeds)
@@ -120,6 +128,7 @@ export class RunRecorder {
 
   /** A request arrives (its intended start). */
   arrival(start: number, op: number): void {
+    if (start < this.measuredFrom) return;
     this.requests++;
     if (op === 0) this.reads++;
     else if (op === 1) this.writes++;
@@ -130,6 +139,7 @@ export class RunRecorder {
 
   /** A read's cache outcome. */
   readOutcome(start: number, hit: boolean, size: number): void {
+    if (start < this.measuredFrom) return;
     this.readBytes += size;
     if (hit) {
       this.hits++;
@@ -142,6 +152,7 @@ export class RunRecorder {
 
   /** A read served version that was superseded `ageMs` ago. */
   staleRead(start: number, ageMs: number): void {
+    if (start < this.measuredFrom) return;
     this.staleReads++;
     if (this.hasClock) {
       this.staleAge.recordMs(ageMs);
@@ -152,6 +163,7 @@ export class RunRecorder {
 
   /** A read completed (hit or miss) at `end`. */
   readCompleted(start: number, end: number, hit: boolean): void {
+    if (start < this.measuredFrom) return;
     const ms = end - start;
     this.latency.recordMs(ms);
     this.readLatency.recordMs(ms);
@@ -162,6 +174,7 @@ export class RunRecorder {
 
   /** A write or delete was acknowledged at `end`. */
   writeCompleted(start: number, end: number): void {
+    if (start < this.measuredFrom) return;
     const ms = end - start;
     this.latency.recordMs(ms);
     this.writeLatency.recordMs(ms);
@@ -171,14 +184,16 @@ export class RunRecorder {
 
   /** A request failed (DB timeout or down, cache down under on_cache_error: fail) at `end`; its latency counts. */
   requestFailed(start: number, end: number, isRead: boolean): void {
+    if (start < this.measuredFrom) return;
     this.errors++;
     if (this.hasClock) this.timeseries.error(start);
     if (isRead) this.readCompleted(start, end, false);
     else this.writeCompleted(start, end);
   }
 
-  /** A query was submitted to the database at `time`. */
-  dbSubmitted(time: number, isRead: boolean): void {
+  /** A query was submitted to the database at `time`, for a request that started at `start`. */
+  dbSubmitted(time: number, isRead: boolean, start = time): void {
+    if (start < this.measuredFrom) return;
     if (isRead) this.dbReads++;
     else this.dbWrites++;
     if (this.timed) {
@@ -187,7 +202,8 @@ export class RunRecorder {
     }
   }
 
-  dbStarted(waitMs: number, inflight: number, time = 0): void {
+  dbStarted(waitMs: number, inflight: number, time = 0, start = time): void {
+    if (start < this.measuredFrom) return;
     this.queueWait.recordMs(waitMs);
     if (inflight > this.dbMaxInflight) this.dbMaxInflight = inflight;
     if (this.hasClock) this.timeseries.dbInflight(time, inflight);
@@ -195,13 +211,20 @@ export class RunRecorder {
 
   /** A lookup in the local tier (1) or the shared tier (2) of a two-tier topology, for the per-tier time series. */
   tierLookup(start: number, tier: number, hit: boolean): void {
+    if (start < this.measuredFrom) return;
     if (this.hasClock) this.timeseries.tierLookup(start, tier, hit);
   }
 
   /** A DB read was submitted while `inflightForKey` − 1 others of that key were in flight. */
-  fetchStarted(inflightForKey: number): void {
+  fetchStarted(inflightForKey: number, start = Number.POSITIVE_INFINITY): void {
+    if (start < this.measuredFrom) return;
     if (inflightForKey > 1) this.duplicateFetches++;
     if (inflightForKey > this.maxConcurrentFetchesPerKey) this.maxConcurrentFetchesPerKey = inflightForKey;
+  }
+
+  /** A DB query of a request that started at `start` timed out. */
+  dbTimedOut(start: number): void {
+    if (start >= this.measuredFrom) this.dbTimeouts++;
   }
 
   /** Every counter and histogram as plain data (see RunRecorderState). */

@@ -64,6 +64,7 @@ export function replay(scenario: Scenario, withCache: boolean, progress?: RunPro
         maxConcurrency: scenario.database.max_concurrency,
         timeoutMs: scenario.database.timeout,
         recorder,
+        ...(scenario.workload.warmup === undefined ? {} : { warmup: scenario.workload.warmup }),
       });
       simulation.run();
       metrics = recorder.metrics(topology === null ? null : topologyCacheMetrics(topology));
@@ -82,7 +83,7 @@ export function replay(scenario: Scenario, withCache: boolean, progress?: RunPro
               createPolicy(spec.policy, { capacity: spec.capacity, unit: spec.capacity_unit, keySpaceHint, seed: scenario.seed, parameters: spec.parameters }),
               spec.ttl,
             );
-      replayHitRatio({ stream, cache, invalidation: spec?.invalidation ?? 'delete', recorder });
+      replayHitRatio({ stream, cache, invalidation: spec?.invalidation ?? 'delete', recorder, ...(scenario.workload.warmup === undefined ? {} : { warmup: scenario.workload.warmup }) });
       metrics = recorder.metrics(cache?.metrics() ?? null);
     }
     skips = stream.traceStats?.();

@@ -25,6 +25,7 @@ import type {
   PostgresSpec,
   RedisTargetSpec,
   Scenario,
+  WarmupSpec,
   WorkloadSpec,
 } from './scenario.js';
 import type { ScenarioFileInput } from './schema.js';
@@ -74,6 +75,9 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
   const faults = resolveFaults(input.faults, cache, topology, problems);
   checkTimedFeatures({ mode, workload, cache, topology, faults }, problems);
   const live = resolveLive(input, workload, database, mode, problems);
+  // Live mode applies its warm-up on the wall clock (live.warmup); a simulation's engine reads it here.
+  const warmup = mode === 'simulate' ? resolveWarmup(input.workload, workload, problems) : null;
+  if (warmup !== null) workload.warmup = warmup;
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -98,6 +102,23 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
 }
 
 type WorkloadInput = ScenarioFileInput['workload'];
+
+/** A simulation's warm-up, checked against what the workload has: a clock for a duration, more requests or time than it. */
+function resolveWarmup(input: WorkloadInput, workload: WorkloadSpec, problems: FieldProblem[]): WarmupSpec | null {
+  const warmup = input.warmup;
+  if (warmup === undefined || (warmup.kind === 'duration' ? warmup.ms : warmup.requests) === 0) return null;
+  const at = ['workload', 'warmup'];
+  if (warmup.kind === 'duration') {
+    if (workload.kind === 'synthetic' && workload.arrival.type === 'none') {
+      problems.push({ path: at, message: 'is a duration, and requests without a rate all arrive at time 0: give a number of requests, e.g. warmup: 10k (or set a rate)' });
+    } else if (workload.duration !== null && warmup.ms >= workload.duration) {
+      problems.push({ path: at, message: `must be shorter than workload.duration (${workload.duration / 1000} s), or nothing is measured` });
+    }
+  } else if (workload.requests !== null && warmup.requests >= workload.requests) {
+    problems.push({ path: at, message: `must be fewer than workload.requests (${workload.requests}), or nothing is measured` });
+  }
+  return warmup;
+}
 
 function resolveWorkload(input: WorkloadInput, origin: ScenarioOrigin, problems: FieldProblem[]): WorkloadSpec {
   const isTrace = input.trace !== undefined;
@@ -346,7 +367,7 @@ function resolvePostgres(
   return { url: pg.url, read, write, table, connect_timeout: pg.connect_timeout ?? POSTGRES_DEFAULTS.connectTimeoutMs };
 }
 
-const LIVE_LOAD_FIELDS = ['warmup', 'max_in_flight', 'clients', 'think_time', 'workers'] as const;
+const LIVE_LOAD_FIELDS = ['max_in_flight', 'clients', 'think_time', 'workers'] as const;
 
 /** Live mode: how load is offered on the wall clock; its fields are errors in simulate mode. */
 function resolveLive(
@@ -395,8 +416,12 @@ function resolveLive(
   if (w.max_in_flight !== undefined && clients !== null) {
     problems.push({ path: ['workload', 'max_in_flight'], at: 'key', message: 'applies only to an open loop (with `rate`); a closed loop has at most `clients` requests in flight' });
   }
+  let warmup = LIVE_DEFAULTS.warmupMs;
+  if (w.warmup?.kind === 'requests') {
+    problems.push({ path: ['workload', 'warmup'], message: `in live mode is a duration, e.g. 30s (a number of requests, ${w.warmup.requests}, applies in mode: simulate)` });
+  } else if (w.warmup !== undefined) warmup = w.warmup.ms;
   return {
-    warmup: w.warmup ?? LIVE_DEFAULTS.warmupMs,
+    warmup,
     max_in_flight: w.max_in_flight ?? LIVE_DEFAULTS.maxInFlight,
     clients,
     think_time: w.think_time ?? 0,

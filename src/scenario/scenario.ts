@@ -121,7 +121,14 @@ export interface TraceWorkloadSpec {
  * `run --shard i/N` sets `shard` on the workload of each run (never the scenario file): this process drives
  * only the requests whose key hashes to shard i (workload/key-shard.ts). Absent: the whole workload.
  */
-export type WorkloadSpec = (SyntheticWorkloadSpec | TraceWorkloadSpec) & { shard?: ShardSpec };
+export type WorkloadSpec = (SyntheticWorkloadSpec | TraceWorkloadSpec) & { shard?: ShardSpec; warmup?: WarmupSpec };
+
+/**
+ * `workload.warmup`: the start of the run that is run but not measured, so the metrics and thresholds see
+ * a warm cache — requests whose intended start is within `ms` of the run's start, or the first `requests`
+ * requests. The workload's `requests` and `duration` include it. Absent: none.
+ */
+export type WarmupSpec = { kind: 'duration'; ms: number } | { kind: 'requests'; requests: number };
 
 export interface DatabaseSpec {
   /** Latency of a read query (its service time once it holds a connection). */

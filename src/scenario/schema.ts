@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { POLICY_NAMES } from '../policies/registry.js';
 import { SCENARIO_DEFAULTS } from './defaults.js';
 import { nearestName } from './field-suggestion.js';
+import type { WarmupSpec } from './scenario.js';
 import { hasByteUnit, parseCount, parseDuration, parseFraction, parseRate, parseSize, UnitError } from './units.js';
 
 /**
@@ -67,6 +68,19 @@ function objectSizeOf(input: unknown): number {
 function positiveNumberOf(input: unknown): number {
   if (typeof input === 'number' && Number.isFinite(input) && input > 0) return input;
   throw new UnitError('a number greater than 0, e.g. 0.99', input);
+}
+
+/** `warmup`: a duration (`5m`; a bare 0 is none) or a request count (`50k`, `1000`). */
+function parseWarmup(input: unknown): WarmupSpec {
+  if (input === 0 || input === '0') return { kind: 'duration', ms: 0 };
+  for (const read of [(v: unknown): WarmupSpec => ({ kind: 'duration', ms: parseDuration(v) }), (v: unknown): WarmupSpec => ({ kind: 'requests', requests: parseCount(v) })]) {
+    try {
+      return read(input);
+    } catch (error) {
+      if (!(error instanceof UnitError)) throw error;
+    }
+  }
+  throw new UnitError('a duration like 30s or 5m, or a number of requests like 10000 or 10k', input);
 }
 
 const duration = leaf(parseDuration);
@@ -250,8 +264,9 @@ const workload = z.strictObject({
   duration: positiveDuration.optional(),
   rate: leaf(parseRate).optional(),
   arrival: oneOf(['none', 'trace', 'poisson', 'constant']).optional(),
+  // both modes: the start of the run that runs but is not measured
+  warmup: leaf(parseWarmup).optional(),
   // live mode
-  warmup: duration.optional(),
   max_in_flight: positiveCount.optional(),
   clients: positiveCount.optional(),
   think_time: duration.optional(),
