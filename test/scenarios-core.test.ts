@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Result } from '../src/result/run-result.js';
@@ -54,5 +56,32 @@ describe('the core example scenarios', () => {
     assert.ok((r.metrics.offload ?? 0) > 0.6 && (r.metrics.offload ?? 1) < 0.75);
     assert.ok((r.metrics.latency_ms?.p99 ?? 1e9) < (r.baseline.latency_ms?.p99 ?? 0));
     assert.ok(r.thresholds.every((t) => t.pass));
+  });
+  it('how-big: one matrix run answers "should we add a cache, and how big?" — baseline, a row per size, the smallest passing size', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cachebench-how-big-'));
+    const markdown = join(dir, 'how-big.md');
+    const json = join(dir, 'how-big.json');
+    const r = cachebench(['run', join(repoRoot, 'scenarios', 'how-big.yaml'), '--no-color', '--markdown', markdown, '--json', json]);
+    assert.equal(r.code, 1, `the sizes below 128MB fail the gates on purpose\n${r.stderr}`);
+    const lines = r.stdout.trimEnd().split('\n');
+    const row = (first: string) => lines.find((line) => line.startsWith(`│ ${first} `)) ?? '';
+    // Today's load, once: what the database carries without a cache.
+    assert.match(row('no cache'), /│\s+–\s+│\s+30 ms\s+│\s+2,001\/s\s+│\s+2,182\/s\s+│/);
+    for (const size of ['16MB', '32MB', '64MB', '128MB', '256MB', '512MB']) assert.ok(row(size), `a row for ${size}`);
+    assert.match(row('128MB'), /79\.7%.*438\/s.*568\/s.*128 MB.*87,767.*✓/);
+    assert.match(row('64MB'), /✗ 2 failed/);
+    assert.ok(lines.filter((line) => /^[┌├│└]/.test(line)).every((line) => line.length <= 110), 'the table fits a terminal');
+    const answer = 'smallest capacity passing every threshold: 128MB — hit rate 79.7%, DB queries 2,001/s → 438/s, p99 30 ms → 18 ms, peak 128 MB in 87,767 entries';
+    assert.ok(lines.includes(answer), r.stdout);
+    assert.match(r.stdout, /^hit rate flattens past capacity 256MB \(81\.7%\)/m);
+    assert.equal(lines[lines.length - 1], '3 of 6 runs pass every threshold', 'the overall result comes last');
+    // The Markdown summary says the same.
+    const md = readFileSync(markdown, 'utf8');
+    assert.match(md, /^\| no cache \| – \| 30 ms \| 2,001\/s \| 2,182\/s \|/m);
+    assert.ok(md.includes(answer), md);
+    assert.match(md, /^\*\*3 of 6 runs pass every threshold\*\*$/m);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as Result;
+    assert.equal(result.runs[0].metrics.requests, result.runs[0].baseline.requests, 'the baseline has the same warm-up');
+    assert.ok(result.runs[0].metrics.requests < 2000 * 600 * 0.6, 'the 5-minute warm-up is not measured');
   });
 });

@@ -6,8 +6,9 @@ import { formatThresholdActual } from './threshold-table.js';
 
 /**
  * What a matrix answers, in sentences under its table: which thresholds each failing run broke, when
- * the matrix varies a cache's capacity the smallest one that passes every threshold (without thresholds:
- * where the hit-rate curve flattens), and last the overall result. Pure: plain text lines.
+ * the matrix varies a cache's capacity the smallest one that passes every threshold and where the hit-rate
+ * curve flattens (without thresholds: where it flattens, or that it still climbs), and last the overall
+ * result. Pure: plain text lines.
  */
 export interface MatrixConclusions {
   /** `✗ capacity=16MB: db.qps_peak < 500/s was 812/s` — one per run with a failed threshold. */
@@ -65,8 +66,11 @@ function capacityLines(runs: readonly RunResult[], axes: readonly VariedAxis[], 
   for (const [group, sized] of groups) {
     sized.sort((a, b) => a.amount - b.amount);
     if (new Set(sized.map((s) => s.amount)).size < 2) continue;
-    const line = withThresholds ? smallestPassing(sized, capacity.label) : flattening(sized, capacity.label);
-    if (line !== null) lines.push(group === '' ? line : `${group}: ${line}`);
+    const curve = flattening(sized, capacity.label);
+    // With thresholds the question is the smallest size that passes; where the curve flattens is worth a
+    // line beside it only when it does within the sweep.
+    const found = withThresholds ? [smallestPassing(sized, capacity.label), curve?.flat ? curve.line : null] : [curve?.line ?? null];
+    for (const line of found) if (line !== null) lines.push(group === '' ? line : `${group}: ${line}`);
   }
   return lines;
 }
@@ -78,7 +82,7 @@ function smallestPassing(sized: readonly SizedRun[], label: string): string {
 }
 
 /** Where doubling the cache stops buying a percentage point of hit rate, over the sizes the matrix ran. */
-function flattening(sized: readonly SizedRun[], label: string): string | null {
+function flattening(sized: readonly SizedRun[], label: string): { line: string; flat: boolean } | null {
   if (sized.some(({ run }) => run.metrics.hit_rate === null)) return null;
   const gains: number[] = [];
   for (let i = 0; i + 1 < sized.length; i++) {
@@ -91,10 +95,16 @@ function flattening(sized: readonly SizedRun[], label: string): string | null {
   const last = sized[sized.length - 1];
   if (flat === gains.length) {
     const before = sized[sized.length - 2];
-    return `hit rate still climbs at the largest ${label}: ${before.size} → ${last.size} gains ${points(gains[gains.length - 1])} per doubling (${formatPercent(before.run.metrics.hit_rate)} → ${formatPercent(last.run.metrics.hit_rate)})`;
+    return {
+      flat: false,
+      line: `hit rate still climbs at the largest ${label}: ${before.size} → ${last.size} gains ${points(gains[gains.length - 1])} per doubling (${formatPercent(before.run.metrics.hit_rate)} → ${formatPercent(last.run.metrics.hit_rate)})`,
+    };
   }
   const at = sized[flat];
-  return `hit rate flattens past ${label} ${at.size} (${formatPercent(at.run.metrics.hit_rate)}): each doubling beyond it gains < ${points(FLAT_GAIN_PER_DOUBLING)} (${formatPercent(last.run.metrics.hit_rate)} at ${last.size}) — ${runGist(at.run)}`;
+  return {
+    flat: true,
+    line: `hit rate flattens past ${label} ${at.size} (${formatPercent(at.run.metrics.hit_rate)}): each doubling beyond it gains < ${points(FLAT_GAIN_PER_DOUBLING)} (${formatPercent(last.run.metrics.hit_rate)} at ${last.size}) — ${runGist(at.run)}`,
+  };
 }
 
 function points(gain: number): string {
