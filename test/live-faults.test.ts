@@ -63,7 +63,8 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
         // ~120 requests were due during the pause, waiting up to 600 ms each: the top 1% all waited > 400 ms.
         assert.ok(metrics.latency_ms.max >= 500, `max ${metrics.latency_ms.max} ms`);
         assert.ok(metrics.latency_ms.p99 >= 300, `p99 ${metrics.latency_ms.p99} ms`);
-        assert.ok(metrics.latency_ms.p50 < 100, `p50 ${metrics.latency_ms.p50} ms: only the tail shows the pause`);
+        // Only the tail shows the pause: the median is a small part of it (a ratio, which load does not break).
+        assert.ok(metrics.latency_ms.p50 * 3 < metrics.latency_ms.p99, `p50 ${metrics.latency_ms.p50} ms vs p99 ${metrics.latency_ms.p99} ms`);
         assert.equal(metrics.live.dropped, 0);
       } finally {
         client.disconnect();
@@ -156,10 +157,10 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
       await server.kill();
       const r = await running;
       assert.equal(r.code, 3, r.stderr);
-      assert.ok(r.elapsedMs < 9000, `stopped at the failure, not at the end: ${r.elapsedMs} ms`);
       assert.match(r.stderr, /127\.0\.0\.1/);
       const metrics = readJsonFile(json).runs[0].metrics;
-      assert.ok(metrics.requests > 0 && metrics.requests < 2000, `partial: ${metrics.requests} requests`);
+      // Stopped at the failure, in the first half of the 10 s run at 200/s (a count, not a clock).
+      assert.ok(metrics.requests > 0 && metrics.requests < 1000, `partial: ${metrics.requests} requests`);
     });
 
     it(`${label}: SIGINT mid-run is exit 130, with the partial result written and the run’s keys deleted`, async () => {
@@ -180,13 +181,12 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
       try {
         await waitForKeys(client, prefix);
         await delay(500);
-        const interrupted = Date.now();
         child.kill('SIGINT');
         const r = await finished;
         assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
-        assert.ok(Date.now() - interrupted < 5000, `exited ${Date.now() - interrupted} ms after SIGINT`);
         const metrics = readJsonFile(json).runs[0].metrics;
-        assert.ok(metrics.requests > 0 && metrics.requests < 12_000, `partial: ${metrics.requests} requests`);
+        // Stopped at the SIGINT, in the first half of the 60 s run at 200/s (a count, not a clock).
+        assert.ok(metrics.requests > 0 && metrics.requests < 6_000, `partial: ${metrics.requests} requests`);
         assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
       } finally {
         client.disconnect();

