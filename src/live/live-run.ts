@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { InputError, RunFailure } from '../errors.js';
 import { createLatencySampler } from '../engine/latency-model.js';
+import { LatencyHistogram } from '../metrics/latency-histogram.js';
 import { QPS_WINDOW_MS, RunRecorder } from '../metrics/run-recorder.js';
 import { SlidingWindowPeak } from '../metrics/sliding-window-peak.js';
 import { RandomSource } from '../random/random-source.js';
@@ -16,6 +17,7 @@ import type { ShardSpec } from '../workload/key-shard.js';
 import { PROGRESS_INTERVAL_MS } from '../workload/progress-stream.js';
 import { createAlarmCells, startAlarmThread, stopAlarm } from './arrival-alarm.js';
 import { DbSubmissionMerge } from './db-submission-merge.js';
+import { CALIBRATION_MS } from './floor-calibration.js';
 import { deleteKeysWithPrefix, prefixHoldsKeys } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
 import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
@@ -25,6 +27,8 @@ import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 import { infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
 import { applyMemoryConfig, restoreMemoryConfig, type SavedMemoryConfig } from './redis-memory-config.js';
+import { floorSummary, judgeSaturation, mergeSchedules, percentiles } from './saturation.js';
+import { LATE_START_MS } from './schedule-log.js';
 import { LocalShardHost, type ShardHost, WorkerShardHost } from './shard-hosts.js';
 import { mergeShardOutcomes } from './shard-outcomes.js';
 import { shardShares, workerCount } from './shard-plan.js';
@@ -40,6 +44,8 @@ export interface LiveRunOptions {
 
 /** Worker threads start this far ahead of the moment the start is sent (ns), so none starts late. */
 const START_LEAD_NS = 20_000_000n;
+/** Every shard measures the client's floor in the CALIBRATION_MS before the load's origin (floor-calibration.ts). */
+const CALIBRATION_NS = BigInt(CALIBRATION_MS * 1e6);
 
 /**
  * One live run (`mode: live`): the scenario's workload against Redis on the wall clock, cache-aside with
@@ -161,7 +167,7 @@ async function measure(
   });
   const infoBefore = seen.infoBefore!;
   const infoAfter = seen.infoAfter;
-  const { outcomes, recorder, workers, wallMs } = driven;
+  const { outcomes, recorder, workers, wallMs, sleepsBetweenArrivals } = driven;
   // The pool's backends have ended (the shards closed their connections): their statistics are flushed.
   const dbServer = backend === null ? null : backend.delta(seen.dbBefore, await backend.snapshot(true));
 
@@ -174,6 +180,7 @@ async function measure(
     warmup_ms: load.warmup,
     workers,
     worker_requests: merged.workerRequests,
+    ...scheduleMetrics(outcomes, load, merged.dropped, sleepsBetweenArrivals),
   };
   if (merged.writeBehind !== null) metrics.write_behind = merged.writeBehind;
   if (merged.nodes !== null) {
@@ -261,6 +268,8 @@ interface Driven {
   workers: number;
   wallMs: number;
   stopReason: StopReason | null;
+  /** Whether the shards slept between arrivals (the alarm thread, or a closed loop) rather than polling. */
+  sleepsBetweenArrivals: boolean;
 }
 
 /**
@@ -324,8 +333,10 @@ async function drive(
     progress === undefined
       ? undefined
       : setInterval(() => {
+          // Nothing to report before the load's origin (while the shards calibrate their floor).
+          const clockMs = originNs === 0n ? -1 : Number(process.hrtime.bigint() - originNs) / 1e6;
+          if (clockMs < 0) return;
           const { requests, reads, hits } = progressOf(counters, workers);
-          const clockMs = originNs === 0n ? 0 : Number(process.hrtime.bigint() - originNs) / 1e6;
           progress.report({ requests, clockMs, hitRate: reads > 0 ? hits / reads : null });
         }, PROGRESS_INTERVAL_MS);
   try {
@@ -333,7 +344,7 @@ async function drive(
     await hooks.beforeStart();
     if (options.signal?.aborted) onAbort();
     // Worker threads start a moment ahead, so that none begins late because the message took a while.
-    originNs = process.hrtime.bigint() + (workers > 1 ? START_LEAD_NS : 0n);
+    originNs = process.hrtime.bigint() + (workers > 1 ? START_LEAD_NS : 0n) + CALIBRATION_NS;
     const running = hosts.map((host) => host.start(originNs));
     // A shard that fails stops the others before the failure is reported.
     for (const outcome of running) outcome.catch(() => stop('a worker thread failed', 3));
@@ -347,7 +358,7 @@ async function drive(
     await alarmThread?.thread.terminate();
   }
   const wallMs = Number(process.hrtime.bigint() - originNs) / 1e6;
-  return { outcomes, recorder, workers, wallMs, stopReason };
+  return { outcomes, recorder, workers, wallMs, stopReason, sleepsBetweenArrivals: alarm !== null || closedLoop };
 }
 
 /** `baseline: live`: the scenario without a cache, driven against the real database, with the server's counters around it. */
@@ -371,6 +382,40 @@ async function liveBaseline(
   const database = mergeDatabaseOutcomes(driven.outcomes.map((outcome) => outcome.database));
   if (stalenessOf(database.counts) !== null) withUnknownStaleness(metrics);
   return { metrics, latencyHdr: driven.recorder.encodedLatency(), view: { client: database.counts, ...server }, stopReason: driven.stopReason };
+}
+
+/** The client's floor, and whether it kept its schedule (saturation.ts), from every shard's account. */
+function scheduleMetrics(outcomes: readonly ShardOutcome[], load: LiveLoadSpec, dropped: number, sleepsBetweenArrivals: boolean) {
+  const schedule = mergeSchedules(outcomes.map((o) => o.schedule));
+  const eventLoops = outcomes.map((o) => o.eventLoop);
+  const judgement = judgeSaturation({
+    schedule,
+    dropped,
+    maxInFlight: load.max_in_flight,
+    warmupMs: load.warmup,
+    eventLoops,
+    sleepsBetweenArrivals,
+    closedLoop: load.clients !== null,
+  });
+  const lateness = new LatencyHistogram(2);
+  lateness.addState(schedule.lateness);
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
+  return {
+    floor_ms: floorSummary(outcomes.map((o) => o.floor)),
+    saturated: judgement.saturated,
+    saturation_reasons: judgement.reasons,
+    kept_up_rate: judgement.keptUpRate,
+    schedule: {
+      late_starts: schedule.lateStarts,
+      late_tolerance_ms: LATE_START_MS,
+      start_lateness_ms: percentiles(lateness),
+      event_loop_delay_ms: {
+        p99: round(Math.max(0, ...eventLoops.map((l) => l.delayP99Ms))),
+        max: round(Math.max(0, ...eventLoops.map((l) => l.delayMaxMs))),
+      },
+      event_loop_utilization: eventLoops.map((l) => Math.round(l.utilization * 1000) / 1000),
+    },
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { RunRecorder, type RunRecorderState } from '../metrics/run-recorder.js';
 import type { WriteBehindMetrics } from '../result/run-result.js';
 import type { Scenario, WorkloadSpec } from '../scenario/scenario.js';
@@ -7,6 +8,7 @@ import { THREAD_SALT } from '../workload/key-shard.js';
 import { ShardedStream } from '../workload/sharded-stream.js';
 import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
+import { CALIBRATION_MS, calibrateFloor, type FloorState } from './floor-calibration.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
 import { LiveInvalidation } from './live-invalidation.js';
@@ -17,6 +19,7 @@ import { PostgresDatabase, type PostgresShardOutcome } from './postgres-database
 import type { PostgresStatements } from './postgres-statements.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
+import type { ScheduleState } from './schedule-log.js';
 
 /** Cells of the Int32Array (on a SharedArrayBuffer) that every shard of a run shares. */
 export const SHARED_IN_FLIGHT = 0;
@@ -112,7 +115,16 @@ export interface ShardOutcome {
   writeBehind: WriteBehindMetrics | null;
   /** database.postgres: what the shard's connections saw; null against the model. */
   database: PostgresShardOutcome | null;
+  /** The client's floor, measured just before the load (floor-calibration.ts). */
+  floor: FloorState;
+  /** How the open loop kept its schedule (empty for a closed loop). */
+  schedule: ScheduleState;
+  /** The shard's event loop during the load: its delay (perf_hooks.monitorEventLoopDelay), ms, and the share of time it was busy. */
+  eventLoop: { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; utilization: number };
 }
+
+/** monitorEventLoopDelay's sampling interval, ms: fine enough to see a stall of a few ms, cheap enough to leave on. */
+const EVENT_LOOP_RESOLUTION_MS = 5;
 
 /**
  * One event loop's share of a live run: its own ioredis clients, its own open-loop schedule (or closed-loop
@@ -142,6 +154,7 @@ export class LiveShard {
   private readonly counters: Int32Array;
   /** database.postgres: the shard's real database (made by the engine, which owns the ledger). */
   private realDatabase: PostgresDatabase | null = null;
+  private readonly setup: ShardSetup;
 
   private constructor(
     setup: ShardSetup,
@@ -153,6 +166,7 @@ export class LiveShard {
     private readonly postgres: PostgresConnections | null = null,
   ) {
     const { scenario, counters } = setup;
+    this.setup = setup;
     this.index = setup.index;
     this.counters = counters;
     const load = { ...scenario.live!, clients: setup.clients };
@@ -270,28 +284,45 @@ export class LiveShard {
   }
 
   /**
-   * Runs the shard's load from `originNs` (process.hrtime.bigint() of the run's start, possibly just
+   * Measures the client's floor in the CALIBRATION_MS before `originNs` (floor-calibration.ts), then runs
+   * the shard's load from `originNs` (process.hrtime.bigint() of the run's start, possibly just
    * ahead) until its workload ends or it is stopped, then waits for its requests in flight: all of them,
    * or STOP_DRAIN_MS after a stop. DB submission times go to `handOver` every HAND_OVER_EVERY_MS and at the end.
    */
   async run(originNs: bigint, handOver: DbSubmissionHandOver): Promise<ShardOutcome> {
-    this.offset = Number(process.hrtime.bigint() - originNs) / 1e6 - performance.now();
-    this.alarm?.start(originNs);
+    const calibrationNs = originNs - BigInt(CALIBRATION_MS * 1e6);
+    this.setClock(calibrationNs);
+    const early = -this.now();
+    if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+    const floor = await calibrateFloor({
+      openStream: () => shardStream(this.setup),
+      load: { ...this.setup.scenario.live!, clients: this.setup.clients },
+      now: this.now,
+      connections: this.connections,
+      ...(this.alarm !== null ? { alarm: this.alarm } : {}),
+    });
+    this.setClock(originNs);
     this.reconnectsBefore = this.connections?.reconnects ?? 0;
     const timer = setInterval(() => {
       handOver(this.submissions.take(), this.now());
       this.publishProgress();
     }, HAND_OVER_EVERY_MS);
+    const delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+    let busy = performance.eventLoopUtilization();
     try {
-      const early = -this.now();
-      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      const wait = -this.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      delay.enable();
+      busy = performance.eventLoopUtilization();
       await this.driver.run();
       await this.driver.drain(this.stopped ? STOP_DRAIN_MS : Number.POSITIVE_INFINITY);
       // Write-behind's last batches reach the database after the last request (their queries count, as in simulation).
       await this.engine.writeBehind?.drain(this.stopped ? STOP_DRAIN_MS : WRITE_BEHIND_DRAIN_MS);
     } finally {
       clearInterval(timer);
+      delay.disable();
     }
+    const utilization = performance.eventLoopUtilization(busy).utilization;
     handOver(this.submissions.take(), Number.POSITIVE_INFINITY);
     this.publishProgress();
     const messages = this.invalidation === null ? null : await this.invalidation.drain(INVALIDATION_DRAIN_MS);
@@ -306,7 +337,21 @@ export class LiveShard {
       nodes: this.nodes === null ? null : this.nodes.outcome(messages),
       writeBehind: this.engine.writeBehind?.metrics() ?? null,
       database: this.realDatabase?.outcome() ?? null,
+      floor,
+      schedule: this.driver.schedule.state(),
+      eventLoop: {
+        delayP50Ms: delay.count > 0 ? delay.percentile(50) / 1e6 : 0,
+        delayP99Ms: delay.count > 0 ? delay.percentile(99) / 1e6 : 0,
+        delayMaxMs: delay.count > 0 ? delay.max / 1e6 : 0,
+        utilization,
+      },
     };
+  }
+
+  /** Sets the shard's clock (`now`) to count from `originNs`; the alarm counts from there too. */
+  private setClock(originNs: bigint): void {
+    this.offset = Number(process.hrtime.bigint() - originNs) / 1e6 - performance.now();
+    this.alarm?.start(originNs);
   }
 
   /** Stop starting requests (Ctrl-C, on_cache_error: fail, another shard's failure); those in flight go on. */

@@ -2,6 +2,7 @@ import type { LiveLoadSpec } from '../scenario/scenario.js';
 import { AccessBatch, type AccessStream } from '../workload/access-event.js';
 import { ALARM_POLL_BELOW_MS, type ArrivalAlarm } from './arrival-alarm.js';
 import { InFlightGate } from './in-flight-gate.js';
+import { ScheduleLog } from './schedule-log.js';
 
 /** Starts one request at its intended start (ms since the run started); resolves when it completes. */
 export type IssueRequest = (start: number, key: number, op: number, size: number, ttl: number) => Promise<void>;
@@ -48,9 +49,12 @@ export class LoadDriver {
   /** The open loop's next tick while it waits for an arrival. */
   private waiting: (() => void) | null = null;
   private readonly gate: InFlightGate;
+  /** Open loop: how late each arrival was started, and which were dropped (a closed loop starts each on time by definition). */
+  readonly schedule: ScheduleLog;
 
   constructor(private readonly setup: LoadDriverSetup) {
     this.gate = setup.gate ?? new InFlightGate(new Int32Array(1), 0, setup.load.max_in_flight);
+    this.schedule = new ScheduleLog(setup.load.warmup);
   }
 
   /** Stop starting requests (Ctrl-C, on_cache_error: fail); those in flight go on. */
@@ -86,7 +90,7 @@ export class LoadDriver {
 
   private openLoop(): Promise<void> {
     const { now, load, issue, alarm } = this.setup;
-    const { batch, gate } = this;
+    const { batch, gate, schedule } = this;
     return new Promise((resolve) => {
       const tick = (): void => {
         this.waiting = null;
@@ -112,8 +116,10 @@ export class LoadDriver {
           const i = this.cursor++;
           if (!gate.tryEnter()) {
             if (start >= load.warmup) this.dropped++;
+            schedule.drop(start);
             continue;
           }
+          schedule.start(start, t);
           this.track(issue(start, batch.key[i], batch.op[i], batch.size[i], batch.ttl[i]), gate);
         }
       };

@@ -1,4 +1,5 @@
 import type {
+  AgeSummary,
   CacheMetrics,
   LatencySummary,
   LiveMetrics,
@@ -196,7 +197,44 @@ function mergeLive(parts: readonly LiveMetrics[]): LiveMetrics {
     errors_per_second: errorsPerSecond,
     reconnects: parts.reduce((sum, l) => sum + l.reconnects, 0),
     warmup_ms: Math.max(...parts.map((l) => l.warmup_ms)),
+    ...mergeSchedule(parts),
   };
+}
+
+/**
+ * The shards' floors and schedules: the floor is the worst shard's (each statistic its largest: a bound);
+ * the run is saturated when any shard was (its latencies are in the merged histogram); the rate kept up
+ * with is the sum of the shards' (each kept its own share), unknown when one of them has none.
+ */
+function mergeSchedule(parts: readonly LiveMetrics[]): Partial<LiveMetrics> {
+  const merged: Partial<LiveMetrics> = {};
+  const worst = (summaries: readonly AgeSummary[]): AgeSummary => ({
+    p50: largest(summaries.map((f) => f.p50)),
+    p99: largest(summaries.map((f) => f.p99)),
+    max: largest(summaries.map((f) => f.max)),
+  });
+  const floors = parts.flatMap((l) => (l.floor_ms === undefined ? [] : [l.floor_ms]));
+  if (floors.length === parts.length) merged.floor_ms = { noop: worst(floors.map((f) => f.noop)), ping: worst(floors.map((f) => f.ping)) };
+  if (parts.every((l) => l.saturated !== undefined)) {
+    merged.saturated = parts.some((l) => l.saturated === true);
+    merged.saturation_reasons = [...new Set(parts.flatMap((l) => l.saturation_reasons ?? []))];
+    const rates = parts.map((l) => l.kept_up_rate ?? null);
+    merged.kept_up_rate = rates.includes(null) ? null : (rates as number[]).reduce((sum, r) => sum + r, 0);
+  }
+  const schedules = parts.flatMap((l) => (l.schedule === undefined ? [] : [l.schedule]));
+  if (schedules.length === parts.length) {
+    merged.schedule = {
+      late_starts: schedules.reduce((sum, s) => sum + s.late_starts, 0),
+      late_tolerance_ms: Math.max(...schedules.map((s) => s.late_tolerance_ms)),
+      start_lateness_ms: worst(schedules.map((s) => s.start_lateness_ms)),
+      event_loop_delay_ms: {
+        p99: Math.max(...schedules.map((s) => s.event_loop_delay_ms.p99)),
+        max: Math.max(...schedules.map((s) => s.event_loop_delay_ms.max)),
+      },
+      event_loop_utilization: schedules.flatMap((s) => s.event_loop_utilization),
+    };
+  }
+  return merged;
 }
 
 /** Σ value × weight ÷ Σ weight over the parts that have a value; null when none has (or no weight). */

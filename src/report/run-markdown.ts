@@ -90,7 +90,7 @@ function runSection(run: RunResult, untitled: boolean): string {
         run.thresholds.map((threshold) => [
           threshold.pass ? '✓' : '✗',
           codeSpan(threshold.expr),
-          formatThresholdActual(threshold.expr, threshold.actual),
+          formatThresholdActual(threshold.expr, threshold.actual, threshold.unreliable),
         ]),
       ),
     );

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { DatabaseView, RunMetrics, RunResult } from '../result/run-result.js';
+import type { AgeSummary, DatabaseView, RunMetrics, RunResult } from '../result/run-result.js';
 import { formatBytes } from './byte-format.js';
 import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
@@ -161,6 +161,20 @@ function liveLines(run: RunResult): string {
     `redis ${redis.target}: keyspace hits ${formatCount(d.keyspace_hits)}, misses ${formatCount(d.keyspace_misses)} (client: ${formatCount(redis.client.hits)}, ${formatCount(redis.client.misses)}), evicted ${formatCount(d.evicted_keys)}, expired ${formatCount(d.expired_keys)}, commands ${formatCount(d.total_commands_processed)}`,
     `load: dropped ${formatCount(live.dropped)}, errors ${formatCount(errors)}, reconnects ${formatCount(live.reconnects)}, warm-up ${formatDuration(live.warmup_ms)} excluded; ${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted`,
   ];
+  const floor = live.floor_ms;
+  if (floor !== undefined) {
+    const probe = (name: string, f: AgeSummary) => `${name} p50 ${formatDuration(f.p50)}, p99 ${formatDuration(f.p99)}, max ${formatDuration(f.max)}`;
+    const probes = floor.noop.p99 === null ? [probe('PING', floor.ping)] : [probe('no-op', floor.noop), probe('PING', floor.ping)];
+    lines.push(`client floor at this rate (measured before the load): ${probes.join('; ')}`);
+  }
+  const schedule = live.schedule;
+  if (live.saturated !== undefined && schedule !== undefined) {
+    const busy = schedule.event_loop_utilization.map((u) => formatPercent(u)).join(', ');
+    const kept = live.saturated ? `not kept (client saturated; kept up with at most ${live.kept_up_rate == null ? '–' : formatRate(live.kept_up_rate)})` : 'kept';
+    lines.push(
+      `schedule ${kept}: ${formatCount(schedule.late_starts)} arrivals started > ${formatDuration(schedule.late_tolerance_ms)} late, event-loop delay p99 ${formatDuration(schedule.event_loop_delay_ms.p99)}, busy ${busy}`,
+    );
+  }
   if (redis.cleanup_error !== undefined) lines.push(`cleanup of ${redis.prefix} failed: ${redis.cleanup_error}`);
   if (run.prediction !== undefined) {
     lines.push(`simulated prediction (${redis.config_applied?.maxmemory_policy ?? ''}): hit rate ${formatPercent(run.prediction.hit_rate)} vs live ${formatPercent(run.metrics.hit_rate)}`);

@@ -17,7 +17,8 @@ const ACTUAL_FORMATS: Readonly<Record<MetricKind, (value: number) => string>> = 
  * A result carries only the expression, so the metric's kind is recovered from its name. Results read
  * back from an older JSON file may name a metric we no longer know: their value is shown as a plain number.
  */
-export function formatThresholdActual(expr: string, actual: number | null): string {
+export function formatThresholdActual(expr: string, actual: number | null, unreliable?: string): string {
+  if (unreliable !== undefined) return actual === null ? `unreliable: ${unreliable}` : `unreliable: ${unreliable} (${formatThresholdActual(expr, actual)})`;
   if (actual === null) return 'no samples';
   const metric = metricOfExpression(expr);
   return metric ? ACTUAL_FORMATS[metric.kind](actual) : String(actual);
@@ -36,7 +37,7 @@ export function renderThresholdTable(results: ThresholdResult[], options: Report
   );
   for (const result of results) {
     const mark = result.pass ? chalk.green('✓') : chalk.red('✗');
-    table.push([mark, result.expr, formatThresholdActual(result.expr, result.actual)]);
+    table.push([mark, result.expr, formatThresholdActual(result.expr, result.actual, result.unreliable)]);
   }
 
   const failed = results.filter((result) => !result.pass).length;

@@ -15,8 +15,15 @@ import { formatCount, formatDuration, formatPercent, formatPercentInProse } from
  * reason: a write-heavy mix, large objects, or keys that do not repeat.
  */
 export function verdictLine(run: RunResult): string {
-  const { metrics, baseline } = run;
+  const { metrics } = run;
   const failures = metrics.errors > 0 ? `; ${formatCount(metrics.errors)} requests failed` : '';
+  // A saturated client's latencies are its own backlog: no claim about the cache is made from them.
+  if (metrics.live?.saturated === true) return saturatedVerdict(metrics.live) + failures;
+  return cacheVerdict(run, failures) + floorClause(metrics);
+}
+
+function cacheVerdict(run: RunResult, failures: string): string {
+  const { metrics, baseline } = run;
   // A live run's cache is Redis, whose view is in run.redis rather than in metrics.cache.
   if (metrics.cache === null && metrics.live === undefined) return noCacheVerdict(metrics) + failures;
   if (metrics.reads === 0) return `no reads in this run, so the cache had nothing to serve${failures}`;
@@ -61,6 +68,43 @@ export function verdictLine(run: RunResult): string {
     return `the cache does not pay off: ${dbEffect}, though it ${p99.phrase}${staleness}${failures}`;
   }
   return `the cache ${judgement}: ${dbEffect}${context}${staleness}${failures}`;
+}
+
+/**
+ * A live run whose client could not keep its schedule: what it saw, and that the numbers are the load
+ * generator's limit, not the cache's.
+ *
+ *   the load generator could not keep its schedule (402 arrivals dropped: …): these numbers show the client's limit, not the system's; …
+ */
+function saturatedVerdict(live: NonNullable<RunMetrics['live']>): string {
+  const reasons = (live.saturation_reasons ?? []).join('; ');
+  const rate = live.kept_up_rate ?? null;
+  const kept = rate === null ? 'no second of the run kept up' : `the highest rate it kept up with was ${formatCount(rate)} requests/s`;
+  return `the load generator could not keep its schedule (${reasons}): these numbers show the client's limit, not the system's; ${kept} — lower the rate or add workers, then compare`;
+}
+
+/** A latency this close to the client's own floor (at most this many times it) measures the client. */
+const FLOOR_FACTOR = 2;
+
+/**
+ * A live run's latency within FLOOR_FACTOR of the client's floor (live.floor_ms, measured in the same run)
+ * says more about the client than about Redis: the verdict says so, for the hits' p99 first (the Redis
+ * path alone), else for every request's.
+ *
+ *   ; hits p99 0.4 ms is within 2× of the client's own floor (PING p99 0.3 ms): it measures the client, not Redis
+ */
+function floorClause(metrics: RunMetrics): string {
+  const floor = metrics.live?.floor_ms;
+  if (floor === undefined) return '';
+  const probe = floor.ping.p99 !== null ? { name: 'PING', p99: floor.ping.p99 } : floor.noop.p99 !== null ? { name: 'no-op', p99: floor.noop.p99 } : null;
+  if (probe === null || !(probe.p99 > 0)) return '';
+  const candidates = [
+    { name: 'hits p99', value: metrics.latency_by_kind_ms.hits?.p99 ?? null },
+    { name: 'p99', value: metrics.latency_ms?.p99 ?? null },
+  ];
+  const near = candidates.find((c) => c.value !== null && c.value <= FLOOR_FACTOR * probe.p99);
+  if (near === undefined) return '';
+  return `; ${near.name} ${formatDuration(near.value)} is within ${FLOOR_FACTOR}× of the client's own floor (${probe.name} p99 ${formatDuration(probe.p99)}): it measures the client, not Redis`;
 }
 
 /** Below this cut in database queries (reads and writes) a cache is not worth its cost and its staleness. */

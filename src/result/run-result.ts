@@ -145,6 +145,32 @@ export interface LiveMetrics {
   workers?: number;
   /** Measured requests each worker issued (its keys' share of the load), in worker order. */
   worker_requests?: number[];
+  /**
+   * The client's own floor, measured just before the load at the run's rate (live/floor-calibration.ts):
+   * `noop`, a request that does nothing through the same open-loop schedule and intended-start
+   * accounting (null fields for a closed loop, which has no schedule); `ping`, a Redis PING on the run's
+   * connections. A latency within 2× of these measures the client, not the system.
+   */
+  floor_ms?: { noop: AgeSummary; ping: AgeSummary };
+  /**
+   * true when the client could not keep its schedule (dropped arrivals, late starts, a stalled or fully
+   * busy event loop): the latencies then show the load generator's limit, not the system's, and latency
+   * thresholds fail as unreliable. `saturation_reasons` says which signs, `kept_up_rate` is the highest
+   * rate (requests/s, per second of the run) the client kept up with.
+   */
+  saturated?: boolean;
+  saturation_reasons?: string[];
+  kept_up_rate?: number | null;
+  /** How the schedule was kept: measured arrivals started > late_tolerance_ms late, how late starts were, each worker's event loop. */
+  schedule?: {
+    late_starts: number;
+    late_tolerance_ms: number;
+    start_lateness_ms: AgeSummary;
+    /** Worst worker's monitorEventLoopDelay p99 and max, ms. */
+    event_loop_delay_ms: { p99: number; max: number };
+    /** Each worker's event-loop utilization over the load (0–1). */
+    event_loop_utilization: number[];
+  };
 }
 
 /** Redis's own view of a live run, next to the client's (all requests, warm-up included, as Redis saw them). */
@@ -276,6 +302,8 @@ export interface ThresholdResult {
   /** The metric's value, in the unit the expression used (ms for latencies, fraction for rates); null: no samples (a failure). */
   actual: number | null;
   pass: boolean;
+  /** Present when the value cannot be judged, and so fails: "client saturated" for a latency of a live run whose client could not keep its schedule. */
+  unreliable?: string;
 }
 
 export interface RunResult {

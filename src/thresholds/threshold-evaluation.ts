@@ -33,16 +33,30 @@ export function compare(actual: number, op: ComparisonOperator, bound: number): 
   }
 }
 
+/** Why a latency threshold of a live run whose client could not keep its schedule neither passes nor fails on its number. */
+export const CLIENT_SATURATED = 'client saturated';
+
 /**
  * Checks each threshold against a run's metrics. `actual` is in the unit of comparison (ms for durations,
  * a fraction for ratios). A metric with no samples fails its threshold, whatever the operator: unlike k6,
- * a gate on latency must not pass because nothing was timed.
+ * a gate on latency must not pass because nothing was timed. Likewise a latency threshold of a live run
+ * whose client was saturated (`live.saturated`) fails as unreliable: those latencies are the load
+ * generator's limit, so passing or failing on them would judge the wrong thing.
  */
 export function evaluateThresholds(parsed: ParsedThreshold[], metrics: RunMetrics): ThresholdResult[] {
+  const saturated = metrics.live?.saturated === true;
   return parsed.map((threshold) => {
     const value = threshold.metric.read(metrics);
     const actual = value !== null && Number.isFinite(value) ? value : null;
+    if (saturated && isLatencyMetric(threshold.metric.name)) {
+      return { expr: threshold.expr, actual, pass: false, unreliable: CLIENT_SATURATED };
+    }
     const pass = actual !== null && compare(actual, threshold.op, threshold.value);
     return { expr: threshold.expr, actual, pass };
   });
+}
+
+/** End-to-end latencies (`latency`, `latency.hits.p99`, …): what a saturated client distorts first. */
+function isLatencyMetric(name: string): boolean {
+  return name === 'latency' || name.startsWith('latency.');
 }
