@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { settablePaths } from '../src/scenario/schema.js';
+import { settablePaths } from '../src/scenario/schema-walk.js';
 import { METRIC_NAMES } from '../src/thresholds/metric-catalog.js';
 
 /** The README and every docs/ page: their relative links and #anchors resolve, and the reference covers the schema. */

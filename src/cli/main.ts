@@ -96,6 +96,14 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     });
 
   program
+    .command('schema')
+    .description('print the scenario format as JSON Schema, for editors (# yaml-language-server: $schema=…)')
+    .action(async () => {
+      const { scenarioJsonSchemaText } = await import('../scenario/json-schema.js');
+      terminal.stdout(scenarioJsonSchemaText());
+    });
+
+  program
     .command('record')
     .description('capture a trace from a live Redis with MONITOR, in the canonical CSV format')
     .requiredOption('--redis <url>', 'the server, e.g. redis://host:6379 (a password in the URL is never printed)')

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { didYouMean } from './field-suggestion.js';
-import { fieldNamesAt } from './schema.js';
+import { fieldNamesAt } from './schema-walk.js';
 import type { FieldPath } from './source-locations.js';
 import { describeGiven } from './units.js';
 

@@ -1,7 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
 import { nearestName } from './field-suggestion.js';
-import { SHORT_FORMS, settablePaths } from './schema.js';
+import { SHORT_FORMS } from './schema.js';
+import { settablePaths } from './schema-walk.js';
 import type { FieldPath } from './source-locations.js';
 
 /**

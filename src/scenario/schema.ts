@@ -1,117 +1,36 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from '../policies/registry.js';
 import { SCENARIO_DEFAULTS } from './defaults.js';
-import { nearestName } from './field-suggestion.js';
-import type { WarmupSpec } from './scenario.js';
-import { hasByteUnit, parseCount, parseDuration, parseFraction, parseRate, parseSize, UnitError } from './units.js';
+import {
+  delimitedColumn,
+  delimiter,
+  duration,
+  durationOrNone,
+  factorOf,
+  flag,
+  fraction,
+  hotFraction,
+  keyCount,
+  leaf,
+  objectSize,
+  oneOf,
+  orNone,
+  parseCapacity,
+  positiveCount,
+  positiveCountOf,
+  positiveDuration,
+  positiveNumber,
+  text,
+  warmup,
+} from './field-values.js';
+import { parseDuration, parseRate, UnitError } from './units.js';
+import { namesForm, WRITTEN_FORMS } from './written-forms.js';
 
 /**
  * The YAML surface of a scenario file as a zod schema: strict objects (an unknown field is an error),
  * short forms expanded, units converted. What it does not decide — defaults that depend on other fields
  * and rules that span fields — `resolve.ts` does.
  */
-
-/** A field whose value our own parser reads; its UnitError becomes the issue message ("must be …; got …"). */
-function leaf<T>(parse: (input: unknown) => T) {
-  return z.unknown().transform((input, ctx): T => {
-    if (input === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'is missing (it is required)', input });
-      return z.NEVER;
-    }
-    try {
-      return parse(input);
-    } catch (error) {
-      if (!(error instanceof UnitError)) throw error;
-      ctx.addIssue({ code: 'custom', message: error.message, input });
-      return z.NEVER;
-    }
-  });
-}
-
-/** `none`, `null` or an empty value mean "no such limit". */
-function orNone<T>(parse: (input: unknown) => T): (input: unknown) => T | null {
-  return (input) => (input === null || input === 'none' ? null : parse(input));
-}
-
-function oneOf<const T extends string>(names: readonly T[]) {
-  return leaf((input): T => {
-    if (typeof input === 'string' && (names as readonly string[]).includes(input)) return input as T;
-    const nearest = typeof input === 'string' ? nearestName(input, names) : undefined;
-    throw new UnitError(names.length === 1 ? names[0] : `one of ${names.join(', ')}`, input, nearest && `did you mean \`${nearest}\`?`);
-  });
-}
-
-/** `parse`, restricted to values above 0, with one message for every way of missing ("must be a positive …"). */
-function positive(parse: (input: unknown) => number, expected: string) {
-  return (input: unknown): number => {
-    let value: number;
-    try {
-      value = parse(input);
-    } catch (error) {
-      if (!(error instanceof UnitError)) throw error;
-      throw new UnitError(expected, input, error.hint?.includes('negative') ? undefined : error.hint);
-    }
-    if (!(value > 0)) throw new UnitError(expected, input);
-    return value;
-  };
-}
-
-const positiveDurationOf = positive(parseDuration, 'a positive duration like 5ms or 2s');
-const positiveCountOf = positive(parseCount, 'a positive count like 10000 or 10k');
-/** Sizes travel in Int32Array batches (workload/access-event.ts), so one object is at most 2 GiB − 1. */
-const MAX_OBJECT_BYTES = 2 ** 31 - 1;
-function objectSizeOf(input: unknown): number {
-  const bytes = positive(parseSize, 'a positive size like 512B, 64KB or 1.5MB')(input);
-  if (bytes > MAX_OBJECT_BYTES) throw new UnitError('a size below 2GB (one object)', input);
-  return bytes;
-}
-function positiveNumberOf(input: unknown): number {
-  if (typeof input === 'number' && Number.isFinite(input) && input > 0) return input;
-  throw new UnitError('a number greater than 0, e.g. 0.99', input);
-}
-
-/** `warmup`: a duration (`5m`; a bare 0 is none) or a request count (`50k`, `1000`). */
-function parseWarmup(input: unknown): WarmupSpec {
-  if (input === 0 || input === '0') return { kind: 'duration', ms: 0 };
-  for (const read of [(v: unknown): WarmupSpec => ({ kind: 'duration', ms: parseDuration(v) }), (v: unknown): WarmupSpec => ({ kind: 'requests', requests: parseCount(v) })]) {
-    try {
-      return read(input);
-    } catch (error) {
-      if (!(error instanceof UnitError)) throw error;
-    }
-  }
-  throw new UnitError('a duration like 30s or 5m, or a number of requests like 10000 or 10k', input);
-}
-
-const duration = leaf(parseDuration);
-const positiveDuration = leaf(positiveDurationOf);
-const positiveCount = leaf(positiveCountOf);
-const positiveNumber = leaf(positiveNumberOf);
-const fraction = leaf(parseFraction);
-const text = leaf((input) => {
-  if (typeof input === 'string' && input.trim() !== '') return input;
-  throw new UnitError('non-empty text', input);
-});
-
-/** Keys travel as Int32 ids, so a keyspace holds at most 2^31 − 1 keys. */
-const keyCount = leaf((input) => {
-  const keys = positiveCountOf(input);
-  if (keys > 2 ** 31 - 1) throw new UnitError('at most 2147483647 keys', input);
-  return keys;
-});
-
-/** `capacity`: a count is entries, a size with a byte unit is bytes, `unlimited` is no bound. */
-export function parseCapacity(input: unknown): { capacity: number; unit: 'entries' | 'bytes' } {
-  if (input === 'unlimited') return { capacity: Number.POSITIVE_INFINITY, unit: 'entries' };
-  const expected = 'a positive count like 10000 or 10k, or a size like 64MB';
-  try {
-    const value = hasByteUnit(input) ? parseSize(input) : parseCount(input);
-    if (value > 0) return { capacity: value, unit: hasByteUnit(input) ? 'bytes' : 'entries' };
-  } catch (error) {
-    if (!(error instanceof UnitError)) throw error;
-  }
-  throw new UnitError(expected, input, typeof input === 'string' && /^\d/.test(input) && /[a-z]$/i.test(input) ? 'sizes need a byte unit: B, KB, MB, GB' : undefined);
-}
 
 function isScalar(value: unknown): boolean {
   return typeof value === 'string' || typeof value === 'number';
@@ -141,13 +60,14 @@ const latency = z
   .preprocess(
     latencyShortForm,
     z.discriminatedUnion('type', [
-      z.strictObject({ type: z.literal('constant'), value: duration }),
-      z.strictObject({ type: z.literal('uniform'), min: duration, max: duration }),
-      z.strictObject({ type: z.literal('normal'), mean: duration, stddev: duration }),
-      z.strictObject({ type: z.literal('exponential'), mean: positiveDuration }),
-      z.strictObject({ type: z.literal('lognormal'), p50: positiveDuration, p99: positiveDuration }),
+      z.strictObject({ type: z.literal('constant'), value: duration.meta({ description: 'the latency of every operation' }) }),
+      z.strictObject({ type: z.literal('uniform'), min: duration.meta({ description: 'shortest' }), max: duration.meta({ description: 'longest' }) }),
+      z.strictObject({ type: z.literal('normal'), mean: duration.meta({ description: 'mean (truncated at 0)' }), stddev: duration.meta({ description: 'standard deviation' }) }),
+      z.strictObject({ type: z.literal('exponential'), mean: positiveDuration.meta({ description: 'mean' }) }),
+      z.strictObject({ type: z.literal('lognormal'), p50: positiveDuration.meta({ description: 'median' }), p99: positiveDuration.meta({ description: '99th percentile' }) }),
     ]),
   )
+  .meta({ 'x-short-form': WRITTEN_FORMS.duration })
   .superRefine((spec, ctx) => {
     if (spec.type === 'uniform' && spec.min > spec.max) {
       ctx.addIssue({ code: 'custom', path: ['max'], message: `must be at least min (${spec.min}ms); got ${spec.max}ms` });
@@ -157,37 +77,38 @@ const latency = z
     }
   });
 
-const hotFraction = leaf((input) => {
-  const value = parseFraction(input);
-  if (value === 0) throw new UnitError('a fraction above 0 like 0.2, or a percentage like 20%', input);
-  return value;
-});
+const ZIPF_ALPHA = { description: 'skew: P(rank k) ∝ k^−alpha (any value above 0)', default: SCENARIO_DEFAULTS.zipfAlpha };
 
 const keyDistribution = z.preprocess(
   SHORT_FORMS['workload.distribution'],
   z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('zipf'), alpha: positiveNumber.default(SCENARIO_DEFAULTS.zipfAlpha) }),
+    z.strictObject({ type: z.literal('zipf'), alpha: positiveNumber.default(SCENARIO_DEFAULTS.zipfAlpha).meta(ZIPF_ALPHA) }),
     z.strictObject({ type: z.literal('uniform') }),
-    z.strictObject({ type: z.literal('scrambled-zipf'), alpha: positiveNumber.default(SCENARIO_DEFAULTS.zipfAlpha) }),
+    z.strictObject({ type: z.literal('scrambled-zipf'), alpha: positiveNumber.default(SCENARIO_DEFAULTS.zipfAlpha).meta(ZIPF_ALPHA) }),
     z.strictObject({
       type: z.literal('hotspot'),
-      hot_fraction: hotFraction.default(SCENARIO_DEFAULTS.hotFraction),
-      hot_probability: fraction.default(SCENARIO_DEFAULTS.hotProbability),
+      hot_fraction: hotFraction
+        .default(SCENARIO_DEFAULTS.hotFraction)
+        .meta({ description: 'the share of keys that are hot (the first ones)', default: SCENARIO_DEFAULTS.hotFraction }),
+      hot_probability: fraction
+        .default(SCENARIO_DEFAULTS.hotProbability)
+        .meta({ description: 'the share of requests that go to the hot keys', default: SCENARIO_DEFAULTS.hotProbability }),
     }),
-    z.strictObject({ type: z.literal('latest'), alpha: positiveNumber.default(SCENARIO_DEFAULTS.zipfAlpha) }),
+    z.strictObject({ type: z.literal('latest'), alpha: positiveNumber.default(SCENARIO_DEFAULTS.zipfAlpha).meta(ZIPF_ALPHA) }),
     z.strictObject({ type: z.literal('sequential') }),
   ]),
-);
+).meta({ 'x-short-form': namesForm(['zipf', 'uniform', 'scrambled-zipf', 'hotspot', 'latest', 'sequential']) });
 
 const valueSize = z
   .preprocess(
     SHORT_FORMS['workload.value_size'],
     z.discriminatedUnion('type', [
-      z.strictObject({ type: z.literal('fixed'), size: leaf(objectSizeOf) }),
-      z.strictObject({ type: z.literal('uniform'), min: leaf(objectSizeOf), max: leaf(objectSizeOf) }),
-      z.strictObject({ type: z.literal('lognormal'), p50: leaf(objectSizeOf), p99: leaf(objectSizeOf) }),
+      z.strictObject({ type: z.literal('fixed'), size: objectSize.meta({ description: 'every value this size' }) }),
+      z.strictObject({ type: z.literal('uniform'), min: objectSize.meta({ description: 'smallest' }), max: objectSize.meta({ description: 'largest' }) }),
+      z.strictObject({ type: z.literal('lognormal'), p50: objectSize.meta({ description: 'median' }), p99: objectSize.meta({ description: '99th percentile' }) }),
     ]),
   )
+  .meta({ 'x-short-form': WRITTEN_FORMS.size })
   .superRefine((spec, ctx) => {
     if (spec.type === 'uniform' && spec.min > spec.max) {
       ctx.addIssue({ code: 'custom', path: ['max'], message: `must be at least min (${spec.min} bytes); got ${spec.max} bytes` });
@@ -196,11 +117,6 @@ const valueSize = z
       ctx.addIssue({ code: 'custom', path: ['p99'], message: `must be at least p50 (${spec.p50} bytes); got ${spec.p99} bytes` });
     }
   });
-
-const flag = leaf((input) => {
-  if (typeof input === 'boolean') return input;
-  throw new UnitError('true or false', input);
-});
 
 const TRACE_FORMAT_NAMES = [
   'auto',
@@ -214,294 +130,274 @@ const TRACE_FORMAT_NAMES = [
 ] as const;
 const TIME_UNITS = ['s', 'ms', 'us', 'ns'] as const;
 
-/** A delimited trace's column: a 0-based index, or a header name. */
-const delimitedColumn = leaf((input): number | string => {
-  if (typeof input === 'number' && Number.isInteger(input) && input >= 0 && input < 1024) return input;
-  if (typeof input === 'string' && input.trim() !== '') return input.trim();
-  throw new UnitError('a 0-based column index like 0, or a header name like "key"', input);
-});
-
-/** One byte; the two characters \t (as written unquoted in YAML) mean a tab. */
-const delimiter = leaf((input): string => {
-  if (input === '\\t' || input === 'tab') return '\t';
-  if (typeof input === 'string' && Buffer.byteLength(input, 'utf8') === 1) return input;
-  throw new UnitError('one character, like "," or "\\t" (a tab) or " "', input);
-});
-
 const delimitedOps = z.record(z.string(), oneOf(['get', 'set', 'delete']));
 
 /** Omitted operations are 0; the mix must sum to 1 (checked in resolve.ts, which knows all three). */
-const mix = z.strictObject({ get: fraction.optional(), set: fraction.optional(), delete: fraction.optional() });
+const mix = z.strictObject({
+  get: fraction.optional().meta({ description: 'the share of reads' }),
+  set: fraction.optional().meta({ description: 'the share of writes' }),
+  delete: fraction.optional().meta({ description: 'the share of deletes' }),
+});
 
 const workload = z.strictObject({
   // synthetic
-  keys: keyCount.optional(),
-  distribution: keyDistribution.optional(),
-  mix: mix.optional(),
-  value_size: valueSize.optional(),
+  keys: keyCount.optional().meta({ description: 'synthetic workload (required there): the size of the keyspace' }),
+  distribution: keyDistribution.optional().meta({
+    description: 'which keys are requested: zipf, scrambled-zipf, hotspot, latest, uniform or sequential; a bare name takes that type\'s defaults',
+    default: 'zipf',
+  }),
+  mix: mix.optional().meta({ description: 'fractions or percentages of get, set and delete; omitted ones are 0; must sum to 1', default: { get: 1 } }),
+  value_size: valueSize.optional().meta({
+    description: 'a size (every value that size), { type: uniform, min, max } or { type: lognormal, p50, p99 }; a key keeps one size for the whole run',
+    default: '1KB',
+  }),
   // recorded
-  trace: text.optional(),
-  format: oneOf(TRACE_FORMAT_NAMES).optional(),
-  speed: positiveNumber.optional(),
-  skip_bad_lines: flag.optional(),
+  trace: text.optional().meta({ description: 'a recorded trace: its path, relative to the scenario file\'s folder (or absolute)' }),
+  format: oneOf(TRACE_FORMAT_NAMES).optional().meta({ description: 'the trace\'s format; auto detects it from the name and the first line', default: 'auto' }),
+  speed: positiveNumber.optional().meta({ description: 'with arrival: trace, the replay speed (2 = twice as fast)', default: 1 }),
+  skip_bad_lines: flag.optional().meta({ description: 'skip and count a trace\'s malformed lines instead of stopping the run', default: false }),
   // recorded, format: delimited
-  delimiter: delimiter.optional(),
-  header: flag.optional(),
+  delimiter: delimiter.optional().meta({ description: 'format: delimited: one character; "\\t" or tab is a tab; with " ", a run of spaces is one separator', default: ',' }),
+  header: flag.optional().meta({ description: 'format: delimited: whether the first line names the columns (default: true if a column is named, else false)' }),
   columns: z
     .strictObject({
-      key: delimitedColumn,
-      time: delimitedColumn.optional(),
-      size: delimitedColumn.optional(),
-      op: delimitedColumn.optional(),
-      ttl: delimitedColumn.optional(),
+      key: delimitedColumn.meta({ description: 'the key column (required)' }),
+      time: delimitedColumn.optional().meta({ description: 'the time column, in time_unit (none: a request\'s time is its 0-based index, in ms)' }),
+      size: delimitedColumn.optional().meta({ description: 'the size column, in bytes (none: 1)' }),
+      op: delimitedColumn.optional().meta({ description: 'the operation column, read through ops (none: every request is a get)' }),
+      ttl: delimitedColumn.optional().meta({ description: 'the TTL column, in ttl_unit (0 or empty: none)' }),
     })
-    .optional(),
-  time_unit: oneOf(TIME_UNITS).optional(),
-  ttl_unit: oneOf(TIME_UNITS).optional(),
-  ops: delimitedOps.optional(),
+    .optional()
+    .meta({ description: 'format: delimited (required there): each column a 0-based index or a header name' }),
+  time_unit: oneOf(TIME_UNITS).optional().meta({ description: 'format: delimited: the unit of the time column', default: 'ms' }),
+  ttl_unit: oneOf(TIME_UNITS).optional().meta({ description: 'format: delimited: the unit of the ttl column (default: time_unit)' }),
+  ops: delimitedOps.optional().meta({ description: 'format: delimited: the op column\'s values, e.g. { read: get, write: set, remove: delete } (default: get, set, delete in any case)' }),
   // both
-  requests: positiveCount.optional(),
-  duration: positiveDuration.optional(),
-  rate: leaf(parseRate).optional(),
-  arrival: oneOf(['none', 'trace', 'poisson', 'constant']).optional(),
+  requests: positiveCount.optional().meta({ description: 'stop after this many requests (a synthetic workload needs requests or duration; a trace: the whole trace)' }),
+  duration: positiveDuration.optional().meta({ description: 'stop when the run\'s clock passes it (synthetic: needs a rate)' }),
+  rate: leaf(parseRate).meta(WRITTEN_FORMS.rate).optional().meta({ description: 'the rate of arrivals (none: as fast as possible; live mode: an open loop at this rate)' }),
+  arrival: oneOf(['none', 'trace', 'poisson', 'constant']).optional().meta({
+    description: 'none: no timing (a pure hit-ratio run); trace: the trace\'s timestamps; poisson or constant gaps (need a rate). Default: poisson with a rate, none without',
+  }),
   // both modes: the start of the run that runs but is not measured
-  warmup: leaf(parseWarmup).optional(),
+  warmup: warmup.optional().meta({
+    description: 'the start of the run that runs but is not measured (simulate and live mode alike)',
+    default: '0s',
+  }),
   // live mode
-  max_in_flight: positiveCount.optional(),
-  clients: positiveCount.optional(),
-  think_time: duration.optional(),
-  workers: positiveCount.optional(),
+  max_in_flight: positiveCount.optional().meta({ description: 'live mode, open loop: an arrival finding this many requests in flight is dropped and counted', default: 1000 }),
+  clients: positiveCount.optional().meta({ description: 'live mode: a closed loop of this many clients (instead of a rate)' }),
+  think_time: duration.optional().meta({ description: 'live mode, closed loop: the pause between a reply and the client\'s next request', default: '0ms' }),
+  workers: positiveCount.optional().meta({ description: 'live mode: worker threads driving the load (default: one per 15k requests/s offered, at most the cores but one)' }),
 });
 
 const database = z.strictObject({
-  latency: latency.optional(),
-  write_latency: latency.optional(),
-  max_concurrency: leaf((input) => (input === 'unlimited' || input === null ? Number.POSITIVE_INFINITY : positiveCountOf(input))).optional(),
-  timeout: leaf(orNone(positiveDurationOf)).optional(),
+  latency: latency.optional().meta({ description: 'service time of a read query once it holds a connection: a duration, or a latency model { type, … }', default: '5ms' }),
+  write_latency: latency.optional().meta({ description: 'service time of a write query (default: latency)' }),
+  max_concurrency: leaf((input) => (input === 'unlimited' || input === null ? Number.POSITIVE_INFINITY : positiveCountOf(input)))
+    .meta(WRITTEN_FORMS.countOrUnlimited)
+    .optional()
+    .meta({ description: 'the connection pool\'s size; queries beyond it wait in a FIFO queue (default: unlimited; with postgres, 10 real connections)' }),
+  timeout: durationOrNone.optional().meta({ description: 'a query not complete this long after submission fails (the request is an error)', default: 'none' }),
   postgres: z
     .strictObject({
-      url: text,
-      read: text.optional(),
-      write: text.optional(),
-      table: text.optional(),
-      connect_timeout: positiveDuration.optional(),
+      url: text.meta({ description: 'postgres://[user:<password>@]host[:port][/database] (required); the password is shown as *** everywhere' }),
+      read: text.optional().meta({ description: 'your read statement: $1 is the key id; return a version column for exact staleness (exactly one of table and read)' }),
+      write: text.optional().meta({ description: 'your write statement: $1 the key id, $2 the value; RETURNING version for exact staleness (required when the workload writes)' }),
+      table: text.optional().meta({ description: 'cachebench creates <table>_<run id>, fills it with one row per key and drops it at the end (exactly one of table and read)' }),
+      connect_timeout: positiveDuration.optional().meta({ description: 'an unreachable server is exit 3 within it', default: '5s' }),
     })
-    .optional(),
-  baseline: oneOf(['live', 'simulated']).optional(),
-  on_db_error: oneOf(['continue', 'fail']).optional(),
+    .optional()
+    .meta({ description: 'mode: live only: a real PostgreSQL instead of the model (latency and write_latency then do not apply)' }),
+  baseline: oneOf(['live', 'simulated']).optional().meta({
+    description: 'with postgres: live measures the no-cache baseline against the database after the cached run; simulated runs it on the virtual clock',
+    default: 'live',
+  }),
+  on_db_error: oneOf(['continue', 'fail']).optional().meta({
+    // No `default:` here: the resolved scenario leaves the field out unless it is written.
+    description: 'mode: live only: continue (the default) counts a failed or timed-out query as an error; fail stops the run at the first one (exit 3)',
+  }),
 });
 
 /** Fields every tier has: the shared tier (`cache:` itself) and the local one (`cache.local`). */
-const tierFields = {
-  policy: oneOf(POLICY_NAMES).optional(),
-  capacity: leaf(parseCapacity).optional(),
-  ttl: leaf(orNone(positiveDurationOf)).optional(),
-  latency: latency.optional(),
-  /** Policy tunables by name (e.g. maxmemory-samples for redis-lru); checked against the policy in resolve.ts. */
-  parameters: z.record(z.string(), z.number()).optional(),
-};
+function tierFieldsOf(tier: 'shared' | 'local') {
+  const which = tier === 'shared' ? 'the shared tier (L2)' : 'each node\'s local tier (L1)';
+  return {
+    policy: oneOf(POLICY_NAMES).optional().meta({ description: `eviction policy of ${which}`, default: SCENARIO_DEFAULTS.policy }),
+    capacity: leaf(parseCapacity)
+      .meta(WRITTEN_FORMS.capacity)
+      .optional()
+      .meta({ description: `size of ${which}: a count is entries, a size with a byte unit (64MB) is bytes; required except for policy: ttl` }),
+    ttl: durationOrNone.optional().meta({ description: `default time to live of an entry in ${which} (a trace's per-request ttl overrides it)`, default: 'none' }),
+    latency: latency
+      .optional()
+      .meta({ description: `one operation on ${which} (lookup, fill, delete): a duration or a latency model`, default: tier === 'shared' ? '0.2ms' : '0.01ms' }),
+    /** Policy tunables by name (e.g. maxmemory-samples for redis-lru); checked against the policy in resolve.ts. */
+    parameters: z
+      .record(z.string(), z.number())
+      .optional()
+      .meta({ description: 'the policy\'s tunables by name, e.g. { maxmemory-samples: 10 } for redis-lru (default: the policy\'s own)' }),
+  };
+}
 
-const factorOf = leaf((input) => {
-  if (typeof input === 'number' && Number.isFinite(input) && input >= 1) return input;
-  throw new UnitError('a factor of at least 1, e.g. 5 (five times slower)', input);
-});
+const STAMPEDE_PROTECTIONS = ['none', 'lock', 'coalesce', 'refresh-ahead', 'stale-while-revalidate', 'xfetch'] as const;
+const stampedeDefaults = SCENARIO_DEFAULTS.stampede;
+const stampede = z
+  .preprocess(
+    SHORT_FORMS['cache.stampede'],
+    z.strictObject({
+      protection: oneOf(STAMPEDE_PROTECTIONS).optional().meta({ description: 'what concurrent misses of one key do', default: stampedeDefaults.protection }),
+      retry: positiveDuration.optional().meta({ description: 'lock: how long a waiter sleeps before looking again', default: '50ms' }),
+      lock_ttl: positiveDuration.optional().meta({ description: 'lock: the lock\'s expiry', default: '5s' }),
+      refresh_ahead: fraction.optional().meta({ description: 'refresh-ahead: refresh on a hit when the remaining TTL is below this share of the TTL', default: '20%' }),
+      grace: positiveDuration.optional().meta({ description: 'stale-while-revalidate: how long past its TTL an entry is still served', default: '30s' }),
+      beta: positiveNumber.optional().meta({ description: 'xfetch: the early-expiration factor β', default: stampedeDefaults.beta }),
+      ttl_jitter: fraction.optional().meta({ description: 'each TTL drawn uniformly from ttl × [1 − jitter, 1 + jitter]', default: stampedeDefaults.ttl_jitter }),
+    }),
+  )
+  .meta({ 'x-short-form': namesForm(STAMPEDE_PROTECTIONS) });
 
-const stampede = z.preprocess(
-  SHORT_FORMS['cache.stampede'],
-  z.strictObject({
-    protection: oneOf(['none', 'lock', 'coalesce', 'refresh-ahead', 'stale-while-revalidate', 'xfetch']).optional(),
-    retry: positiveDuration.optional(),
-    lock_ttl: positiveDuration.optional(),
-    refresh_ahead: fraction.optional(),
-    grace: positiveDuration.optional(),
-    beta: positiveNumber.optional(),
-    ttl_jitter: fraction.optional(),
-  }),
-);
-
-const cache = z.preprocess(
-  (value) => (value === 'none' ? null : value),
-  z
-    .strictObject({
-      ...tierFields,
-      shared: flag.optional(),
-      local: z.strictObject(tierFields).optional(),
-      pattern: oneOf(['cache-aside', 'read-through', 'write-through', 'write-behind']).optional(),
-      invalidation: oneOf(['delete', 'update', 'ttl-only', 'pubsub']).optional(),
-      pubsub: z.strictObject({ delay: latency.optional(), loss: fraction.optional() }).optional(),
-      write_behind: z
-        .strictObject({ delay: positiveDuration.optional(), batch_size: positiveCount.optional(), max_pending: positiveCount.optional() })
-        .optional(),
-      stampede: stampede.optional(),
-      redis: z
-        .strictObject({
-          url: text.optional(),
-          cluster: z.array(text).min(1).optional(),
-          connections: positiveCount.optional(),
-          auto_pipelining: flag.optional(),
-          prefix: text.optional(),
-          reuse_keys: flag.optional(),
-          connect_timeout: positiveDuration.optional(),
-          command_timeout: positiveDuration.optional(),
-        })
-        .optional(),
-      on_cache_error: oneOf(['fallback', 'fail']).optional(),
-    })
-    .nullable(),
-);
+const cache = z
+  .preprocess(
+    (value) => (value === 'none' ? null : value),
+    z
+      .strictObject({
+        ...tierFieldsOf('shared'),
+        shared: flag.optional().meta({ description: 'false: no shared tier, only the local ones (local is then required)', default: true }),
+        local: z
+          .strictObject(tierFieldsOf('local'))
+          .optional()
+          .meta({ description: 'a local tier (L1) on every node, in front of the shared one' }),
+        pattern: oneOf(['cache-aside', 'read-through', 'write-through', 'write-behind'])
+          .optional()
+          .meta({ description: 'how the application uses the cache', default: SCENARIO_DEFAULTS.pattern }),
+        invalidation: oneOf(['delete', 'update', 'ttl-only', 'pubsub']).optional().meta({
+          description: 'what a committed write does to cached copies (default: delete; update for write-through and write-behind)',
+        }),
+        pubsub: z
+          .strictObject({
+            delay: latency.optional().meta({ description: 'delivery delay of each message: a duration or a latency model', default: '1ms' }),
+            loss: fraction.optional().meta({ description: 'the probability a message is lost', default: SCENARIO_DEFAULTS.pubsubLoss }),
+          })
+          .optional()
+          .meta({ description: 'with invalidation: pubsub' }),
+        write_behind: z
+          .strictObject({
+            delay: positiveDuration.optional().meta({ description: 'flush a batch when its oldest write is this old', default: '1s' }),
+            batch_size: positiveCount.optional().meta({ description: 'flush a batch when it holds this many writes', default: SCENARIO_DEFAULTS.writeBehind.batch_size }),
+            max_pending: positiveCount.optional().meta({ description: 'most acknowledged-but-unpersisted writes per node; writers beyond it wait', default: '10k' }),
+          })
+          .optional()
+          .meta({ description: 'with pattern: write-behind' }),
+        stampede: stampede.optional().meta({ description: 'stampede protection: a name (stampede: lock) or a map', default: 'none' }),
+        redis: z
+          .strictObject({
+            url: text.optional().meta({ description: 'redis://[user:<password>@]host:port[/db], or rediss:// for TLS (exactly one of url and cluster)' }),
+            cluster: z.array(text).min(1).optional().meta({ description: 'seed nodes of a Redis Cluster' }),
+            connections: positiveCount.optional().meta({ description: 'ioredis clients, split over the workers', default: 1 }),
+            auto_pipelining: flag.optional().meta({ description: 'commands issued in one event-loop tick go out in one write', default: true }),
+            prefix: text.optional().meta({ description: 'every key of the run is the prefix + the key id (default: cachebench:<random run id>:)' }),
+            reuse_keys: flag.optional().meta({ description: 'start even when the prefix already holds keys', default: false }),
+            connect_timeout: positiveDuration.optional().meta({ description: 'an unreachable server is exit 3 within it', default: '2s' }),
+            command_timeout: positiveDuration.optional().meta({ description: 'a command without a reply after it fails and counts as an error', default: '1s' }),
+          })
+          .optional()
+          .meta({ description: 'mode: live: the Redis (or Redis Cluster) the run uses' }),
+        on_cache_error: oneOf(['fallback', 'fail'])
+          .optional()
+          .meta({ description: 'when the shared tier is down: fallback goes to the database, fail fails the request', default: SCENARIO_DEFAULTS.onCacheError }),
+      })
+      .nullable(),
+  )
+  .meta({ 'x-short-form': { enum: ['none', null] } });
 
 const topology = z.strictObject({
   nodes: leaf((input) => {
     const nodes = positiveCountOf(input);
     if (!Number.isInteger(nodes) || nodes > 1024) throw new UnitError('a whole number of nodes from 1 to 1024', input);
     return nodes;
-  }).optional(),
-  routing: oneOf(['round-robin', 'random', 'sticky']).optional(),
+  })
+    .meta({ type: 'integer', minimum: 1, maximum: 1024 })
+    .optional()
+    .meta({ description: 'application servers, each with its own local tier', default: SCENARIO_DEFAULTS.nodes }),
+  routing: oneOf(['round-robin', 'random', 'sticky'])
+    .optional()
+    .meta({ description: 'how requests reach nodes (sticky: by a hash of the key)', default: SCENARIO_DEFAULTS.routing }),
 });
 
 /** A fault window: when it starts and how long it lasts, on the run's clock. */
-const faultWindow = { at: duration, duration: positiveDuration };
+const faultWindow = {
+  at: duration.meta({ description: 'when the window starts, on the run\'s clock' }),
+  duration: positiveDuration.meta({ description: 'how long it lasts' }),
+};
 const fault = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cache-down'), ...faultWindow }),
-  z.strictObject({ type: z.literal('db-slow'), ...faultWindow, factor: factorOf }),
+  z.strictObject({ type: z.literal('db-slow'), ...faultWindow, factor: factorOf.meta({ description: 'every query started in the window takes this many times longer' }) }),
   z.strictObject({ type: z.literal('db-down'), ...faultWindow }),
   z.strictObject({ type: z.literal('pubsub-partition'), ...faultWindow }),
   z.strictObject({
     type: z.literal('node-crash'),
-    at: duration,
-    duration: duration.optional(),
+    at: faultWindow.at,
+    duration: duration.optional().meta({ description: 'how long the node stays down (0: it restarts at once)', default: 0 }),
     node: leaf((input) => {
       if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input;
       throw new UnitError('a node index from 0 (the first node) to nodes − 1', input);
-    }),
+    }).meta({ ...WRITTEN_FORMS.wholeNumber, description: 'the node that crashes, from 0' }),
   }),
 ]);
 
 const threshold = leaf((input) => {
   if (typeof input === 'string' && input.trim() !== '') return input;
   throw new UnitError('a threshold expression like "hit_rate >= 0.7"', input);
-});
+}).meta({ type: 'string', minLength: 1, examples: ['hit_rate >= 0.7', 'latency.p99 < 50ms'] });
 
 const compareRule = leaf((input) => {
   if (typeof input === 'string' && input.trim() !== '') return input;
   throw new UnitError('a compare rule like "hit_rate -2%" or "latency.p99 +10%"', input);
-});
+}).meta({ type: 'string', minLength: 1, examples: ['hit_rate -2%', 'latency.p99 +10%'] });
 
 /** The file's top level. `matrix` is read by matrix.ts before this schema sees the rest. */
 export const scenarioFileSchema = z.strictObject({
-  name: text.optional(),
+  name: text.optional().meta({ description: 'shown in reports and the JSON result (default: the file\'s base name)' }),
   seed: leaf((input) => {
     if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input;
     throw new UnitError('a whole number ≥ 0, e.g. 42', input);
-  }).optional(),
-  mode: oneOf(['simulate', 'live']).optional(),
-  workload,
-  database: database.optional(),
-  cache: cache.optional(),
-  topology: topology.optional(),
-  faults: z.array(fault).optional(),
-  max_staleness: leaf(orNone(parseDuration)).optional(),
-  timeseries: z.strictObject({ window: positiveDuration.optional() }).optional(),
-  thresholds: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(threshold)).optional(),
+  })
+    .meta(WRITTEN_FORMS.wholeNumber)
+    .optional()
+    .meta({ description: 'the same seed gives the same request stream and the same latencies', default: SCENARIO_DEFAULTS.seed }),
+  mode: oneOf(['simulate', 'live'])
+    .optional()
+    .meta({ description: 'simulate: a virtual clock, deterministic; live: the wall clock against a real Redis', default: SCENARIO_DEFAULTS.mode }),
+  workload: workload.meta({ description: 'what requests arrive: a synthetic workload (keys, …) or a recorded trace (trace, …)' }),
+  database: database.optional().meta({ description: 'the database model behind the cache' }),
+  cache: cache.optional().meta({ description: 'the cache tiers and how the application uses them; none (or no cache:) for a run with no cache' }),
+  topology: topology.optional().meta({ description: 'application servers, each with its own local tier' }),
+  faults: z.array(fault).optional().meta({ description: 'fault windows: cache-down, db-slow, db-down, pubsub-partition, node-crash', default: [] }),
+  max_staleness: leaf(orNone(parseDuration))
+    .meta(WRITTEN_FORMS.durationOrNone)
+    .optional()
+    .meta({ description: 'stale reads older than this count as budget_violations', default: 'none' }),
+  timeseries: z
+    .strictObject({ window: positiveDuration.optional().meta({ description: 'width of one time-series window', default: '1s' }) })
+    .optional()
+    .meta({ description: 'the time series\' window' }),
+  thresholds: z
+    .preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(threshold))
+    .meta({ 'x-short-form': { type: 'string' } })
+    .optional()
+    .meta({ description: 'the CI gate: expressions such as hit_rate >= 0.7 or latency.p99 < 50ms; a failed one is exit 1', default: [] }),
   /** Rules for `cachebench compare` (src/compare/compare-rule.ts checks their grammar). */
-  compare: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(compareRule)).optional(),
-  matrix: z.unknown().optional(),
+  compare: z
+    .preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(compareRule))
+    .meta({ 'x-short-form': { type: 'string' } })
+    .optional()
+    .meta({ description: 'rules for cachebench compare on this scenario\'s result, such as hit_rate -2% or latency.p99 +10%', default: [] }),
+  matrix: z
+    .unknown()
+    .meta({ type: 'object', additionalProperties: { type: 'array', minItems: 1 } })
+    .optional()
+    .meta({ description: 'a sweep: field path (cache.capacity) → list of values; every combination is one run' }),
 });
 
 export type ScenarioFileInput = z.output<typeof scenarioFileSchema>;
-
-// ---- walking the schema: valid field names at a path, and every path --set and matrix may name ----
-
-interface SchemaDef {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  out?: z.ZodType;
-  options?: z.ZodType[];
-  element?: z.ZodType;
-}
-
-function defOf(schema: z.ZodType): SchemaDef {
-  return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
-}
-
-/** Strips optional/default/nullable wrappers and preprocess steps down to an object, union, array or leaf. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  for (;;) {
-    const def = defOf(current);
-    if (def.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type)) {
-      current = def.innerType;
-    } else if (def.type === 'pipe' && def.in && def.out && defOf(def.in).type === 'transform') {
-      current = def.out; // a preprocess: the shape is what follows it
-    } else {
-      return current;
-    }
-  }
-}
-
-/** The object schemas a value at this schema may be (one, or each variant of a tagged union). */
-function objectVariants(schema: z.ZodType): z.ZodType[] {
-  const inner = unwrap(schema);
-  const def = defOf(inner);
-  if (def.type === 'object') return [inner];
-  if (def.type === 'union' && def.options) return def.options.flatMap(objectVariants);
-  return [];
-}
-
-function literalType(objectSchema: z.ZodType): string | undefined {
-  const typeField = defOf(objectSchema).shape?.type;
-  const values = typeField ? (defOf(typeField) as SchemaDef & { values?: unknown[] }).values : undefined;
-  return typeof values?.[0] === 'string' ? values[0] : undefined;
-}
-
-/**
- * The field names valid in the map at `path` of `input`: for a tagged union, those of the variant its
- * `type` selects (or of every variant when the type is unknown).
- */
-export function fieldNamesAt(path: readonly PropertyKey[], input: unknown, schema: z.ZodType = scenarioFileSchema): string[] {
-  let candidates = [schema];
-  let value = input;
-  for (const segment of path) {
-    const next: z.ZodType[] = [];
-    for (const candidate of candidates) {
-      const inner = unwrap(candidate);
-      const def = defOf(inner);
-      if (def.type === 'array' && def.element && typeof segment === 'number') next.push(def.element);
-      for (const variant of objectVariants(inner)) {
-        const field = defOf(variant).shape?.[String(segment)];
-        if (field) next.push(field);
-      }
-    }
-    candidates = next;
-    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
-  }
-  const variants = candidates.flatMap(objectVariants);
-  const selected = variants.filter((variant) => {
-    const tag = literalType(variant);
-    return tag === undefined || (value !== null && typeof value === 'object' && (value as { type?: unknown }).type === tag);
-  });
-  const names = (selected.length > 0 ? selected : variants).flatMap((variant) => Object.keys(defOf(variant).shape ?? {}));
-  return [...new Set(names)];
-}
-
-/**
- * Every field path a `--set` flag or a `matrix` key may name, e.g. `cache.policy`, `workload.distribution`,
- * `workload.distribution.alpha` (the union of all variants' fields).
- */
-export function settablePaths(schema: z.ZodType = scenarioFileSchema): string[] {
-  const paths = new Set<string>();
-  const visit = (current: z.ZodType, prefix: string): void => {
-    for (const variant of objectVariants(current)) {
-      for (const [name, field] of Object.entries(defOf(variant).shape ?? {})) {
-        const path = prefix === '' ? name : `${prefix}.${name}`;
-        if (path === 'matrix') continue;
-        paths.add(path);
-        visit(field, path);
-      }
-    }
-  };
-  visit(schema, '');
-  return [...paths];
-}
