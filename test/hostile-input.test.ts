@@ -77,7 +77,14 @@ describe('input sizes are bounded', () => {
 
   it('workload.trace: /dev/zero is refused as a device', async () => {
     const scenario = file('zero.yaml', 'workload: { trace: /dev/zero }\ncache: { capacity: 5 }\n');
-    assertInputError(await cli('run', scenario), /trace path is a device, not a file: \/dev\/zero/);
+    assertInputError(await cli('run', scenario), /zero\.yaml:1:20 workload\.trace: trace path is a device, not a file: \/dev\/zero/);
+  });
+
+  it('a missing trace, and a trace path with a NUL byte, are errors at workload.trace', async () => {
+    const missing = file('missing-trace.yaml', 'workload: { trace: nope.csv }\ncache: { capacity: 5 }\n');
+    assertInputError(await cli('run', missing), /missing-trace\.yaml:1:20 workload\.trace: trace file not found: nope\.csv/);
+    const nul = file('nul-trace.yaml', 'workload: { trace: "a\\0b.csv" }\ncache: { capacity: 5 }\n');
+    assertInputError(await cli('validate', nul), /nul-trace\.yaml:1:20 workload\.trace: a file name cannot hold a NUL byte/);
   });
 
   it('a trace line with no end is refused at 1 MiB, naming the file and the line', async () => {
@@ -107,6 +114,16 @@ describe('input sizes are bounded', () => {
     const scenario = file('no-thresholds.yaml', SMALL);
     assertInputError(await cli('validate', scenario, '--set', 'thresholds.3=hit_rate > 0'), /thresholds has 0 entries; it is empty, so the only valid index is 0/);
     assert.equal((await cli('validate', scenario, '--set', 'thresholds.0=hit_rate > 0')).code, 0);
+  });
+
+  it('a huge value or --set flag is echoed in at most ~200 characters', async () => {
+    const scenario = file('echo.yaml', SMALL);
+    const flag = await cli('validate', scenario, '--set', `cache.policy=${'x'.repeat(100_000)}`);
+    assertInputError(flag, /--set cache\.policy=x{100,}… cache\.policy: must be one of/);
+    assert.ok(flag.stderr.length < 1000, `${flag.stderr.length} characters`);
+    const value = await cli('validate', file('echo-list.yaml', `${SMALL.replace('capacity: 5', `capacity: 5, policy: [${'lru, '.repeat(20_000)}lru]`)}`));
+    assert.equal(value.code, 2, value.stderr);
+    assert.ok(value.stderr.length < 1000, `${value.stderr.length} characters`);
   });
 
   it('a hundred problems print twenty lines and a count of the rest', async () => {

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { CompareRule } from '../compare/compare-rule.js';
+import { InputError } from '../errors.js';
 import { type LoadedScenario, loadScenario } from '../scenario/load.js';
 import type { ParsedThreshold } from '../thresholds/threshold-evaluation.js';
 import { createWorkload } from '../workload/create-workload.js';
@@ -30,16 +31,30 @@ export function loadCheckedScenario(file: string, overrides: string[]): CheckedS
     const key = JSON.stringify(workload);
     if (opened.has(key) || isReadOnce(workload.path)) continue;
     opened.add(key);
-    createWorkload(workload, run.scenario.seed).close();
+    try {
+      createWorkload(workload, run.scenario.seed).close();
+    } catch (error) {
+      throw located(error, loaded);
+    }
   }
   return { loaded, thresholds, compareRules };
 }
 
-/** A pipe or a device can be read once only, by the run: opening it here would take what the run needs. */
+/**
+ * A trace that cannot be opened (missing, a folder, a device, empty) is reported at the scenario's
+ * `workload.trace`, so the message says which field to fix; one that names its own line already is as is.
+ */
+function located(error: unknown, loaded: LoadedScenario): unknown {
+  if (!(error instanceof InputError) || /^\S+:\d+/.test(error.message)) return error;
+  return new InputError(`${loaded.locate(['workload', 'trace'])} workload.trace: ${error.message}`);
+}
+
+/** A pipe can be read once only, by the run: opening it here would take what the run needs. */
 function isReadOnce(path: string): boolean {
   try {
     const stats = statSync(path);
-    return !stats.isFile() && !stats.isDirectory();
+    // A device is opened: the reader refuses it at once (it never ends and holds no trace).
+    return stats.isFIFO() || stats.isSocket();
   } catch {
     return false; // missing: the reader says so in its own words
   }

@@ -136,6 +136,8 @@ function resolveWorkload(input: WorkloadInput, origin: ScenarioOrigin, problems:
   const arrival = resolveArrival(input, isTrace, problems);
 
   if (input.trace !== undefined) {
+    // No file name holds a NUL byte: the operating system cannot even be asked for it.
+    if (input.trace.includes('\0')) problems.push({ path: ['workload', 'trace'], message: 'a file name cannot hold a NUL byte (\\x00)' });
     const format = input.format ?? 'auto';
     const delimited = resolveDelimited(input, format, problems);
     return {
