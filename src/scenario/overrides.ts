@@ -31,7 +31,8 @@ export function knownFieldPaths(): readonly string[] {
 
 /** Reads one `path=value` flag value; an unknown path suggests the nearest known one. */
 export function parseOverride(assignment: string): ScenarioOverride {
-  const flag = `--set ${assignment}`;
+  // Echoed in every message about it: a flag pasted with a whole file after `=` is not echoed whole.
+  const flag = `--set ${assignment.length > 200 ? `${assignment.slice(0, 199)}…` : assignment}`;
   const equals = assignment.indexOf('=');
   if (equals <= 0) {
     throw new InputError(`${flag}: expected path=value, e.g. --set cache.capacity=10000`);

@@ -30,13 +30,15 @@ export class UnitError extends InputError {
   }
 }
 
-/** How a value the user wrote is echoed back in messages: numbers bare, strings quoted. */
+/** How a value the user wrote is echoed back in messages: numbers bare, strings quoted, at most ~200 characters. */
 export function describeGiven(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  return JSON.stringify(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO - 1)}…` : text;
 }
+
+const MAX_ECHO = 200;
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
 

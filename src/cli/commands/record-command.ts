@@ -8,6 +8,7 @@ import { MonitorRecorder, type RecordingCounts } from '../../record/monitor-reco
 import { parseDuration, UnitError } from '../../scenario/units.js';
 import { OutputFile } from '../output-file.js';
 import type { Terminal } from '../terminal.js';
+import { echoInput } from '../../report/display-text.js';
 
 /** The options as commander hands them over. */
 export interface RecordOptionsInput {
@@ -187,7 +188,7 @@ function renderSummary(counts: RecordingCounts, durationMs: number, out: string,
   ];
   if (counts.skippedCommands.size > 0) {
     const total = [...counts.skippedCommands.values()].reduce((a, b) => a + b, 0);
-    const top = [...counts.skippedCommands].slice(0, 10).map(([name, count]) => `${name} ${n(count)}`);
+    const top = [...counts.skippedCommands].slice(0, 10).map(([name, count]) => `${echoInput(name, 40)} ${n(count)}`); // names from the traffic: escaped
     lines.push(
       `skipped ${n(total)} commands that are no cache access: ${top.join(', ')}${counts.skippedCommands.size > 10 ? ', …' : ''}`,
     );
