@@ -4,6 +4,7 @@ import { InputError, RunFailure } from '../errors.js';
 import { displayMessage } from '../report/display-text.js';
 import { redactUrlCredentials } from '../result/redaction.js';
 import type { AnalyzeOptions } from './commands/analyze-command.js';
+import type { CleanupOptions } from './commands/cleanup-command.js';
 import type { CompareOptions } from './commands/compare-command.js';
 import type { RecordOptionsInput } from './commands/record-command.js';
 import type { Terminal } from './terminal.js';
@@ -116,6 +117,17 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     .action(async (options: RecordOptionsInput) => {
       const { recordCommand } = await import('./commands/record-command.js');
       exitCode = await recordCommand(options, terminal);
+    });
+
+  program
+    .command('cleanup')
+    .description("delete the keys under a prefix, and nothing else: what a live run left behind when its cleanup failed")
+    .requiredOption('--redis <url>', 'the server, or any node of a cluster (every master is cleaned); a password in the URL is never printed')
+    .requiredOption('--prefix <prefix>', 'delete the keys that start with this (at least 4 characters), e.g. cachebench:1a2b3c4d5e6f:')
+    .option('--connect-timeout <duration>', 'how long to wait for the connection', '5s')
+    .action(async (options: CleanupOptions) => {
+      const { cleanupCommand } = await import('./commands/cleanup-command.js');
+      exitCode = await cleanupCommand(options, terminal);
     });
 
   program

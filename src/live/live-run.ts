@@ -18,7 +18,7 @@ import { PROGRESS_INTERVAL_MS } from '../workload/progress-stream.js';
 import { createAlarmCells, startAlarmThread, stopAlarm } from './arrival-alarm.js';
 import { DbSubmissionMerge } from './db-submission-merge.js';
 import { CALIBRATION_MS } from './floor-calibration.js';
-import { deleteKeysWithPrefix, prefixHoldsKeys } from './key-cleanup.js';
+import { cleanupCommandLine, deleteKeysWithRetry, prefixHoldsKeys } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
 import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
 import { mergeDatabaseOutcomes, measuredLatency, type MergedDatabase, PostgresBackend, stalenessOf, withUnknownStaleness } from './postgres-backend.js';
@@ -87,6 +87,7 @@ export async function runLive(
   let started = false;
   let result: RunResult | null = null;
   let backend: PostgresBackend | null = null;
+  let failure: Error | null = null;
   try {
     if (!target.reuse_keys && (await prefixHoldsKeys(connections, prefix))) {
       throw new InputError(
@@ -109,19 +110,28 @@ export async function runLive(
     }
   } catch (error) {
     if (error instanceof LiveRunStopped) result = error.result;
-    else if (error instanceof InputError || error instanceof RunFailure) error.message = connections.redact(backend?.redact(error.message) ?? error.message);
+    else if (error instanceof InputError || error instanceof RunFailure) failure = error;
     else if (isRedisFailure(error))
-      throw new RunFailure(`Redis at ${connections.display} failed: ${connections.redact((error as Error).message)}`);
+      failure = new RunFailure(`Redis at ${connections.display} failed: ${(error as Error).message}`);
+    if (failure !== null) {
+      failure.message = connections.redact(backend?.redact(failure.message) ?? failure.message);
+      throw failure;
+    }
     throw error;
   } finally {
     try {
-      if (started) {
-        const deleted = await deleteKeysWithPrefix(connections, prefix);
-        if (result?.redis !== undefined) result.redis.keys_deleted = deleted;
+      // Retried for a while: a run whose keys may remain says so (exit 3) with the command that deletes them.
+      const cleanup = started ? await deleteKeysWithRetry(connections, prefix) : null;
+      if (cleanup !== null && result?.redis !== undefined) {
+        result.redis.keys_deleted = cleanup.deleted;
+        if (cleanup.error !== null) {
+          result.redis.cleanup_error = cleanup.error;
+          result.redis.cleanup_command = cleanupCommandLine(addresses[0], prefix);
+        }
+      } else if (cleanup?.error != null && failure !== null) {
+        // No result to carry it: the run's own failure says it.
+        failure.message += `; the keys under ${prefix} may remain (cleanup failed: ${cleanup.error}); delete them with: ${cleanupCommandLine(addresses[0], prefix)}`;
       }
-    } catch (error) {
-      // The run's own outcome (or failure) matters more; a failed cleanup is reported beside it.
-      if (result?.redis !== undefined) result.redis.cleanup_error = connections.redact((error as Error).message);
     } finally {
       connections.close();
       // The run's table goes at the end whatever happened (a failure, Ctrl-C); the user's tables are never touched.

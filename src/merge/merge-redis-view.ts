@@ -25,6 +25,7 @@ export function mergeRedisViews(views: readonly RedisView[]): RedisView {
       : sumDeltas(views.map((v) => v.delta));
   const infoErrors = views.flatMap((v) => (v.info_error === undefined ? [] : [v.info_error]));
   const cleanupErrors = views.flatMap((v) => (v.cleanup_error === undefined ? [] : [`${v.prefix}: ${v.cleanup_error}`]));
+  const cleanupCommands = views.flatMap((v) => (v.cleanup_command === undefined ? [] : [v.cleanup_command]));
   return {
     target: targets.join(', '),
     prefix: distinct(views.map((v) => v.prefix)).join(', '),
@@ -41,6 +42,7 @@ export function mergeRedisViews(views: readonly RedisView[]): RedisView {
     config_applied: first.config_applied,
     keys_deleted: views.reduce((sum, v) => sum + v.keys_deleted, 0),
     ...(cleanupErrors.length > 0 ? { cleanup_error: cleanupErrors.join('; ') } : {}),
+    ...(cleanupCommands.length > 0 ? { cleanup_command: cleanupCommands.join(' && ') } : {}),
   };
 }
 

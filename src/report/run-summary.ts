@@ -3,6 +3,7 @@ import type { AgeSummary, DatabaseView, RunMetrics, RunResult } from '../result/
 import { formatBytes } from './byte-format.js';
 import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
+import { keysLeftBehind } from './keys-left-behind.js';
 import { formatRunLabel } from './run-label.js';
 import { verdictLine } from './verdict.js';
 import { displayedInput } from './display-text.js';
@@ -159,7 +160,7 @@ function liveLines(run: RunResult): string {
   const errors = live.errors_per_second.reduce((sum, n) => sum + n, 0);
   const lines = [
     `redis ${redis.target}: keyspace hits ${formatCount(d.keyspace_hits)}, misses ${formatCount(d.keyspace_misses)} (client: ${formatCount(redis.client.hits)}, ${formatCount(redis.client.misses)}), evicted ${formatCount(d.evicted_keys)}, expired ${formatCount(d.expired_keys)}, commands ${formatCount(d.total_commands_processed)}`,
-    `load: dropped ${formatCount(live.dropped)}, errors ${formatCount(errors)}, reconnects ${formatCount(live.reconnects)}, warm-up ${formatDuration(live.warmup_ms)} excluded; ${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted`,
+    `load: dropped ${formatCount(live.dropped)}, errors ${formatCount(errors)}, reconnects ${formatCount(live.reconnects)}, warm-up ${formatDuration(live.warmup_ms)} excluded; ${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted${redis.cleanup_error !== undefined ? ' before the cleanup failed' : ''}`,
   ];
   const floor = live.floor_ms;
   if (floor !== undefined) {
@@ -175,7 +176,7 @@ function liveLines(run: RunResult): string {
       `schedule ${kept}: ${formatCount(schedule.late_starts)} arrivals started > ${formatDuration(schedule.late_tolerance_ms)} late, event-loop delay p99 ${formatDuration(schedule.event_loop_delay_ms.p99)}, busy ${busy}`,
     );
   }
-  if (redis.cleanup_error !== undefined) lines.push(`cleanup of ${redis.prefix} failed: ${redis.cleanup_error}`);
+  if (redis.cleanup_error !== undefined) lines.push(keysLeftBehind(redis));
   if (run.prediction !== undefined) {
     lines.push(`simulated prediction (${redis.config_applied?.maxmemory_policy ?? ''}): hit rate ${formatPercent(run.prediction.hit_rate)} vs live ${formatPercent(run.metrics.hit_rate)}`);
   }

@@ -198,8 +198,13 @@ export interface RedisView {
   config_applied: { maxmemory: number | null; maxmemory_policy: string | null } | null;
   /** Keys under the prefix deleted at the end (SCAN + UNLINK). */
   keys_deleted: number;
-  /** Present when deleting the prefix's keys failed (e.g. the server went away): run the cleanup again with reuse_keys. */
+  /**
+   * Present when deleting the prefix's keys still failed after ~10 s of retries (the server paused or gone):
+   * keys under the prefix may remain, and the run exits 3.
+   */
   cleanup_error?: string;
+  /** With cleanup_error: the command that deletes those keys (`cachebench cleanup …`, the password as `***`). */
+  cleanup_command?: string;
 }
 
 /** What a live run's client saw of its queries to a real database (warm-up included), to set beside the server's counters. */

@@ -6,6 +6,7 @@ import type { FieldProblem } from './field-problem.js';
 import { InputError } from '../errors.js';
 import { parsePostgresAddress } from '../live/postgres-address.js';
 import { statementProblem, TABLE_NAME } from '../live/postgres-statements.js';
+import { MIN_PREFIX_LENGTH } from '../live/key-cleanup.js';
 import { parseRedisAddress } from '../live/redis-address.js';
 import { memoryConfigFor } from '../live/redis-memory-config.js';
 import type {
@@ -461,6 +462,13 @@ function resolveRedis(cacheInput: CacheInput, cache: CacheSpec, problems: FieldP
     }
   };
   if (url !== null) check(url, ['cache', 'redis', 'url']);
+  // Every key under the prefix is deleted at the end of the run: an empty or very short one could take the user's.
+  if (input.prefix !== undefined && input.prefix.length < MIN_PREFIX_LENGTH) {
+    problems.push({
+      path: ['cache', 'redis', 'prefix'],
+      message: `must be at least ${MIN_PREFIX_LENGTH} characters (every key under it is deleted at the end of the run), e.g. "cachebench:checkout:"; got "${input.prefix}"`,
+    });
+  }
   for (const [i, node] of (cluster ?? []).entries()) check(node, ['cache', 'redis', 'cluster', i]);
   let memory = { maxmemory: null as number | null, policy: null as string | null };
   try {

@@ -43,17 +43,17 @@ export function requireRedis(needs: { cli?: boolean } = {}): void {
 }
 
 /**
- * `ownServer()` for a test file: a redis-server of its own on a free loopback port (requireRedis first),
+ * `ownServer(args?)` for a test file: a redis-server of its own on a free loopback port (requireRedis first),
  * every one stopped by PID after the file's tests.
  */
-export function ownServers(): () => Promise<RedisServerProcess> {
+export function ownServers(): (args?: string[]) => Promise<RedisServerProcess> {
   const servers: RedisServerProcess[] = [];
   after(async () => {
     await Promise.all(servers.map((server) => server.stop()));
   });
-  return async () => {
+  return async (args?: string[]) => {
     requireRedis();
-    const server = await RedisServerProcess.start();
+    const server = await RedisServerProcess.start({ args });
     servers.push(server);
     return server;
   };

@@ -9,6 +9,7 @@ import { serializeResult } from '../../report/json-result.js';
 import { renderRunJunit } from '../../report/junit-report.js';
 import { renderRunMarkdown } from '../../report/run-markdown.js';
 import { renderRunReportHtml } from '../../report/html/run-report.js';
+import { keysLeftBehind } from '../../report/keys-left-behind.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
 import { reportChalk } from '../../report/report-style.js';
@@ -104,6 +105,12 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
     terminal.stderr(`cachebench: ${stopped.message}; ${stoppedRunNote(stopped, options.json)}\n`);
     return stopped.exitCode;
   }
+  // Keys of ours that may remain in Redis outweigh a threshold: the run did not end cleanly (exit 3).
+  const leftBehind = result.runs.flatMap((r) => (r.redis === undefined ? [] : [keysLeftBehind(r.redis)])).filter((note) => note !== '');
+  if (leftBehind.length > 0) {
+    for (const note of leftBehind) terminal.stderr(`cachebench: ${note}\n`);
+    return 3;
+  }
   return result.runs.some((r) => r.thresholds.some((t) => !t.pass)) ? 1 : 0;
 }
 
@@ -120,7 +127,7 @@ function stoppedRunNote(stopped: LiveRunStopped, json: string | undefined): stri
   const cleanup =
     redis.cleanup_error === undefined
       ? `${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted`
-      : `deleting the keys under ${redis.prefix} failed (${redis.cleanup_error}); run again with that prefix and reuse_keys: true to clean up`;
+      : keysLeftBehind(redis);
   return `${written}; ${cleanup}`;
 }
 
