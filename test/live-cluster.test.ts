@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCachebench } from './support/cachebench-process.js';
+import { Cluster } from 'ioredis';
+import { cachebench, startCachebench } from './support/cachebench-process.js';
 import { liveScenario, parseResult, uniquePrefix } from './support/live-scenario.js';
 import { connectOnce, RedisClusterProcesses, redisSkipReason, requireRedis, scanKeys } from './support/redis-server.js';
 
@@ -66,6 +67,34 @@ describe('cachebench run, mode: live, against a 3-master Redis Cluster', { skip 
       } finally {
         client.disconnect();
       }
+    }
+  });
+
+  it('cachebench cleanup given one node deletes the prefix’s keys on every master, and no other key', async () => {
+    const prefix = uniquePrefix('cluster-cleanup');
+    const client = new Cluster(cluster!.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })));
+    try {
+      for (let i = 0; i < 300; i++) await client.set(`${prefix}k${i}`, 'x');
+      for (let i = 0; i < 30; i++) await client.set(`user:${i}`, 'mine');
+      const perNode = async (pattern: string) => {
+        const counts: number[] = [];
+        for (const node of cluster!.nodes) {
+          const one = connectOnce(node.port);
+          await one.connect();
+          counts.push((await scanKeys(one, pattern)).length);
+          one.disconnect();
+        }
+        return counts;
+      };
+      assert.ok((await perNode(`${prefix}*`)).every((count) => count > 0), 'the keys are spread over every master');
+      const r = cachebench(['cleanup', '--redis', cluster!.urls[1], '--prefix', prefix]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `deleted 300 keys under ${prefix} on the cluster of ${cluster!.urls[1]} (3 masters)\n`);
+      assert.deepEqual(await perNode(`${prefix}*`), [0, 0, 0]);
+      assert.equal((await perNode('user:*')).reduce((a, b) => a + b, 0), 30);
+    } finally {
+      for (let i = 0; i < 30; i++) await client.del(`user:${i}`);
+      client.disconnect();
     }
   });
 });

@@ -118,8 +118,14 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
       await server.restart();
       const r = await running;
       assert.equal(r.code, 0, r.stderr);
-      const metrics = parseResult(r.stdout, r.stderr).runs[0].metrics;
+      const { metrics, redis } = parseResult(r.stdout, r.stderr).runs[0];
       assert.ok(metrics.requests >= 800, `the run went on to the end: ${metrics.requests} requests`);
+      // The restarted server counts from 0: INFO deltas across the restart are unknown, and say why.
+      const view = redis as unknown as { delta: Record<string, number | null>; delta_unknown?: string };
+      assert.deepEqual(Object.values(view.delta), [null, null, null, null, null, null]);
+      assert.match(view.delta_unknown ?? '', /^Redis restarted during the run \(its run_id changed/);
+      assert.match(r.stderr, /keyspace hits, misses, evicted, expired and commands unknown \(Redis restarted during the run/);
+      assert.doesNotMatch(r.stderr, /keyspace hits -/);
       assert.ok(
         metrics.live.errors_per_second.some((errors) => errors > 0),
         `errors per second: ${metrics.live.errors_per_second.join(', ')}`,
@@ -158,6 +164,8 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
       const r = await running;
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /127\.0\.0\.1/);
+      // The server is gone: after ~10 s of retries the cleanup gives up and says how to finish it.
+      assert.ok(r.stderr.includes(`delete them with: cachebench cleanup --redis ${server.url} --prefix ${prefix}`), r.stderr);
       const metrics = readJsonFile(json).runs[0].metrics;
       // Stopped at the failure, in the first half of the 10 s run at 200/s (a count, not a clock).
       assert.ok(metrics.requests > 0 && metrics.requests < 1000, `partial: ${metrics.requests} requests`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.js';
 import { prefixPattern } from '../src/live/key-cleanup.js';
+import { deltaUnknownReason, infoDelta } from '../src/live/redis-info.js';
 import { LoadDriver } from '../src/live/load-driver.js';
 import { parseRedisAddress, redactPasswords } from '../src/live/redis-address.js';
 import { redactedRun, redactedScenario } from '../src/live/redacted-scenario.js';
@@ -146,6 +147,38 @@ describe('live scenario fields', () => {
       assert.ok(loadError(c.yaml).includes(c.contains), loadError(c.yaml));
     });
   }
+});
+
+describe('live: INFO deltas', () => {
+  const snapshot = (runId: string, hits: number, memory: number) => ({
+    run_id: runId,
+    uptime_in_seconds: 100,
+    keyspace_hits: hits,
+    keyspace_misses: hits,
+    evicted_keys: 0,
+    expired_keys: 0,
+    used_memory: memory,
+    total_commands_processed: hits * 3,
+  });
+
+  it('after − before while the server ran on; used_memory may shrink', () => {
+    assert.equal(deltaUnknownReason(snapshot('a', 10, 5000), snapshot('a', 25, 4000)), null);
+    assert.deepEqual(infoDelta(snapshot('a', 10, 5000), snapshot('a', 25, 4000)), {
+      keyspace_hits: 15,
+      keyspace_misses: 15,
+      evicted_keys: 0,
+      expired_keys: 0,
+      used_memory: -1000,
+      total_commands_processed: 45,
+    });
+  });
+
+  it('a restart (new run_id) or reset counters (CONFIG RESETSTAT) make every delta unknown, with the reason', () => {
+    assert.match(deltaUnknownReason(snapshot('a', 10, 5000), snapshot('b', 25, 4000)) ?? '', /^Redis restarted during the run/);
+    assert.deepEqual(Object.values(infoDelta(snapshot('a', 10, 5000), snapshot('b', 25, 4000))), [null, null, null, null, null, null]);
+    assert.match(deltaUnknownReason(snapshot('a', 10, 5000), snapshot('a', 3, 5000)) ?? '', /went down .*keyspace_hits.*RESETSTAT/);
+    assert.deepEqual(Object.values(infoDelta(snapshot('a', 10, 5000), snapshot('a', 3, 5000))), [null, null, null, null, null, null]);
+  });
 });
 
 describe('live: passwords', () => {

@@ -239,6 +239,20 @@ describe('merging Redis’s view of shards against one server', () => {
     assert.deepEqual(merged.client, { gets: 140, hits: 70, misses: 70, errors: 0 });
     assert.equal(merged.keys_deleted, 70);
     assert.equal(merged.prefix, 'p:shard-0-of-2:, p:shard-1-of-2:');
+    assert.equal(merged.delta_unknown, undefined);
+  });
+
+  it('shards that straddle a restart of the server (different run_ids) merge to unknown deltas, saying why', () => {
+    const a = view('p:shard-0-of-2:', 100, 180, 30, 80);
+    const b = view('p:shard-1-of-2:', 120, 200, 40, 80);
+    a.info_before.run_id = 'r1';
+    a.info_after.run_id = 'r1';
+    b.info_before.run_id = 'r1';
+    // b's end is after the restart: its counters started again from 0, and are the "latest" by none of them.
+    b.info_after = { keyspace_hits: 5, keyspace_misses: 5, total_commands_processed: 50, run_id: 'r2' };
+    const merged = mergeRedisViews([a, b]);
+    assert.deepEqual(Object.values(merged.delta), [null, null, null, null, null, null]);
+    assert.match(merged.delta_unknown ?? '', /Redis restarted/);
   });
 });
 

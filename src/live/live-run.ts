@@ -25,7 +25,7 @@ import { mergeDatabaseOutcomes, measuredLatency, type MergedDatabase, PostgresBa
 import type { PostgresStatsSnapshot } from './postgres-stats.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
-import { infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
+import { deltaUnknownReason, infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
 import { applyMemoryConfig, restoreMemoryConfig, type SavedMemoryConfig } from './redis-memory-config.js';
 import { floorSummary, judgeSaturation, mergeSchedules, percentiles } from './saturation.js';
 import { LATE_START_MS } from './schedule-log.js';
@@ -236,6 +236,7 @@ async function measure(
     metrics.offload = 1 - metrics.db.reads / metrics.reads / (baseline.db.reads / baseline.reads);
   const prediction = config === null ? null : predict(simulated, config.maxmemory_policy);
 
+  const deltaUnknown = infoAfter === null ? null : deltaUnknownReason({ ...infoBefore }, { ...infoAfter });
   const result: RunResult = {
     name: run.name,
     params: run.params,
@@ -251,8 +252,9 @@ async function measure(
       info_before: { ...infoBefore },
       info_after: infoAfter === null ? {} : { ...infoAfter },
       // Without INFO after the run (the server went away), every delta is 0 and info_error says why.
-      delta: infoDelta(infoBefore, infoAfter ?? infoBefore),
+      delta: infoDelta({ ...infoBefore }, { ...(infoAfter ?? infoBefore) }),
       ...(infoError !== null ? { info_error: infoError } : {}),
+      ...(deltaUnknown !== null ? { delta_unknown: deltaUnknown } : {}),
       client: merged.client,
       config_applied: config,
       keys_deleted: 0,

@@ -1,4 +1,4 @@
-import { INFO_DELTA_FIELDS } from '../live/redis-info.js';
+import { deltaUnknownReason, INFO_DELTA_FIELDS, infoDelta } from '../live/redis-info.js';
 import type { RedisView } from '../result/run-result.js';
 
 type Delta = RedisView['delta'];
@@ -19,10 +19,18 @@ export function mergeRedisViews(views: readonly RedisView[]): RedisView {
   const earliest = minBy(views, (v) => commands(v.info_before));
   const latest = afterViews.length > 0 ? maxBy(afterViews, (v) => commands(v.info_after)) : null;
   const sameTarget = targets.length === 1;
-  const delta: Delta =
-    sameTarget && latest !== null
-      ? deltaBetween(earliest.info_before, latest.info_after)
-      : sumDeltas(views.map((v) => v.delta));
+  const spanned = sameTarget && latest !== null;
+  // Shards that saw different run_ids of one server straddle a restart, whichever two snapshots are compared.
+  const runIds = distinct(views.flatMap((v) => [v.info_before.run_id, v.info_after.run_id]).filter((id) => id !== undefined && id !== '').map(String));
+  const unknown = spanned
+    ? (deltaUnknownReason(earliest.info_before, latest.info_after) ??
+      (runIds.length > 1 ? 'Redis restarted while the shards ran (their run_ids differ), so its counters started again from 0' : null))
+    : distinct(views.flatMap((v) => (v.delta_unknown === undefined ? [] : [v.delta_unknown]))).join('; ') || null;
+  const delta: Delta = spanned
+    ? unknown !== null
+      ? nullDelta()
+      : infoDelta(earliest.info_before, latest.info_after)
+    : sumDeltas(views.map((v) => v.delta));
   const infoErrors = views.flatMap((v) => (v.info_error === undefined ? [] : [v.info_error]));
   const cleanupErrors = views.flatMap((v) => (v.cleanup_error === undefined ? [] : [`${v.prefix}: ${v.cleanup_error}`]));
   const cleanupCommands = views.flatMap((v) => (v.cleanup_command === undefined ? [] : [v.cleanup_command]));
@@ -33,6 +41,7 @@ export function mergeRedisViews(views: readonly RedisView[]): RedisView {
     info_after: latest === null ? {} : { ...latest.info_after },
     ...(infoErrors.length > 0 ? { info_error: distinct(infoErrors).join('; ') } : {}),
     delta,
+    ...(unknown !== null ? { delta_unknown: unknown } : {}),
     client: {
       gets: views.reduce((sum, v) => sum + v.client.gets, 0),
       hits: views.reduce((sum, v) => sum + v.client.hits, 0),
@@ -46,15 +55,18 @@ export function mergeRedisViews(views: readonly RedisView[]): RedisView {
   };
 }
 
-function deltaBetween(before: Record<string, number | string>, after: Record<string, number | string>): Delta {
+function nullDelta(): Delta {
   const delta = {} as Delta;
-  for (const field of DELTA_FIELDS) delta[field] = Number(after[field] ?? 0) - Number(before[field] ?? 0);
+  for (const field of DELTA_FIELDS) delta[field] = null;
   return delta;
 }
 
+/** Disjoint targets' deltas added up; unknown (null) when any of them is. */
 function sumDeltas(deltas: readonly Delta[]): Delta {
   const sum = {} as Delta;
-  for (const field of DELTA_FIELDS) sum[field] = deltas.reduce((total, d) => total + d[field], 0);
+  for (const field of DELTA_FIELDS) {
+    sum[field] = deltas.reduce<number | null>((total, d) => (total === null || d[field] === null ? null : total + d[field]), 0);
+  }
   return sum;
 }
 

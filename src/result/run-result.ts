@@ -184,14 +184,17 @@ export interface RedisView {
   info_after: Record<string, number | string>;
   /** Present when INFO could not be read after the run: the deltas are then 0. */
   info_error?: string;
+  /** info_after − info_before; every one null when they cannot be known (see delta_unknown). */
   delta: {
-    keyspace_hits: number;
-    keyspace_misses: number;
-    evicted_keys: number;
-    expired_keys: number;
-    used_memory: number;
-    total_commands_processed: number;
+    keyspace_hits: number | null;
+    keyspace_misses: number | null;
+    evicted_keys: number | null;
+    expired_keys: number | null;
+    used_memory: number | null;
+    total_commands_processed: number | null;
   };
+  /** Present when the deltas are null: why (Redis restarted during the run, or its counters were reset). */
+  delta_unknown?: string;
   /** The client's count of the same things over the same span: GETs that returned a value, GETs that returned none. */
   client: { gets: number; hits: number; misses: number; errors: number };
   /** What --allow-config set for the run (and restored afterwards); null without it. */
