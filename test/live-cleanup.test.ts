@@ -78,7 +78,15 @@ describe('the end of a live run when its cleanup fails, and cachebench cleanup',
       assert.ok(r.stderr.includes(`the keys under ${prefix} on ${server.url} may remain`), r.stderr);
       assert.ok(r.stderr.includes(`delete them with: ${expected}`), r.stderr);
 
-      const before = await allKeys(client);
+      // Commands the run sent before the pause (on connections closed since) are executed once the server
+      // runs again: wait until the server's keys stop changing.
+      let before = await allKeys(client);
+      for (;;) {
+        await delay(300);
+        const now = await allKeys(client);
+        if (now.join('\n') === before.join('\n')) break;
+        before = now;
+      }
       const runKeys = before.filter((key) => key.startsWith(prefix));
       assert.ok(runKeys.length > 0, 'the run’s keys were left behind');
       const words = shellWords(expected);
