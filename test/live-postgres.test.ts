@@ -149,6 +149,29 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
     });
   }
 
+  it('two shards (--shard 0/2 and 1/2) against one PostgreSQL merge into one view: client and statement counts summed, each shard’s table dropped', async () => {
+    const db = await freshDatabase();
+    const file = scenarioFile('pg-shards', { postgres: { url: pg.url(db), table: 'cachebench_items' }, redis: { url: redis.url } });
+    const files = [0, 1].map((i) => join(liveWork, `pg-shard-${i}-${randomBytes(3).toString('hex')}.json`));
+    const shards = await Promise.all(files.map((json, i) => startCachebench(['run', file, '--shard', `${i}/2`, '--json', json]).finished));
+    for (const r of shards) assert.equal(r.code, 0, r.stderr);
+    const parts = files.map((json) => jsonOf(json).runs[0].database!);
+    const m = cachebench(['merge', ...files, '--json', '-']);
+    assert.equal(m.code, 0, m.stderr);
+    const merged = (JSON.parse(m.stdout) as { runs: RunResult[] }).runs[0];
+    const view = merged.database!;
+    assert.equal(merged.baseline_source, 'live');
+    assert.equal(view.client.reads, parts[0].client.reads + parts[1].client.reads);
+    assert.equal(view.client.writes, parts[0].client.writes + parts[1].client.writes);
+    // Each shard had a table of its own: its statements' counts are its own, and they add up.
+    assert.equal(view.server!.statements!.read!.calls, view.client.reads);
+    assert.equal(view.server!.statements!.write!.calls, view.client.writes);
+    assert.equal(view.baseline!.server!.statements!.read!.calls, view.baseline!.client.reads);
+    assert.notEqual(parts[0].table, parts[1].table);
+    assert.equal(view.table_dropped, true);
+    assert.deepEqual(await tables(pg, db), []);
+  });
+
   it('the user’s statements, read-only: reads counted by pg_stat_statements, versions from the rows, nothing written', async () => {
     const db = await freshDatabase();
     await createProducts(pg, db, 300);

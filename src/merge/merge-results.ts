@@ -4,6 +4,7 @@ import { evaluateThresholds } from '../thresholds/threshold-evaluation.js';
 import { parseThresholds, ThresholdError } from '../thresholds/threshold-parser.js';
 import { HistogramUnion } from './histogram-union.js';
 import { mergedOffload, mergeRunMetrics } from './merge-metrics.js';
+import { mergeDatabaseViews } from './merge-database-view.js';
 import { mergeRedisViews } from './merge-redis-view.js';
 import { mergeTimeseries } from './merge-timeseries.js';
 
@@ -192,6 +193,10 @@ function mergeRun(parts: readonly { source: string; run: RunResult }[], threshol
     if (first.faults !== undefined) merged.faults = first.faults;
     const views = runs.flatMap((run) => (run.redis === undefined ? [] : [run.redis]));
     if (views.length > 0) merged.redis = mergeRedisViews(views);
+    const databases = runs.flatMap((run) => (run.database === undefined ? [] : [run.database]));
+    if (databases.length > 0) merged.database = mergeDatabaseViews(databases);
+    const sources = [...new Set(runs.map((run) => run.baseline_source))];
+    if (sources.length === 1 && sources[0] !== undefined) merged.baseline_source = sources[0];
     const predictions = runs.flatMap((run) => (run.prediction === undefined ? [] : [run.prediction]));
     if (predictions.length === runs.length) merged.prediction = mergeRunMetrics(predictions as RunMetrics[], null);
     return merged;
