@@ -198,7 +198,7 @@ const database = z.strictObject({
     .meta(WRITTEN_FORMS.countOrUnlimited)
     .optional()
     .meta({ description: 'the connection pool\'s size; queries beyond it wait in a FIFO queue (default: unlimited; with postgres, 10 real connections)' }),
-  timeout: durationOrNone.optional().meta({ description: 'a query not complete this long after submission fails (the request is an error)', default: 'none' }),
+  timeout: durationOrNone.optional().meta({ description: 'a query not complete this long after submission fails (the request is an error); with postgres the default is 2s', default: 'none' }),
   postgres: z
     .strictObject({
       url: text.meta({ description: 'postgres://[user:<password>@]host[:port][/database] (required); the password is shown as *** everywhere' }),
