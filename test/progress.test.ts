@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
-import { RunProgressBar, SHOW_AFTER_MS } from '../src/cli/progress-bar.js';
+import { progressLine, RunProgressBar, SHOW_AFTER_MS } from '../src/cli/progress-bar.js';
 import { AccessBatch } from '../src/workload/access-event.js';
 import { ProgressStream } from '../src/workload/progress-stream.js';
 import { captureTerminal } from './support/capture-terminal.js';
@@ -65,7 +65,7 @@ describe('the progress bar', () => {
     assert.equal(terminal.err, '', 'a short run never shows a bar');
     clock.advance(100);
     bar.report({ requests: 25_000, clockMs: 0, hitRate: 0.694 });
-    assert.match(terminal.err, /quickstart █+░+ 25% · 25,000 requests · 50,000\/s · hit rate 69\.4% · ETA 1\.5 s/);
+    assert.match(terminal.err, /quickstart · ETA 1\.5 s · █+░+ 25% · 25,000 requests · 50,000\/s · hit rate 69\.4%/);
     bar.finish();
     const cleared = terminal.err;
     assert.match(cleared, /\x1b\[2K/, 'the line is cleared at the end');
@@ -92,8 +92,36 @@ describe('the progress bar', () => {
     after(() => bar.finish());
     clock.advance(2000);
     bar.report({ requests: 1000, clockMs: 150_000, hitRate: 0.9 });
-    assert.match(terminal.err, /25% · 1,000 requests · 500\/s · hit rate 90\.0% · ETA 6\.0 s/);
+    assert.match(terminal.err, /ETA 6\.0 s · █+░+ 25% · 1,000 requests · 500\/s · hit rate 90\.0%/);
     bar.finish();
+  });
+
+  it('fits the terminal: on 80 columns and narrower the ETA still shows, first', () => {
+    for (const columns of [80, 60, 40, 24]) {
+      const terminal = fakeTerminal(true);
+      terminal.stderrColumns = columns;
+      const clock = manualClock();
+      const bar = new RunProgressBar(terminal, 'policy=sieve capacity=25k', { requests: 10_000_000, durationMs: null }, clock.now);
+      after(() => bar.finish());
+      clock.advance(4000);
+      bar.report({ requests: 1_000_000, clockMs: 0, hitRate: 0.437 });
+      bar.finish();
+      assert.match(terminal.err, /ETA 36 s/, `${columns} columns: ${JSON.stringify(terminal.err)}`);
+      // eslint-disable-next-line no-control-regex
+      const drawn = terminal.err.split(/\r|\x1b\[[0-9;]*[A-Za-z]/).filter((line) => line !== '');
+      for (const line of drawn) assert.ok([...line].length < columns, `${columns} columns: ${[...line].length}: ${line}`);
+    }
+  });
+
+  it('drops the least useful parts first as the line narrows', () => {
+    const fields = { label: 'quickstart', fraction: 0.25, timeLeft: '1.5 s', requests: '25,000', rate: '50,000/s', hitRate: '69.4%' };
+    assert.equal(progressLine(fields, 200), `quickstart · ETA 1.5 s · ${'█'.repeat(6)}${'░'.repeat(18)} 25% · 25,000 requests · 50,000/s · hit rate 69.4%`);
+    assert.equal(progressLine(fields, 95), `quickstart · ETA 1.5 s · ${'█'.repeat(5)}${'░'.repeat(15)} 25% · 25,000 requests · 50,000/s · hit rate 69.4%`);
+    assert.equal(progressLine(fields, 79), `quickstart · ETA 1.5 s · ${'█'.repeat(2)}${'░'.repeat(6)} 25% · 25,000 requests · 50,000/s`);
+    assert.equal(progressLine(fields, 60), `quickstart · ETA 1.5 s · ${'█'.repeat(2)}${'░'.repeat(6)} 25% · 25,000 requests`);
+    assert.equal(progressLine(fields, 30), `ETA 1.5 s · ${'█'.repeat(2)}${'░'.repeat(6)} 25%`);
+    assert.equal(progressLine(fields, 12), 'ETA 1.5 s');
+    assert.equal(progressLine({ ...fields, fraction: null }, 200), 'quickstart · 25,000 requests · 50,000/s · hit rate 69.4%');
   });
 });
 
@@ -121,7 +149,7 @@ describe('cachebench run in a terminal', () => {
     const terminal = fakeTerminal(true);
     const code = await main(['run', scenario, '--json', '-'], terminal);
     assert.equal(code, 0, terminal.err);
-    assert.match(terminal.err, /long █*░*\s*\d+% · [\d,]+ requests · [\d,.]+\/s · hit rate \d+\.\d% · ETA /);
+    assert.match(terminal.err, /long · ETA [^·]+ · █*░* \d+% · [\d,]+ requests · [\d,.]+\/s · hit rate \d+\.\d%/);
     assert.match(terminal.err, /\x1b\[2K[\s\S]*with cache/, 'the bar is cleared before the summary is printed');
     // stdout carries the JSON alone: no bar there.
     assert.equal(JSON.parse(terminal.out).runs[0].metrics.requests, 15_000_000);

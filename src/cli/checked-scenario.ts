@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type { CompareRule } from '../compare/compare-rule.js';
 import { InputError } from '../errors.js';
 import { type LoadedScenario, loadScenario } from '../scenario/load.js';
+import type { OverrideFlag } from '../scenario/overrides.js';
 import type { ParsedThreshold } from '../thresholds/threshold-evaluation.js';
 import { createWorkload } from '../workload/create-workload.js';
 import { parseScenarioCompareRules } from './scenario-compare-rules.js';
@@ -19,7 +20,7 @@ export interface CheckedScenario {
  * it and closed, so a missing, empty or unreadable trace, a folder, or a bad header fails here (exit 2)
  * rather than in the middle of a matrix.
  */
-export function loadCheckedScenario(file: string, overrides: string[]): CheckedScenario {
+export function loadCheckedScenario(file: string, overrides: readonly OverrideFlag[]): CheckedScenario {
   const loaded = loadScenario(file, overrides);
   const thresholds = parseScenarioThresholds(loaded);
   // The result carries the compare rules for `cachebench compare`: a bad one fails now, not at the gate.

@@ -46,7 +46,8 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     .option('--markdown <file>', 'write a Markdown summary (for CI job summaries such as $GITHUB_STEP_SUMMARY)')
     .option('--shard <i/N>', 'drive only shard i of N (0 ≤ i < N) of the workload, split by a hash of the key; merge the results with `cachebench merge`')
     .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string; shard?: string }) => {
-      const set = options.skipBadLines ? [...options.set, 'workload.skip_bad_lines=true'] : options.set;
+      // Named as typed in messages: --skip-bad-lines on a synthetic workload blames the flag, not a --set.
+      const set = options.skipBadLines ? [...options.set, { assignment: 'workload.skip_bad_lines=true', flag: '--skip-bad-lines' }] : options.set;
       const { runCommand } = await import('./commands/run-command.js');
       exitCode = await runCommand(file, { ...options, set }, terminal);
     });
@@ -91,6 +92,7 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     .description('check a scenario (schema, units, thresholds) without running it')
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--set <path=value>', 'override one scenario field (repeatable)', collect, [])
+    .addOption(new Option('--no-color', 'accepted as by every command (validate prints no colour)'))
     .action(async (file: string, options: { set: string[] }) => {
       const { validateCommand } = await import('./commands/validate-command.js');
       exitCode = validateCommand(file, options, terminal);

@@ -26,6 +26,62 @@ export function expectedWork(scenario: Scenario): ExpectedWork {
   };
 }
 
+/** How far a run has got, 0 to 1, by whichever limit comes first; null when neither is known. */
+export function progressFraction(expected: ExpectedWork, update: ProgressUpdate): number | null {
+  const { requests, durationMs } = expected;
+  const byRequests = requests !== null && requests > 0 ? update.requests / requests : null;
+  const byClock = durationMs !== null && durationMs > 0 ? update.clockMs / durationMs : null;
+  if (byRequests === null && byClock === null) return null;
+  return Math.min(1, Math.max(byRequests ?? 0, byClock ?? 0));
+}
+
+/** What one line of the bar shows, formatted. */
+export interface ProgressFields {
+  label: string;
+  /** 0 to 1; null: the workload's length is unknown (no bar, no ETA). */
+  fraction: number | null;
+  timeLeft: string;
+  requests: string;
+  rate: string;
+  hitRate: string;
+}
+
+const BAR_WIDEST = 24;
+const BAR_NARROWEST = 8;
+
+/**
+ * The bar's line, fitted to `width` columns: the ETA first, then the bar and its percentage, requests,
+ * rate and hit rate. When the line is too long the bar narrows, then the least useful parts go (hit rate,
+ * rate, requests, the label, the bar), so the time left always shows.
+ */
+export function progressLine(fields: ProgressFields, width: number): string {
+  const known = fields.fraction !== null;
+  const bar = (size: number) => {
+    const done = Math.round((fields.fraction ?? 0) * size);
+    return `${'█'.repeat(done)}${'░'.repeat(size - done)} ${Math.round((fields.fraction ?? 0) * 100)}%`;
+  };
+  const tail = [`${fields.requests} requests`, fields.rate, `hit rate ${fields.hitRate}`];
+  const compose = (label: boolean, barSize: number, tailParts: number) => {
+    const head = known ? [`ETA ${fields.timeLeft}`, ...(barSize > 0 ? [bar(barSize)] : [])] : [];
+    const parts = [...head, ...tail.slice(0, tailParts)];
+    const body = parts.join(' · ');
+    return label ? (body === '' ? fields.label : `${fields.label} · ${body}`) : body;
+  };
+  const fits = (line: string) => [...line].length <= width;
+  // From the richest line to the barest: narrower bar first, then parts dropped from the end.
+  for (let size = BAR_WIDEST; size >= BAR_NARROWEST; size -= 4) {
+    const line = compose(true, known ? size : 0, tail.length);
+    if (fits(line)) return line;
+  }
+  const barSize = known ? BAR_NARROWEST : 0;
+  for (let parts = tail.length - 1; parts >= 0; parts--) {
+    const line = compose(true, barSize, parts);
+    if (fits(line)) return line;
+  }
+  for (const line of [compose(false, barSize, 0), compose(false, 0, 0)]) if (fits(line)) return line;
+  return [...compose(false, 0, known ? 0 : 1)].slice(0, Math.max(0, width)).join('');
+}
+
 /**
  * The progress bar of one run, on stderr, for a person watching a terminal: how far (a bar and percent when
  * the workload's size is known), requests so far, their rate, the time left and the hit rate so far. The
@@ -55,8 +111,9 @@ export class RunProgressBar implements RunProgress {
     const elapsedMs = this.clock() - this.startedAt;
     if (this.bar === null && elapsedMs < SHOW_AFTER_MS) return;
     const fraction = this.fraction(update);
-    const payload = {
+    const payload: ProgressFields = {
       label: this.label,
+      fraction,
       requests: formatCount(update.requests),
       rate: formatRate(elapsedMs > 0 ? (update.requests / elapsedMs) * 1000 : null),
       hitRate: formatPercent(update.hitRate),
@@ -64,7 +121,7 @@ export class RunProgressBar implements RunProgress {
     };
     const value = fraction === null ? 0 : Math.round(fraction * 1000);
     if (this.bar === null) {
-      this.bar = this.createBar(fraction !== null);
+      this.bar = this.createBar();
       this.bar.start(1000, value, payload);
     } else {
       this.bar.update(value, payload);
@@ -79,14 +136,10 @@ export class RunProgressBar implements RunProgress {
   }
 
   private fraction(update: ProgressUpdate): number | null {
-    const { requests, durationMs } = this.expected;
-    const byRequests = requests !== null && requests > 0 ? update.requests / requests : null;
-    const byClock = durationMs !== null && durationMs > 0 ? update.clockMs / durationMs : null;
-    if (byRequests === null && byClock === null) return null;
-    return Math.min(1, Math.max(byRequests ?? 0, byClock ?? 0));
+    return progressFraction(this.expected, update);
   }
 
-  private createBar(known: boolean): SingleBar {
+  private createBar(): SingleBar {
     const terminal = this.terminal;
     // cli-progress draws through a stream; this one writes where every other line of the CLI goes.
     const stream = {
@@ -101,12 +154,8 @@ export class RunProgressBar implements RunProgress {
     };
     return new SingleBar({
       stream: stream as unknown as NodeJS.WritableStream,
-      format: known
-        ? '{label} {bar} {percentage}% · {requests} requests · {rate} · hit rate {hitRate} · ETA {timeLeft}'
-        : '{label} · {requests} requests · {rate} · hit rate {hitRate}',
-      barsize: 24,
-      barCompleteChar: '█',
-      barIncompleteChar: '░',
+      // One column less than the terminal: a line that fills the last column wraps on some terminals.
+      format: (_options, params, payload) => progressLine(payload as ProgressFields, Math.max(1, params.maxWidth - 1)),
       fps: 10,
       clearOnComplete: true,
       // A simulation killed by Ctrl-C never reaches stop(): leave the cursor and line wrapping alone.

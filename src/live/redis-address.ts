@@ -20,6 +20,10 @@ export interface RedisAddress {
 }
 
 export function parseRedisAddress(text: string, field: string): RedisAddress {
+  // host:port without a scheme parses as a URL of scheme "host:" (or not at all): say what was meant.
+  if (!text.includes('://') && /^[\w.-]+(:\d+)?(\/\d+)?$/.test(text)) {
+    throw new InputError(`${field}: expected a redis:// or rediss:// URL; got "${text}" (did you mean redis://${text}?)`);
+  }
   let url: URL;
   try {
     url = new URL(text);

@@ -106,13 +106,17 @@ export const keyCount = leaf((input) => {
 export function parseCapacity(input: unknown): { capacity: number; unit: 'entries' | 'bytes' } {
   if (input === 'unlimited') return { capacity: Number.POSITIVE_INFINITY, unit: 'entries' };
   const expected = 'a positive count like 10000 or 10k, or a size like 64MB';
+  let hint: string | undefined;
   try {
     const value = hasByteUnit(input) ? parseSize(input) : parseCount(input);
     if (value > 0) return { capacity: value, unit: hasByteUnit(input) ? 'bytes' : 'entries' };
   } catch (error) {
     if (!(error instanceof UnitError)) throw error;
+    // A size's own hint (10Mb is megabits) says more than the general one.
+    if (hasByteUnit(input)) hint = error.hint;
   }
-  throw new UnitError(expected, input, typeof input === 'string' && /^\d/.test(input) && /[a-z]$/i.test(input) ? 'sizes need a byte unit: B, KB, MB, GB' : undefined);
+  hint ??= typeof input === 'string' && /^\d/.test(input) && /[a-z]$/i.test(input) ? 'sizes need a byte unit: B, KB, MB, GB' : undefined;
+  throw new UnitError(expected, input, hint);
 }
 
 export const hotFraction = leaf((input) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { type FieldProblem, problemLines, problemsFromIssues, scenarioInputError } from './field-problem.js';
 import { type MatrixAxis, type MatrixCombination, matrixCombinations, readMatrix } from './matrix.js';
-import { isPathPrefix, parseOverride, type ScenarioOverride, setField } from './overrides.js';
+import { isPathPrefix, type OverrideFlag, parseOverride, type ScenarioOverride, setField } from './overrides.js';
 import { resolveScenario, type ScenarioOrigin } from './resolve.js';
 import type { Scenario } from './scenario.js';
 import { scenarioFileSchema } from './schema.js';
@@ -36,7 +36,7 @@ export interface LoadedScenario {
 }
 
 /** Reads, validates and resolves a scenario file. Every problem is an InputError (exit 2). */
-export function loadScenario(file: string, overrides: string[] = []): LoadedScenario {
+export function loadScenario(file: string, overrides: readonly OverrideFlag[] = []): LoadedScenario {
   return parseScenarioText(readScenarioFile(file), file, overrides, path.dirname(path.resolve(file)));
 }
 
@@ -83,7 +83,7 @@ function scenarioReadError(file: string, error: unknown): InputError {
  * Validates and resolves scenario YAML. `file` names it in messages (and, unless '<inline>', gives the
  * default name); `baseDir` is what a relative trace path is resolved against.
  */
-export function parseScenarioText(text: string, file: string, overrides: string[], baseDir: string): LoadedScenario {
+export function parseScenarioText(text: string, file: string, overrides: readonly OverrideFlag[], baseDir: string): LoadedScenario {
   const source = ScenarioSource.parse(text, file);
   const data = source.toData();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {

@@ -21,6 +21,12 @@ export interface ScenarioOverride {
   value: unknown;
 }
 
+/**
+ * An override as a command gives it: `--set`'s `path=value` text, or a flag of its own that sets a field
+ * (`--skip-bad-lines` is `workload.skip_bad_lines=true`), named as the user typed it in messages.
+ */
+export type OverrideFlag = string | { assignment: string; flag: string };
+
 let knownPaths: string[] | undefined;
 
 /** Every path `--set` and `matrix` accept (computed once from the schema). */
@@ -30,9 +36,10 @@ export function knownFieldPaths(): readonly string[] {
 }
 
 /** Reads one `path=value` flag value; an unknown path suggests the nearest known one. */
-export function parseOverride(assignment: string): ScenarioOverride {
+export function parseOverride(given: OverrideFlag): ScenarioOverride {
+  const assignment = typeof given === 'string' ? given : given.assignment;
   // Echoed in every message about it: a flag pasted with a whole file after `=` is not echoed whole.
-  const flag = `--set ${assignment.length > 200 ? `${assignment.slice(0, 199)}…` : assignment}`;
+  const flag = typeof given === 'string' ? `--set ${assignment.length > 200 ? `${assignment.slice(0, 199)}…` : assignment}` : given.flag;
   const equals = assignment.indexOf('=');
   if (equals <= 0) {
     throw new InputError(`${flag}: expected path=value, e.g. --set cache.capacity=10000`);

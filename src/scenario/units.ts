@@ -65,8 +65,26 @@ export function parseDuration(input: unknown): number {
   const text = input.trim();
   if (text.startsWith('-')) return fail('a duration that is not negative', input);
   const match = DURATION_PATTERN.exec(text);
-  if (!match) return fail(DURATION_EXPECTED, input);
+  if (!match) return fail(DURATION_EXPECTED, input, durationSpellingHint(text));
   return Number(match[1]) * DURATION_UNITS_MS[match[2]];
+}
+
+/** Units people write for a duration, mapped to the one cachebench reads (`5min`, `5 minutes`, `5M` → `5m`). */
+const DURATION_SPELLINGS: ReadonlyArray<[RegExp, string]> = [
+  [/^(?:M|mins?|minutes?)$/i, 'm'],
+  [/^(?:S|secs?|seconds?)$/i, 's'],
+  [/^(?:H|hrs?|hours?)$/i, 'h'],
+  [/^(?:MS|msecs?|millis|milliseconds?)$/i, 'ms'],
+  [/^(?:usecs?|micros|microseconds?)$/i, 'us'],
+];
+
+function durationSpellingHint(text: string): string | undefined {
+  const match = new RegExp(`^${NUMBER}\\s*([a-zA-Zµμ]+)$`).exec(text);
+  if (!match) return undefined;
+  const [, amount, unit] = match;
+  if (/^(?:d|days?)$/i.test(unit)) return `did you mean ${Number(amount) * 24}h?`;
+  const spelled = DURATION_SPELLINGS.find(([pattern]) => pattern.test(unit));
+  return spelled === undefined ? undefined : `did you mean ${amount}${spelled[1]}?`;
 }
 
 const SIZE_UNITS_BYTES: Readonly<Record<string, number>> = {
@@ -94,7 +112,15 @@ export function parseSize(input: unknown): number {
   if (/^\d+$/.test(text)) return Number(text);
   const match = SIZE_PATTERN.exec(text);
   if (!match) return fail(SIZE_EXPECTED, input, text.startsWith('-') ? 'a size cannot be negative' : undefined);
+  const bits = bitsHint(match[1], match[2]);
+  if (bits !== undefined) return fail(SIZE_EXPECTED, input, bits);
   return Math.round(Number(match[1]) * SIZE_UNITS_BYTES[match[2].toLowerCase()]);
+}
+
+/** `Mb`, `Kb`, `Gb`, `Tb` (a capital prefix, a lower-case b) are how bits are written: never read as bytes. */
+function bitsHint(amount: string, unit: string): string | undefined {
+  if (!/^[KMGT]b$/.test(unit)) return undefined;
+  return `${unit} is ${{ K: 'kilo', M: 'mega', G: 'giga', T: 'tera' }[unit[0]]}bits; did you mean ${amount}${unit[0]}B (bytes)?`;
 }
 
 /** True when a string carries a byte unit (so `capacity: 64MB` means bytes while `capacity: 10k` means entries). */
@@ -159,6 +185,8 @@ export function parseFraction(input: unknown): number {
     else if (new RegExp(`^${NUMBER}$`).test(text)) value = Number(text);
     else return fail(FRACTION_EXPECTED, input);
   } else return fail(FRACTION_EXPECTED, input);
+  // 50 for 50%: the commonest slip, answered with both spellings.
+  if (value > 1 && value <= 100) return fail(FRACTION_EXPECTED, input, `did you mean ${value / 100} (${value}%)?`);
   if (!(value >= 0 && value <= 1)) return fail(FRACTION_EXPECTED, input);
   return value;
 }

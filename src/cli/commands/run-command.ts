@@ -16,11 +16,13 @@ import { reportChalk } from '../../report/report-style.js';
 import { redactUrlCredentials } from '../../result/redaction.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
+import type { OverrideFlag } from '../../scenario/overrides.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import { type ChartLibrary, loadChartLibrary } from '../../report/html/chart-library.js';
 import type { LoadedScenario } from '../../scenario/load.js';
 import { OutputFile, type ReadFile } from '../output-file.js';
 import { parseShard, type ShardSpec } from '../../workload/key-shard.js';
+import { LongRunNotice, type LongRunNotices } from '../long-run-notice.js';
 import { expectedWork, RunProgressBar } from '../progress-bar.js';
 import { loadCheckedScenario } from '../checked-scenario.js';
 import type { Terminal } from '../terminal.js';
@@ -29,7 +31,8 @@ export interface RunOptions {
   json?: string;
   /** A self-contained HTML report, written when the runs end (also after a failure or Ctrl-C). */
   html?: string;
-  set: string[];
+  /** `--set` flags, and the flags that set a field (`--skip-bad-lines`). */
+  set: OverrideFlag[];
   color?: boolean;
   /** Live runs: CONFIG SET maxmemory / maxmemory-policy for the run (restored afterwards). */
   allowConfig?: boolean;
@@ -68,11 +71,16 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const live = loaded.runs.some((run) => run.scenario.mode === 'live');
   const unsubscribe = live && terminal.onInterrupt !== undefined ? terminal.onInterrupt(() => interrupt.abort()) : () => {};
   let stopped: LiveRunStopped | null = null;
+  const notices: LongRunNotices = { given: false };
   try {
-    for (const run of loaded.runs) {
+    for (const [index, run] of loaded.runs.entries()) {
       const scenario = sharded(run.scenario, shard);
-      // Only a person at a terminal gets a progress bar; a pipe or a CI log gets nothing of it.
-      const progress = terminal.stderrIsTTY === true ? new RunProgressBar(terminal, echoInput(redactUrlCredentials(run.name)), expectedWork(scenario)) : undefined;
+      const label = echoInput(redactUrlCredentials(run.name));
+      // Only a person at a terminal gets a progress bar; a pipe or a CI log gets one line, and only when the run will take minutes.
+      const progress =
+        terminal.stderrIsTTY === true
+          ? new RunProgressBar(terminal, label, expectedWork(scenario))
+          : new LongRunNotice(terminal, label, expectedWork(scenario), loaded.runs.length - index - 1, notices);
       let outcome: RunResult;
       try {
         outcome = await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress);
@@ -81,7 +89,7 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
         stopped = error;
         outcome = error.result;
       } finally {
-        progress?.finish();
+        progress.finish();
       }
       result.runs.push(outcome);
       warnAboutSkips(run.scenario, outcome, terminal);
