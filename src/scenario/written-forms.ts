@@ -21,7 +21,8 @@ export const UNIT_TEXT: Readonly<Record<UnitKind, string>> = {
 };
 
 const durationText = { type: 'string', pattern: `^\\s*${NUMBER}\\s*(us|µs|μs|ms|s|m|h)\\s*$` };
-const sizeText = { type: 'string', pattern: `^\\s*(\\d+|${NUMBER}\\s*([bB]|[kKmMgGtT][iI]?[bB]))\\s*$` };
+// A capital prefix with a lower-case b (10Mb) is bits, which the loader refuses: so does the pattern.
+const sizeText = { type: 'string', pattern: `^\\s*(\\d+|${NUMBER}\\s*([bB]|[kKmMgGtT][iI][bB]|[kmgt][bB]|[KMGT]B))\\s*$` };
 const countText = { type: 'string', pattern: String.raw`^\s*(\d+(_\d+)*(\.\d+)?|\.\d+)\s*[kKMG]?\s*$` };
 const wholeNumber = { type: 'integer', minimum: 0 };
 
