@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
+import { expectedWork } from '../src/cli/progress-bar.js';
 import { parsePostgresAddress, redactPostgres } from '../src/live/postgres-address.js';
 import { normalizedStatement, statementProblem } from '../src/live/postgres-statements.js';
 import type { RunResult } from '../src/result/run-result.js';
@@ -194,6 +195,21 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
     assert.equal(view.server!.database.tup_updated + view.server!.database.tup_inserted + view.server!.database.tup_deleted, 0);
     assert.equal(await fingerprint(pg, db, 'products'), products);
     assert.deepEqual(await tables(pg, db), ['products']);
+
+    // Without `write` the connections are read-only: even a "read" that would write cannot.
+    const sneaky = scenarioFile('pg-sneaky', {
+      postgres: { url: pg.url(db), read: 'UPDATE products SET version = version + 1 WHERE id = $1 RETURNING payload, version' },
+      redis: { url: redis.url },
+      workload: { mix: { get: 1 } },
+      database: { baseline: 'simulated' },
+    });
+    const s = cachebench(['run', sneaky, '--json', json]);
+    assert.equal(s.code, 0, s.stderr);
+    const refused = jsonOf(json).runs[0];
+    assert.ok(refused.database!.client.errors > 0 && refused.database!.client.reads === 0, JSON.stringify(refused.database!.client));
+    assert.match(refused.database!.first_error ?? '', /read-only transaction/);
+    assert.equal(refused.metrics.errors, refused.metrics.requests);
+    assert.equal(await fingerprint(pg, db, 'products'), products);
   });
 
   it('the user’s write with RETURNING version keeps staleness exact; a read without a version column makes it unknown (null, not 0)', async () => {
@@ -377,6 +393,9 @@ describe('database.postgres in a scenario: what is valid', () => {
     assert.equal(database.postgres!.connect_timeout, 5000);
     const none = loadScenario(path, ['database.timeout=none']).scenario.database;
     assert.equal(none.timeout, null);
+    // The progress bar expects the live baseline's second pass over the workload.
+    assert.equal(expectedWork(loadScenario(path).scenario).durationMs, 2000);
+    assert.equal(expectedWork(loadScenario(path, ['database.baseline=simulated']).scenario).durationMs, 1000);
   });
 
   it('statements: $1 required, pg_stat_statements normalisation, URLs shown without their password', () => {

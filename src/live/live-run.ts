@@ -221,7 +221,7 @@ async function measure(
   if (backend !== null && scenario.database.baseline === 'live' && reason === null) {
     baselineSource = 'live';
     // The same workload at the same rate, straight to the database: what the cache is compared against.
-    const live = await liveBaseline(scenario, prefix, options, backend!);
+    const live = await liveBaseline(scenario, prefix, options, backend!, { requests: metrics.requests + merged.warmupRequests, clockMs: wallMs });
     baseline = live.metrics;
     baselineLatencyHdr = live.latencyHdr;
     databaseView!.baseline = live.view;
@@ -297,6 +297,7 @@ async function drive(
   backend: PostgresBackend | null,
   cacheFailurePrefix: string,
   hooks: { beforeStart: () => Promise<void>; afterRun: () => Promise<void> },
+  after?: { requests: number; clockMs: number },
 ): Promise<Driven> {
   const load = scenario.live!;
   const closedLoop = load.clients !== null;
@@ -349,7 +350,9 @@ async function drive(
           const clockMs = originNs === 0n ? -1 : Number(process.hrtime.bigint() - originNs) / 1e6;
           if (clockMs < 0) return;
           const { requests, reads, hits } = progressOf(counters, workers);
-          progress.report({ requests, clockMs, hitRate: reads > 0 ? hits / reads : null });
+          // The live baseline goes on from where the cached run ended (the bar expects both), with no hit rate of its own.
+          if (after !== undefined) progress.report({ requests: after.requests + requests, clockMs: after.clockMs + clockMs, hitRate: null });
+          else progress.report({ requests, clockMs, hitRate: reads > 0 ? hits / reads : null });
         }, PROGRESS_INTERVAL_MS);
   try {
     await Promise.all([...hosts.map((host) => host.ready), alarmThread?.running]);
@@ -379,6 +382,7 @@ async function liveBaseline(
   prefix: string,
   options: LiveRunOptions,
   backend: PostgresBackend,
+  after: { requests: number; clockMs: number },
 ): Promise<{ metrics: RunMetrics; latencyHdr: string; view: NonNullable<DatabaseView['baseline']>; stopReason: StopReason | null }> {
   const noCache: Scenario = { ...scenario, cache: null };
   let before: PostgresStatsSnapshot | string = '';
@@ -387,7 +391,7 @@ async function liveBaseline(
       before = await backend.snapshot(false);
     },
     afterRun: async () => {},
-  });
+  }, after);
   const server = backend.delta(before, await backend.snapshot(true));
   mergeShardOutcomes(driven.outcomes, driven.recorder);
   const metrics = driven.recorder.metrics(null);
