@@ -224,6 +224,15 @@ describe('control characters from input are escaped in everything printed or wri
     assert.equal(JSON.parse(outputs.json).scenario.name, 'evil\u001b[31mRED\u001b]0;title\u0007\u009b2J\u202eabc\r\nFAKE LINE');
   });
 
+  it('analyze: a trace named with ESC, C1 and bidi characters is escaped in the report and the JSON', async () => {
+    const trace = file('k\u001b[2J\u009b\u202ex.txt', 'a\nb\na\n');
+    const result = await cli('analyze', trace, '--json', '-');
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout + result.stderr, /[\u001b\u009b\u202e]/);
+    assert.match(result.stderr, /k\\x1b\[2J\\x9b\\u\{202e\}x\.txt/);
+    assert.equal(JSON.parse(result.stdout).trace.path, trace);
+  });
+
   it('an error echoing input escapes it', async () => {
     const result = await cli('validate', file('esc-error.yaml', 'workload: { keys: 10, requests: 100 }\ncache: { capacity: 5, policy: "lr\\e[2Ju" }\n'));
     assert.equal(result.code, 2);

@@ -308,6 +308,7 @@ describe('fuzzed scenarios and traces', () => {
       { numRuns: CASES, seed: SEED, endOnFailure: true, includeErrorInReport: true },
     );
     t.diagnostic(`outcomes: ${[...outcomes].map(([what, n]) => `${what}: ${n}`).join(', ')}`);
+    t.diagnostic(`threads ${readdirSync('/proc/self/task').length}, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB after ${CASES} cases`);
   });
 
   it('a handful of the worst cases through the real binary, with a small heap: the same answers', () => {

@@ -1,4 +1,5 @@
 import type { TraceAnalysis } from '../analysis/trace-analysis.js';
+import { jsonText } from './json-result.js';
 
 /**
  * `cachebench analyze --json`: the TraceAnalysis object (schema_version 1, documented in
@@ -6,5 +7,5 @@ import type { TraceAnalysis } from '../analysis/trace-analysis.js';
  * Infinity: a non-finite number is written as null, as in the run result.
  */
 export function serializeAnalysis(analysis: TraceAnalysis): string {
-  return `${JSON.stringify(analysis, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`;
+  return `${jsonText(JSON.stringify(analysis, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2))}\n`;
 }
