@@ -233,6 +233,12 @@ describe('control characters from input are escaped in everything printed or wri
     assert.equal(JSON.parse(result.stdout).trace.path, trace);
   });
 
+  it("commander's own errors (an unknown option) escape what they quote", async () => {
+    const result = await cli('run', '--x\u001b[2J');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown option '--x\\x1b\[2J'/);
+  });
+
   it('an error echoing input escapes it', async () => {
     const result = await cli('validate', file('esc-error.yaml', 'workload: { keys: 10, requests: 100 }\ncache: { capacity: 5, policy: "lr\\e[2Ju" }\n'));
     assert.equal(result.code, 2);

@@ -29,7 +29,12 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     .description('Load-test caches and analyse whether, where and how to cache.')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: terminal.stdout, writeErr: terminal.stderr })
+    .configureOutput({
+      writeOut: terminal.stdout,
+      writeErr: terminal.stderr,
+      // commander's own errors quote the arguments (an unknown option, a bad value): escaped like any echo.
+      outputError: (text, write) => write(displayMessage(text.replace(/\n$/, '')) + (text.endsWith('\n') ? '\n' : '')),
+    })
     .showSuggestionAfterError(true);
 
   program
