@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCachebench } from './support/cachebench-process.js';
@@ -166,9 +166,15 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
       assert.match(r.stderr, /127\.0\.0\.1/);
       // The server is gone: after ~10 s of retries the cleanup gives up and says how to finish it.
       assert.ok(r.stderr.includes(`delete them with: cachebench cleanup --redis ${server.url} --prefix ${prefix}`), r.stderr);
-      const metrics = readJsonFile(json).runs[0].metrics;
+      const result = readJsonFile(json) as unknown as PartialResult;
+      const metrics = result.runs[0].metrics;
       // Stopped at the failure, in the first half of the 10 s run at 200/s (a count, not a clock).
       assert.ok(metrics.requests > 0 && metrics.requests < 1000, `partial: ${metrics.requests} requests`);
+      // Marked as partial, on the run and on the result, with the reason.
+      assert.equal(result.partial, true);
+      assert.equal(result.runs[0].partial, true);
+      assert.match(result.runs[0].partial_reason!, /127\.0\.0\.1/);
+      assert.equal(result.partial_reason, result.runs[0].partial_reason);
     });
 
     it(`${label}: SIGINT mid-run is exit 130, with the partial result written and the run’s keys deleted`, async () => {
@@ -192,13 +198,77 @@ describe('cachebench run, mode: live, under faults (real redis-server)', { skip 
         child.kill('SIGINT');
         const r = await finished;
         assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
-        const metrics = readJsonFile(json).runs[0].metrics;
+        const result = readJsonFile(json) as unknown as PartialResult;
+        const metrics = result.runs[0].metrics;
         // Stopped at the SIGINT, in the first half of the 60 s run at 200/s (a count, not a clock).
         assert.ok(metrics.requests > 0 && metrics.requests < 6_000, `partial: ${metrics.requests} requests`);
+        assert.equal(result.partial, true);
+        assert.equal(result.runs[0].partial, true);
+        assert.equal(result.runs[0].partial_reason, 'interrupted');
         assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
       } finally {
         client.disconnect();
       }
     });
   }
+
+  it('SIGTERM stops a live run as Ctrl-C does: exit 130, the partial result written, the keys deleted', async () => {
+    const server = await ownServer();
+    const prefix = uniquePrefix('sigterm');
+    const json = join(liveWork, 'sigterm.json');
+    const { child, finished } = startCachebench([
+      'run',
+      liveScenario({ name: 'sigterm', redis: { url: server.url, prefix }, workload: { duration: '60s', rate: '200/s' } }),
+      '--json',
+      json,
+    ]);
+    const client = await server.client();
+    try {
+      await waitForKeys(client, prefix);
+      await delay(300);
+      child.kill('SIGTERM');
+      const r = await finished;
+      assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
+      assert.equal((readJsonFile(json) as unknown as PartialResult).runs[0].partial, true);
+      assert.deepEqual(await scanKeys(client, `${prefix}*`), []);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a second Ctrl-C while the first is being handled (the server paused) exits at once with 130, the old output intact', async () => {
+    const server = await ownServer();
+    const prefix = uniquePrefix('twice');
+    const json = join(liveWork, 'twice.json');
+    writeFileSync(json, "yesterday's result");
+    const { child, finished } = startCachebench([
+      'run',
+      liveScenario({ name: 'twice', redis: { url: server.url, prefix, command_timeout: '20s' }, workload: { duration: '60s', rate: '200/s' } }),
+      '--json',
+      json,
+    ]);
+    const client = await server.client();
+    try {
+      await waitForKeys(client, prefix);
+      // Paused, the server answers nothing: the first Ctrl-C waits for requests in flight and the cleanup.
+      server.pause();
+      child.kill('SIGINT');
+      await delay(500);
+      assert.equal(child.exitCode, null, 'the first Ctrl-C is still being handled');
+      child.kill('SIGINT');
+      const r = await finished;
+      assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
+      assert.equal(readFileSync(json, 'utf8'), "yesterday's result");
+    } finally {
+      server.resume();
+      client.disconnect();
+    }
+  });
 });
+
+/** What a partial result adds to the JSON. */
+interface PartialResult {
+  partial?: true;
+  partial_reason?: string;
+  runs: { partial?: true; partial_reason?: string; metrics: { requests: number } }[];
+}

@@ -7,8 +7,10 @@ import { InputError } from '../src/errors.js';
 import { replay } from '../src/run/replay.js';
 import { replayInWorker, worthAWorker } from '../src/run/replay-in-worker.js';
 import { runScenario } from '../src/run/run-scenario.js';
+import { RunStopped } from '../src/run/run-stopped.js';
 import { ONE_TIER, ONE_NODE } from './support/scenario-defaults.js';
 import type { Scenario } from '../src/scenario/scenario.js';
+import type { RunMetrics } from '../src/result/run-result.js';
 
 function timedScenario(requests: number): Scenario {
   return {
@@ -148,4 +150,57 @@ describe('latency histograms in the result', () => {
       }
     }
   });
+});
+
+describe('a simulated run stopped by its signal (Ctrl-C)', () => {
+  /** Runs `scenario` with a signal that aborts once the replay with the cache has taken `after` requests. */
+  async function stoppedRun(scenario: Scenario, after: number): Promise<RunStopped> {
+    const interrupt = new AbortController();
+    let now = 0;
+    // Every batch reports (the clock moves 1 s per look), so the abort comes at a known point of the replay.
+    const progress = {
+      now: () => (now += 1000),
+      report: (update: { requests: number }) => {
+        if (update.requests >= after) interrupt.abort('SIGINT');
+      },
+    };
+    try {
+      await runScenario(scenario, { name: 'stopped', params: {} }, [], { allowConfig: false, signal: interrupt.signal }, progress);
+    } catch (error) {
+      assert.ok(error instanceof RunStopped, String(error));
+      return error;
+    }
+    assert.fail('the run was not stopped');
+  }
+
+  const untimed = (requests: number): Scenario => ({ ...timedScenario(requests), workload: { ...timedScenario(requests).workload, arrival: { type: 'none' } } });
+  // Whether the baseline is replayed on a worker thread (untimed runs derive it: null).
+  const cases: [string, Scenario, boolean | null][] = [
+    ['timed, the baseline on a worker thread', timedScenario(2_000_000), true],
+    ['timed, on one thread', timedScenario(150_000), false],
+    ['untimed (hit ratio)', untimed(5_000_000), null],
+  ];
+  for (const [label, scenario, worker] of cases) {
+    it(`${label}: stops early, marked partial, the baseline cut at the same request`, async () => {
+      if (worker !== null) assert.equal(worthAWorker(scenario), worker);
+      const total = scenario.workload.requests!;
+      const stopped = await stoppedRun(scenario, 50_000);
+      assert.equal(stopped.exitCode, 130);
+      const result = stopped.result;
+      assert.equal(result.partial, true);
+      assert.match(result.partial_reason!, /^interrupted \(SIGINT\) after [\d,]+ requests$/);
+      assert.deepEqual(Object.keys(result).slice(0, 4), ['name', 'params', 'partial', 'partial_reason']);
+      const requests = result.metrics.requests;
+      assert.ok(requests >= 50_000 && requests < total, `${requests} of ${total}`);
+      assert.equal(result.baseline.requests, requests, 'the baseline covers the same requests');
+      assert.equal(result.partial_reason, `interrupted (SIGINT) after ${requests.toLocaleString('en-US')} requests`);
+      // The same requests as an uninterrupted run of that many: the stop cuts the stream, nothing else.
+      const cut = { ...scenario, workload: { ...scenario.workload, requests } } as Scenario;
+      const whole = await runScenario(cut, { name: 'cut', params: {} }, []);
+      // (A workload long enough to be prefetched on a worker reports empty trace skips even when synthetic.)
+      const withoutTrace = ({ trace: _, ...metrics }: RunMetrics) => metrics;
+      assert.deepEqual(withoutTrace(result.metrics), withoutTrace(whole.metrics));
+      assert.deepEqual(withoutTrace(result.baseline), withoutTrace(whole.baseline));
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { writeErrorReason } from './output-file.js';
+import { removeTemporaryFiles, writeErrorReason } from './output-file.js';
 
 /**
  * Where output goes. Only the CLI entry point touches process streams; commands receive this, so tests
@@ -15,11 +15,15 @@ export interface Terminal {
   /** stderr's width in columns, when it is a terminal. */
   stderrColumns?: number;
   /**
-   * Calls `handler` on the next Ctrl-C (SIGINT) or SIGTERM instead of dying, until the returned function is called.
-   * Absent (tests in-process): no interrupt is ever delivered.
+   * Calls `handler` on the next Ctrl-C (SIGINT) or SIGTERM instead of dying, until the returned function
+   * is called; a second signal meanwhile ends the process at once (exit 130), removing any temporary
+   * output file. Absent (tests in-process): no interrupt is ever delivered.
    */
-  onInterrupt?: (handler: () => void) => () => void;
+  onInterrupt?: (handler: (signal: InterruptSignal) => void) => () => void;
 }
+
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+const INTERRUPT_SIGNALS: InterruptSignal[] = ['SIGINT', 'SIGTERM'];
 
 export function processTerminal(): Terminal {
   // A reader that stops early (`| head`) closes the pipe: the end of the output, not an error. Any other
@@ -42,13 +46,24 @@ export function processTerminal(): Terminal {
       return process.stderr.columns;
     },
     onInterrupt: (handler) => {
-      // Once: a second Ctrl-C gets Node's default (the process ends at once). SIGTERM (a CI job cancelled,
-      // `kill`) stops a run the same way, so its keys and tables are cleaned up too.
-      process.once('SIGINT', handler);
-      process.once('SIGTERM', handler);
+      const again = () => {
+        removeTemporaryFiles();
+        process.stderr.write('cachebench: interrupted again: stopped at once, without writing the outputs (a live run may leave keys under its prefix)\n');
+        process.exit(130);
+      };
+      const first = (signal: InterruptSignal) => {
+        for (const name of INTERRUPT_SIGNALS) {
+          process.removeListener(name, first);
+          process.once(name, again);
+        }
+        handler(signal);
+      };
+      for (const name of INTERRUPT_SIGNALS) process.once(name, first);
       return () => {
-        process.removeListener('SIGINT', handler);
-        process.removeListener('SIGTERM', handler);
+        for (const name of INTERRUPT_SIGNALS) {
+          process.removeListener(name, first);
+          process.removeListener(name, again);
+        }
       };
     },
   };

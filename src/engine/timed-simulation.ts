@@ -132,6 +132,13 @@ export class TimedSimulation {
   private blockedHead: Int32Array;
   private blockedTail: Int32Array;
 
+  private readonly batch = new AccessBatch(4096);
+  /** The stream has ended and every event has been dispatched. */
+  private finished = false;
+  /** Warm-up requests still to come, and the intended start of the last one so far. */
+  private warmupLeft: number;
+  private lastWarmupStart = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly setup: TimedSimulationSetup) {
     this.pool = new ConnectionPool(setup.maxConcurrency);
     const topology = setup.topology;
@@ -154,23 +161,38 @@ export class TimedSimulation {
     this.edges = faultEdges(this.faults);
     for (const [i, edge] of this.edges.entries()) this.events.push(edge.time, i * 16 + EV_FAULT);
     if (topology?.local != null) setup.recorder.timeseries.tiers = true;
+    // A warm-up of N requests ends at the first arrival after the N-th that is later than it (requests
+    // arriving at the same instant as the N-th are warm-up too), so every request is measured or not as a whole.
+    const warmup = setup.warmup;
+    this.warmupLeft = warmup?.kind === 'requests' ? warmup.requests : 0;
+    if (warmup?.kind === 'duration') setup.recorder.measuredFrom = warmup.ms;
+    else if (this.warmupLeft > 0) setup.recorder.measuredFrom = Number.POSITIVE_INFINITY;
   }
 
   run(): void {
+    while (!this.step(Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * Takes up to `batches` batches of arrivals from the stream (and dispatches every event before them);
+   * true once the stream has ended and every request has completed. A driver that must stay responsive
+   * (Ctrl-C) runs the simulation in steps; the result does not depend on how it was stepped.
+   */
+  step(batches: number): boolean {
+    if (this.finished) return true;
     const { stream, recorder } = this.setup;
-    const batch = new AccessBatch(4096);
+    const batch = this.batch;
     const events = this.events;
     const topology = this.topology;
-    const warmup = this.setup.warmup;
-    // A warm-up of N requests ends at the first arrival after the N-th that is later than it (requests
-    // arriving at the same instant as the N-th are warm-up too), so every request is measured or not as a whole.
-    let warmupLeft = warmup?.kind === 'requests' ? warmup.requests : 0;
-    let lastWarmupStart = Number.NEGATIVE_INFINITY;
-    if (warmup?.kind === 'duration') recorder.measuredFrom = warmup.ms;
-    else if (warmupLeft > 0) recorder.measuredFrom = Number.POSITIVE_INFINITY;
-    for (;;) {
+    let warmupLeft = this.warmupLeft;
+    let lastWarmupStart = this.lastWarmupStart;
+    for (let b = 0; b < batches; b++) {
       const n = stream.next(batch);
-      if (n === 0) break;
+      if (n === 0) {
+        while (events.size > 0) this.dispatch();
+        this.finished = true;
+        return true;
+      }
       this.ensureKeySpace(stream.keySpace);
       const times = batch.time;
       const keys = batch.key;
@@ -197,8 +219,10 @@ export class TimedSimulation {
           this.arriveWrite(topology, t, key, op, sizes[i], ttls[i]);
         }
       }
+      this.warmupLeft = warmupLeft;
+      this.lastWarmupStart = lastWarmupStart;
     }
-    while (events.size > 0) this.dispatch();
+    return false;
   }
 
   /** Pub/sub message counts; null without pub/sub invalidation. */

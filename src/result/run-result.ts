@@ -318,6 +318,13 @@ export interface RunResult {
   name: string;
   /** The matrix parameters of this run (empty without a matrix). */
   params: Record<string, unknown>;
+  /**
+   * Present (true) when the run stopped before its end — Ctrl-C or SIGTERM, or a live run under
+   * `on_cache_error: fail` — and its metrics cover only the requests until then.
+   */
+  partial?: true;
+  /** Why a partial run stopped, e.g. "interrupted (SIGINT) after 12,288 requests". */
+  partial_reason?: string;
   metrics: RunMetrics;
   baseline: RunMetrics;
   thresholds: ThresholdResult[];
@@ -370,5 +377,12 @@ export interface Result {
   shard?: ShardInfo;
   /** Present on the result of `cachebench merge`. */
   merged?: MergeInfo;
+  /**
+   * Present (true) when the result is not the whole of what the scenario asks for: a run stopped early
+   * (that run is `partial` too), or a matrix that ended before its last run.
+   */
+  partial?: true;
+  /** Why, e.g. "interrupted (SIGINT) during run 2 of 4". */
+  partial_reason?: string;
   runs: RunResult[];
 }

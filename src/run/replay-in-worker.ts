@@ -2,6 +2,7 @@ import { InputError, RunFailure } from '../errors.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { ReplayOutcome } from './replay.js';
 import { startWorker } from '../threads/worker-script.js';
+import type { SharedStopLimit } from '../workload/stoppable-stream.js';
 
 /** Below this many requests a worker's start-up (~50 ms) costs more than the second core saves. */
 const WORKER_MIN_REQUESTS = 200_000;
@@ -17,11 +18,11 @@ export function worthAWorker(scenario: Scenario): boolean {
 }
 
 /**
- * The same replay as `replay(scenario, withCache)`, on another thread. Results are identical (same code,
+ * The same replay as `replay(scenario, withCache)`, on another thread (stopped through `stopLimit`, if given). Results are identical (same code,
  * same seeds); user errors come back as the same error classes, with the same messages.
  */
-export function replayInWorker(scenario: Scenario, withCache: boolean): Promise<ReplayOutcome> {
-  const worker = startWorker(import.meta.url, 'replay-worker', { scenario, withCache });
+export function replayInWorker(scenario: Scenario, withCache: boolean, stopLimit?: SharedStopLimit): Promise<ReplayOutcome> {
+  const worker = startWorker(import.meta.url, 'replay-worker', { scenario, withCache, stopLimit: stopLimit?.buffer });
   return new Promise((resolve, reject) => {
     worker.once('message', (message: { outcome?: ReplayOutcome; failure?: { message: string; exitCode?: number; stack?: string } }) => {
       void worker.terminate();

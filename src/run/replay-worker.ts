@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from '../scenario/scenario.js';
+import { SharedStopLimit } from '../workload/stoppable-stream.js';
 import { replay } from './replay.js';
 
-/** Worker entry: one replay of a scenario, posted back to the thread that started it. */
-const { scenario, withCache } = workerData as { scenario: Scenario; withCache: boolean };
+/** Worker entry: one replay of a scenario, posted back to the thread that started it; `stopLimit` may stop it early. */
+const { scenario, withCache, stopLimit } = workerData as { scenario: Scenario; withCache: boolean; stopLimit?: SharedArrayBuffer };
 try {
-  parentPort!.postMessage({ outcome: replay(scenario, withCache) });
+  const stop = stopLimit === undefined ? {} : { stopLimit: new SharedStopLimit(stopLimit) };
+  parentPort!.postMessage({ outcome: replay(scenario, withCache, undefined, stop) });
 } catch (error) {
   const e = error as Error & { exitCode?: number };
   parentPort!.postMessage({ failure: { message: e.message, exitCode: e.exitCode, stack: e.stack } });

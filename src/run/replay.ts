@@ -1,5 +1,5 @@
 import { CacheTier, summedTierMetrics } from '../engine/cache-tier.js';
-import { replayHitRatio } from '../engine/hit-ratio-replay.js';
+import { HitRatioReplay } from '../engine/hit-ratio-replay.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import { TimedSimulation } from '../engine/timed-simulation.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
@@ -13,6 +13,7 @@ import { statSync } from 'node:fs';
 import { createWorkload } from '../workload/create-workload.js';
 import { createPrefetchedWorkload } from '../workload/prefetched-stream.js';
 import { ProgressStream } from '../workload/progress-stream.js';
+import { type SharedStopLimit, StoppableStream } from '../workload/stoppable-stream.js';
 import type { RunProgress } from './run-progress.js';
 
 export interface ReplayOutcome {
@@ -30,75 +31,133 @@ export function isTimed(scenario: Scenario): boolean {
 
 /**
  * One replay of the scenario's workload, through its cache (`withCache`) or through none (the baseline).
- * With `progress`, the replay reports how far it has got while it runs.
+ * With `progress`, the replay reports how far it has got while it runs; with `stopLimit`, another thread
+ * may stop it (a stopped run's baseline in a worker), and `stopAt` cuts it at a request count.
  */
-export function replay(scenario: Scenario, withCache: boolean, progress?: RunProgress): ReplayOutcome {
-  const timed = isTimed(scenario);
-  const hasClock = timed || scenario.workload.kind === 'trace';
-  const recorder = new RunRecorder(timed, hasClock, scenario.max_staleness, scenario.timeseries_window);
-  const spec = withCache ? scenario.cache : null;
-  const keySpaceHint = scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024;
-  const opened = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
-  const stream =
-    progress === undefined
-      ? opened
-      : new ProgressStream(
-          opened,
-          (requests, clockMs) =>
-            progress.report({ requests, clockMs, hitRate: recorder.reads > 0 ? recorder.hits / recorder.reads : null }),
-          () => progress.now(),
-        );
-  let skips: TraceSkips | undefined;
-  let metrics: RunMetrics;
+export function replay(
+  scenario: Scenario,
+  withCache: boolean,
+  progress?: RunProgress,
+  stop: { stopLimit?: SharedStopLimit; stopAt?: number } = {},
+): ReplayOutcome {
+  const stepped = new SteppedReplay(scenario, withCache, progress, stop.stopLimit);
   try {
-    if (timed) {
-      const seed = scenario.seed;
-      const topology = spec === null ? null : createTopology(scenario, keySpaceHint);
-      const simulation = new TimedSimulation({
-        stream,
-        topology,
-        faults: scenario.faults,
-        seed,
-        dbReadLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
-        dbWriteLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
-        maxConcurrency: scenario.database.max_concurrency,
-        timeoutMs: scenario.database.timeout,
-        recorder,
-        ...(scenario.workload.warmup === undefined ? {} : { warmup: scenario.workload.warmup }),
-      });
-      simulation.run();
-      metrics = recorder.metrics(topology === null ? null : topologyCacheMetrics(topology));
-      if (topology?.local != null) {
-        metrics.tiers = { l1: summedTierMetrics(topology.local), l2: topology.shared?.tierMetrics() ?? null };
-      }
-      const messages = simulation.invalidationMessages();
-      if (messages !== null) metrics.invalidation = messages;
-      const writeBehind = simulation.writeBehind();
-      if (writeBehind !== null) metrics.write_behind = writeBehind;
-    } else {
-      const cache =
-        spec === null
-          ? null
-          : new CacheTier(
-              createPolicy(spec.policy, { capacity: spec.capacity, unit: spec.capacity_unit, keySpaceHint, seed: scenario.seed, parameters: spec.parameters }),
-              spec.ttl,
-            );
-      replayHitRatio({ stream, cache, invalidation: spec?.invalidation ?? 'delete', recorder, ...(scenario.workload.warmup === undefined ? {} : { warmup: scenario.workload.warmup }) });
-      metrics = recorder.metrics(cache?.metrics() ?? null);
-    }
-    skips = stream.traceStats?.();
+    if (stop.stopAt !== undefined) stepped.stream.stopAt(stop.stopAt);
+    stepped.step(Number.POSITIVE_INFINITY);
+    return stepped.outcome();
   } finally {
-    stream.close();
+    stepped.close();
   }
-  if (skips !== undefined) {
-    metrics.trace = { skipped_lines: skips.skippedLines, skipped_commands: Object.fromEntries(skips.skippedCommands) };
+}
+
+/**
+ * A replay run in steps of a few batches, so the thread that drives it can look up between steps (a
+ * Ctrl-C) and stop it through `stream`: the engine then completes what is in flight and ends. The result
+ * does not depend on the steps.
+ */
+export class SteppedReplay {
+  /** What the engine pulls: the workload, stoppable; `stream.taken` counts the requests handed out. */
+  readonly stream: StoppableStream;
+  private readonly engine: { step(batches: number): boolean };
+  private readonly collect: () => RunMetrics;
+  private readonly recorder: RunRecorder;
+  private closed = false;
+
+  constructor(scenario: Scenario, withCache: boolean, progress?: RunProgress, stopLimit?: SharedStopLimit) {
+    const timed = isTimed(scenario);
+    const hasClock = timed || scenario.workload.kind === 'trace';
+    const recorder = new RunRecorder(timed, hasClock, scenario.max_staleness, scenario.timeseries_window);
+    this.recorder = recorder;
+    const spec = withCache ? scenario.cache : null;
+    const keySpaceHint = scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024;
+    const opened = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
+    this.stream = new StoppableStream(opened, stopLimit);
+    const stream =
+      progress === undefined
+        ? this.stream
+        : new ProgressStream(
+            this.stream,
+            (requests, clockMs) =>
+              progress.report({ requests, clockMs, hitRate: recorder.reads > 0 ? recorder.hits / recorder.reads : null }),
+            () => progress.now(),
+          );
+    try {
+      if (timed) {
+        const seed = scenario.seed;
+        const topology = spec === null ? null : createTopology(scenario, keySpaceHint);
+        const simulation = new TimedSimulation({
+          stream,
+          topology,
+          faults: scenario.faults,
+          seed,
+          dbReadLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
+          dbWriteLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
+          maxConcurrency: scenario.database.max_concurrency,
+          timeoutMs: scenario.database.timeout,
+          recorder,
+          ...(scenario.workload.warmup === undefined ? {} : { warmup: scenario.workload.warmup }),
+        });
+        this.engine = simulation;
+        this.collect = () => {
+          const metrics = recorder.metrics(topology === null ? null : topologyCacheMetrics(topology));
+          if (topology?.local != null) {
+            metrics.tiers = { l1: summedTierMetrics(topology.local), l2: topology.shared?.tierMetrics() ?? null };
+          }
+          const messages = simulation.invalidationMessages();
+          if (messages !== null) metrics.invalidation = messages;
+          const writeBehind = simulation.writeBehind();
+          if (writeBehind !== null) metrics.write_behind = writeBehind;
+          return metrics;
+        };
+      } else {
+        const cache =
+          spec === null
+            ? null
+            : new CacheTier(
+                createPolicy(spec.policy, { capacity: spec.capacity, unit: spec.capacity_unit, keySpaceHint, seed: scenario.seed, parameters: spec.parameters }),
+                spec.ttl,
+              );
+        this.engine = new HitRatioReplay({
+          stream,
+          cache,
+          invalidation: spec?.invalidation ?? 'delete',
+          recorder,
+          ...(scenario.workload.warmup === undefined ? {} : { warmup: scenario.workload.warmup }),
+        });
+        this.collect = () => recorder.metrics(cache?.metrics() ?? null);
+      }
+    } catch (error) {
+      this.stream.close();
+      throw error;
+    }
   }
-  return {
-    metrics,
-    timeseries: recorder.timeseriesPoints(),
-    timeseriesWindowMs: recorder.timeseries.windowMs,
-    latencyHdr: recorder.encodedLatency(),
-  };
+
+  /** Replays up to `batches` more batches; true once the replay has ended (the stream ended or was stopped). */
+  step(batches: number): boolean {
+    return this.engine.step(batches);
+  }
+
+  /** The replay's measurements, once `step` has returned true. */
+  outcome(): ReplayOutcome {
+    const metrics = this.collect();
+    const skips: TraceSkips | undefined = this.stream.traceStats?.();
+    this.close();
+    if (skips !== undefined) {
+      metrics.trace = { skipped_lines: skips.skippedLines, skipped_commands: Object.fromEntries(skips.skippedCommands) };
+    }
+    return {
+      metrics,
+      timeseries: this.recorder.timeseriesPoints(),
+      timeseriesWindowMs: this.recorder.timeseries.windowMs,
+      latencyHdr: this.recorder.encodedLatency(),
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.close();
+  }
 }
 
 /** `metrics.cache`: the shared tier's, or without one the local tiers' summed over nodes. */

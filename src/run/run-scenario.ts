@@ -2,7 +2,9 @@ import type { RunMetrics, RunResult } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
 import { faultWindows } from '../engine/fault-timeline.js';
-import { isTimed, type ReplayOutcome, replay } from './replay.js';
+import { SharedStopLimit } from '../workload/stoppable-stream.js';
+import { isTimed, type ReplayOutcome, replay, SteppedReplay } from './replay.js';
+import { RunStopped } from './run-stopped.js';
 import { replayInWorker, worthAWorker } from './replay-in-worker.js';
 import type { RunProgress } from './run-progress.js';
 
@@ -24,33 +26,47 @@ export async function runScenario(
     const { runLive } = await import('../live/live-run.js');
     return runLive(scenario, run, thresholds, { ...live, progress });
   }
+  const signal = live.signal;
   let withCache: ReplayOutcome;
   let baseline: ReplayOutcome;
+  // Set when the signal stopped the replay: how many requests both replays covered.
+  let stoppedAt: number | null = null;
   if (isTimed(scenario)) {
     if (scenario.cache === null) {
-      baseline = replay(scenario, false, progress);
+      const only = await steppedReplay(new SteppedReplay(scenario, false, progress), signal);
+      stoppedAt = only.stoppedAt;
+      baseline = only.outcome;
       withCache = baseline;
     } else if (worthAWorker(scenario)) {
-      const pending = replayInWorker(scenario, false);
+      const limit = SharedStopLimit.create();
+      const pending = replayInWorker(scenario, false, limit);
       // A failure here must not leave the worker's rejection unobserved.
       pending.catch(() => {});
-      withCache = replay(scenario, true, progress);
+      // Stopped, both replays end at the same request, whichever of them was ahead.
+      const cached = await steppedReplay(new SteppedReplay(scenario, true, progress), signal, (taken) => limit.stop(taken));
+      stoppedAt = cached.stoppedAt;
+      withCache = cached.outcome;
       baseline = await pending;
     } else {
-      baseline = replay(scenario, false);
-      withCache = replay(scenario, true, progress);
+      const cached = await steppedReplay(new SteppedReplay(scenario, true, progress), signal);
+      stoppedAt = cached.stoppedAt;
+      withCache = cached.outcome;
+      // A small replay: run to the same request as the stopped one, whatever happens meanwhile.
+      baseline = replay(scenario, false, undefined, stoppedAt === null ? {} : { stopAt: stoppedAt });
     }
   } else {
     // Without timing nothing waits on anything, so the no-cache replay of the same stream is known
     // exactly from the cached one: every read is a DB read and nothing is ever stale.
-    withCache = replay(scenario, scenario.cache !== null, progress);
+    const cached = await steppedReplay(new SteppedReplay(scenario, scenario.cache !== null, progress), signal);
+    stoppedAt = cached.stoppedAt;
+    withCache = cached.outcome;
     baseline = { metrics: untimedBaseline(withCache.metrics), timeseries: [], timeseriesWindowMs: withCache.timeseriesWindowMs, latencyHdr: '' };
   }
   const metrics = withCache.metrics;
   if (scenario.cache !== null && baseline.metrics.db.reads > 0) {
     metrics.offload = 1 - metrics.db.reads / baseline.metrics.db.reads;
   }
-  return {
+  const result: RunResult = {
     name: run.name,
     params: run.params,
     metrics,
@@ -61,6 +77,50 @@ export async function runScenario(
     timeseries: withCache.timeseries,
     ...(scenario.faults.length > 0 ? { faults: faultWindows(scenario.faults) } : {}),
   };
+  if (stoppedAt !== null) throw new RunStopped(`interrupted (${stopCause(signal)}) after ${stoppedAt.toLocaleString('en-US')} requests`, 130, result);
+  return result;
+}
+
+/** Batches a replay takes between two looks at the signal: a few milliseconds of work. */
+const STEP_BATCHES = 8;
+
+/**
+ * Runs a replay to its end; with a signal, in steps, yielding to the event loop between them so that
+ * a Ctrl-C is seen. Once the signal has aborted, the replay is stopped at `limitFor(requests so far)`
+ * (at least where it is) and completes what is in flight. `stoppedAt`: the request count it stopped at,
+ * or null when it ran to its end.
+ */
+async function steppedReplay(
+  stepped: SteppedReplay,
+  signal: AbortSignal | undefined,
+  limitFor: (taken: number) => number = (taken) => taken,
+): Promise<{ outcome: ReplayOutcome; stoppedAt: number | null }> {
+  try {
+    let stoppedAt: number | null = null;
+    if (signal === undefined) {
+      stepped.step(Number.POSITIVE_INFINITY);
+    } else {
+      for (;;) {
+        if (stoppedAt === null && signal.aborted) {
+          stoppedAt = limitFor(stepped.stream.taken);
+          stepped.stream.stopAt(stoppedAt);
+        }
+        if (stepped.step(STEP_BATCHES)) break;
+        if (stoppedAt === null) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    // The stream ended (or was cut) there: what the replay actually covered.
+    if (stoppedAt !== null) stoppedAt = stepped.stream.taken;
+    return { outcome: stepped.outcome(), stoppedAt };
+  } finally {
+    stepped.close();
+  }
+}
+
+/** The abort's reason as a signal name (the CLI aborts with 'SIGINT' or 'SIGTERM'), or "aborted". */
+function stopCause(signal: AbortSignal | undefined): string {
+  const reason = signal?.reason;
+  return typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? reason : 'aborted';
 }
 
 function untimedBaseline(m: RunMetrics): RunMetrics {

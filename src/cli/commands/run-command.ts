@@ -1,5 +1,4 @@
 import { InputError } from '../../errors.js';
-import { LiveRunStopped } from '../../live/live-run-stopped.js';
 import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { matrixConclusions } from '../../report/matrix-conclusions.js';
 import { displayedInput, echoInput } from '../../report/display-text.js';
@@ -16,6 +15,7 @@ import { reportChalk } from '../../report/report-style.js';
 import { redactUrlCredentials } from '../../result/redaction.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario } from '../../run/run-scenario.js';
+import { RunStopped } from '../../run/run-stopped.js';
 import type { OverrideFlag } from '../../scenario/overrides.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import { type ChartLibrary, loadChartLibrary } from '../../report/html/chart-library.js';
@@ -60,57 +60,73 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const reports = openReports(options, inputs);
   const html = options.html === undefined ? null : openHtml(options.html, inputs);
 
-  const result: Result = {
+  let result: Result = {
     schema_version: 1,
     scenario: redactedScenario(loaded.scenario),
     ...(shard === undefined ? {} : { shard: { index: shard.index, count: shard.count } }),
     runs: [],
   };
-  // Live runs stop on Ctrl-C with a partial result (exit 130) instead of dying with their keys in Redis.
+  // Ctrl-C or SIGTERM stops the run in progress (a live run's keys are deleted first); what was measured is
+  // written, marked partial, and the exit code is 130. A second one ends the process at once.
   const interrupt = new AbortController();
-  const live = loaded.runs.some((run) => run.scenario.mode === 'live');
-  const unsubscribe = live && terminal.onInterrupt !== undefined ? terminal.onInterrupt(() => interrupt.abort()) : () => {};
-  let stopped: LiveRunStopped | null = null;
+  const unsubscribe = terminal.onInterrupt?.((signal) => interrupt.abort(signal)) ?? (() => {});
+  const total = loaded.runs.length;
+  // Why the runs stopped early (the message, and the result's partial_reason), and where the partial result went.
+  let stopped: { message: string; reason: string; exitCode: number; note: string } | null = null;
   const notices: LongRunNotices = { given: false };
   try {
-    for (const [index, run] of loaded.runs.entries()) {
-      const scenario = sharded(run.scenario, shard);
-      const label = echoInput(redactUrlCredentials(run.name));
-      // Only a person at a terminal gets a progress bar; a pipe or a CI log gets one line, and only when the run will take minutes.
-      const progress =
-        terminal.stderrIsTTY === true
-          ? new RunProgressBar(terminal, label, expectedWork(scenario))
-          : new LongRunNotice(terminal, label, expectedWork(scenario), loaded.runs.length - index - 1, notices);
-      let outcome: RunResult;
-      try {
-        outcome = await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress);
-      } catch (error) {
-        if (!(error instanceof LiveRunStopped)) throw error;
-        stopped = error;
-        outcome = error.result;
-      } finally {
-        progress.finish();
+    try {
+      for (const [index, run] of loaded.runs.entries()) {
+        if (interrupt.signal.aborted) {
+          const message = `interrupted (${String(interrupt.signal.reason)}) after run ${index} of ${total}`;
+          stopped = { message, reason: message, exitCode: 130, note: partialNote(options.json) };
+          break;
+        }
+        const scenario = sharded(run.scenario, shard);
+        const label = echoInput(redactUrlCredentials(run.name));
+        // Only a person at a terminal gets a progress bar; a pipe or a CI log gets one line, and only when the run will take minutes.
+        const progress =
+          terminal.stderrIsTTY === true
+            ? new RunProgressBar(terminal, label, expectedWork(scenario))
+            : new LongRunNotice(terminal, label, expectedWork(scenario), loaded.runs.length - index - 1, notices);
+        let outcome: RunResult;
+        try {
+          outcome = await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress);
+        } catch (error) {
+          if (!(error instanceof RunStopped)) throw error;
+          const reason = total > 1 ? `${error.message} during run ${index + 1} of ${total}` : error.message;
+          stopped = { message: error.message, reason, exitCode: error.exitCode, note: stoppedRunNote(error, options.json) };
+          outcome = error.result;
+        } finally {
+          progress.finish();
+        }
+        result.runs.push(outcome);
+        warnAboutSkips(run.scenario, outcome, terminal);
+        if (stopped !== null) break;
+        // Rewritten after every run of a matrix, marked partial until the last, so a crash loses nothing already measured.
+        if (result.runs.length < total) {
+          const soFar = partialResult(result, `${result.runs.length} of ${total} runs finished`);
+          for (const report of reports) report.file.write(report.render(soFar));
+        }
       }
-      result.runs.push(outcome);
-      warnAboutSkips(run.scenario, outcome, terminal);
-      // Rewritten after every run, so a later failure or Ctrl-C loses nothing already measured.
-      for (const report of reports) report.file.write(report.render(result));
-      if (stopped !== null) break;
+    } catch (error) {
+      // A failure after some runs finished: they are written, marked partial. Before any: every output stays as it was.
+      if (result.runs.length > 0) {
+        const reason = `run ${result.runs.length + 1} of ${total} failed: ${(error as Error).message}`;
+        writeOutputs(partialResult(result, reason), reports, html);
+      }
+      throw error;
     }
+    if (stopped !== null) result = partialResult(result, stopped.reason);
+    writeOutputs(result, reports, html);
   } finally {
     unsubscribe();
-    // Once, at the end (rendering grows with the runs): also after a failure or Ctrl-C, with every finished run.
-    if (result.runs.length > 0) {
-      for (const report of reports) report.file.close();
-      html?.file.write(renderRunReportHtml(result, html.library));
-      html?.file.close();
-    }
   }
   if (jsonToStdout) terminal.stdout(serializeResult(result));
 
   say(`${renderHuman(result.runs, color)}\n`);
   if (stopped !== null) {
-    terminal.stderr(`cachebench: ${stopped.message}; ${stoppedRunNote(stopped, options.json)}\n`);
+    terminal.stderr(`cachebench: ${stopped.message}; ${stopped.note}\n`);
     return stopped.exitCode;
   }
   // Keys of ours that may remain in Redis outweigh a threshold: the run did not end cleanly (exit 3).
@@ -122,14 +138,37 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   return result.runs.some((r) => r.thresholds.some((t) => !t.pass)) ? 1 : 0;
 }
 
+/** The result marked as not the whole of what the scenario asks for, saying why (next to schema_version in the JSON). */
+function partialResult(result: Result, reason: string): Result {
+  const { schema_version, ...rest } = result;
+  return { schema_version, partial: true, partial_reason: reason, ...rest };
+}
+
+/** Every output file, with `result`: once, at the end (the HTML's rendering grows with the runs). */
+function writeOutputs(result: Result, reports: Report[], html: { file: OutputFile; library: ChartLibrary } | null): void {
+  for (const report of reports) {
+    report.file.write(report.render(result));
+    report.file.close();
+  }
+  if (html !== null) {
+    html.file.write(renderRunReportHtml(result, html.library));
+    html.file.close();
+  }
+}
+
 /** The scenario as one shard runs it: the same workload, keeping the requests whose key hashes to the shard. */
 function sharded(scenario: Scenario, shard: ShardSpec | undefined): Scenario {
   return shard === undefined ? scenario : { ...scenario, workload: { ...scenario.workload, shard } };
 }
 
-/** Where the partial result of a stopped live run went, and what became of its keys. */
-function stoppedRunNote(stopped: LiveRunStopped, json: string | undefined): string {
-  const written = json === undefined ? 'partial result above' : json === '-' ? 'partial result on stdout' : `partial result written to ${json}`;
+/** Where the partial result went. */
+function partialNote(json: string | undefined): string {
+  return json === undefined ? 'partial result above' : json === '-' ? 'partial result on stdout' : `partial result written to ${json}`;
+}
+
+/** Where the partial result of a stopped run went, and, live, what became of its keys. */
+function stoppedRunNote(stopped: RunStopped, json: string | undefined): string {
+  const written = partialNote(json);
   const redis = stopped.result.redis;
   if (redis === undefined) return written;
   const cleanup =
@@ -179,9 +218,14 @@ export function renderHuman(runs: RunResult[], color: boolean): string {
   return parts.join('\n\n');
 }
 
+interface Report {
+  file: OutputFile;
+  render: (result: Result) => string;
+}
+
 /** The --json (unless stdout), --junit and --markdown files: checked before the run, rewritten after every run. */
-function openReports(options: RunOptions, inputs: ReadFile[]): { file: OutputFile; render: (result: Result) => string }[] {
-  const reports: { file: OutputFile; render: (result: Result) => string }[] = [];
+function openReports(options: RunOptions, inputs: ReadFile[]): Report[] {
+  const reports: Report[] = [];
   if (options.json !== undefined && options.json !== '-') reports.push({ file: OutputFile.open('--json', options.json, inputs), render: serializeResult });
   if (options.junit !== undefined) reports.push({ file: OutputFile.open('--junit', options.junit, inputs), render: renderRunJunit });
   if (options.markdown !== undefined) reports.push({ file: OutputFile.open('--markdown', options.markdown, inputs), render: renderRunMarkdown });
