@@ -8,6 +8,7 @@ export { type MergeOptions, merge } from './api/merge.js';
 export { type RunOptions, run } from './api/run.js';
 export { InputError, RunFailure } from './errors.js';
 export { LiveRunStopped } from './live/live-run-stopped.js';
+export { RunStopped } from './run/run-stopped.js';
 export type { ProgressUpdate } from './run/run-progress.js';
 export type * from './result/run-result.js';
 export type { Finding, MissRatioCurveResult, TraceAnalysis, Verdict } from './analysis/trace-analysis.js';

@@ -17,8 +17,10 @@ export interface RunOptions {
   /** Live runs: set Redis's maxmemory and maxmemory-policy for the run and restore them afterwards (`--allow-config`). */
   allowConfig?: boolean;
   /**
-   * Live runs: aborting stops sending requests, waits briefly for those in flight and deletes the run's keys;
-   * `run` then rejects with a LiveRunStopped whose `result` holds what was measured.
+   * Aborting stops the run in progress: a simulated one at the request it has reached (its baseline cut at
+   * the same request); a live one stops sending requests, waits briefly for those in flight and deletes the
+   * run's keys. `run` then rejects with a RunStopped (a LiveRunStopped, live) whose `result` holds what was
+   * measured, marked partial.
    */
   signal?: AbortSignal;
   /** For a scenario given as an object: the folder a relative `workload.trace` is read from. Default: the current directory. */
@@ -33,7 +35,7 @@ export interface RunOptions {
  * each with its no-cache baseline and its thresholds. Resolves with the result `--json` would write.
  * Thresholds that fail are in `runs[i].thresholds` (`pass: false`); nothing is printed and the process is
  * never exited. Rejects with an InputError for an invalid scenario or option (what the CLI exits 2 for), a
- * RunFailure when the run cannot complete (exit 3), or a LiveRunStopped when `signal` aborted a live run.
+ * RunFailure when the run cannot complete (exit 3), or a RunStopped when `signal` aborted a run.
  */
 export async function run(scenario: string | Record<string, unknown>, options: RunOptions = {}): Promise<Result> {
   const shard = options.shard === undefined ? undefined : shardOption(options.shard);
