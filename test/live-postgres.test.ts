@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { expectedWork } from '../src/cli/progress-bar.js';
 import { parsePostgresAddress, redactPostgres } from '../src/live/postgres-address.js';
 import { normalizedStatement, statementProblem } from '../src/live/postgres-statements.js';
+import { verdictLine } from '../src/report/verdict.js';
 import type { RunResult } from '../src/result/run-result.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { assertNoStack, cachebench, startCachebench } from './support/cachebench-process.js';
@@ -147,6 +148,12 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
       assert.equal(await fingerprint(pg, db, 'products'), products);
       for (const text of [r.stdout, r.stderr, readFileSync(json, 'utf8'), readFileSync(html, 'utf8')]) assert.ok(!text.includes(MARKER), 'the password is never shown');
       assert.match(r.stdout, /postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
+      // The live baseline keeps its own account of its schedule; when it could not keep it, the verdict compares nothing.
+      assert.equal(typeof run.baseline.live!.saturated, 'boolean');
+      assert.equal(run.baseline.live!.worker_requests!.length, workers);
+      const saturatedBaseline = { ...run, metrics: { ...run.metrics, live: { ...run.metrics.live!, saturated: false } } };
+      saturatedBaseline.baseline = { ...run.baseline, live: { ...run.baseline.live!, saturated: true, saturation_reasons: ['12 arrivals dropped'], kept_up_rate: 150 } };
+      assert.match(verdictLine(saturatedBaseline), /^the no-cache baseline's load generator could not keep its schedule \(12 arrivals dropped\)/);
     });
   }
 

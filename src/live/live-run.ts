@@ -393,8 +393,19 @@ async function liveBaseline(
     afterRun: async () => {},
   }, after);
   const server = backend.delta(before, await backend.snapshot(true));
-  mergeShardOutcomes(driven.outcomes, driven.recorder);
+  const merged = mergeShardOutcomes(driven.outcomes, driven.recorder);
   const metrics = driven.recorder.metrics(null);
+  const load = noCache.live!;
+  // The baseline's own account of its schedule: a saturated baseline makes its latencies the client's too.
+  metrics.live = {
+    dropped: merged.dropped,
+    errors_per_second: merged.errorsPerSecond,
+    reconnects: merged.reconnects,
+    warmup_ms: load.warmup,
+    workers: driven.workers,
+    worker_requests: merged.workerRequests,
+    ...scheduleMetrics(driven.outcomes, load, merged.dropped, driven.sleepsBetweenArrivals),
+  };
   const database = mergeDatabaseOutcomes(driven.outcomes.map((outcome) => outcome.database));
   if (stalenessOf(database.counts) !== null) withUnknownStaleness(metrics);
   return { metrics, latencyHdr: driven.recorder.encodedLatency(), view: { client: database.counts, ...server }, stopReason: driven.stopReason };

@@ -19,6 +19,8 @@ export function verdictLine(run: RunResult): string {
   const failures = metrics.errors > 0 ? `; ${formatCount(metrics.errors)} requests failed` : '';
   // A saturated client's latencies are its own backlog: no claim about the cache is made from them.
   if (metrics.live?.saturated === true) return saturatedVerdict(metrics.live) + failures;
+  // So are a live baseline's (measured against a real database): the comparison would be against them.
+  if (run.baseline.live?.saturated === true) return `the no-cache baseline's ${saturatedVerdict(run.baseline.live).replace(/^the /, '')}${failures}`;
   return cacheVerdict(run, failures) + floorClause(metrics);
 }
 
