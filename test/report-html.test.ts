@@ -306,3 +306,13 @@ describe('renderAnalysisReportHtml', () => {
     assert.match(html, /<h1>cachebench analyze: traces\/&lt;\/script&gt;/);
   });
 });
+
+describe('a partial result in the HTML report', () => {
+  it('says so, with the reason, before any number, and on the run that stopped', () => {
+    const run = { ...runResult(), partial: true as const, partial_reason: 'interrupted (SIGTERM) after 8,192 requests' };
+    const html = renderRunReportHtml({ schema_version: 1, partial: true, partial_reason: 'interrupted (SIGTERM) after 8,192 requests', scenario: { name: 'x' }, runs: [run] }, loadChartLibrary());
+    assert.match(html, /<p class="note partial">Partial result: interrupted \(SIGTERM\) after 8,192 requests<\/p>/);
+    assert.match(html, /<p class="note">Partial run: interrupted \(SIGTERM\) after 8,192 requests; its numbers cover the requests until then\.<\/p>/);
+    assert.ok(html.indexOf('Partial result') < html.indexOf('<section'), 'before the runs');
+  });
+});

@@ -95,3 +95,13 @@ describe('Markdown text', () => {
     assert.match(text, /^## cachebench: bare\n\nNo thresholds\.\n/);
   });
 });
+
+describe('a partial result in Markdown', () => {
+  it('says so, with the reason, on the result and on the run that stopped', () => {
+    const run = { ...runResult(), name: 'big', partial: true as const, partial_reason: 'interrupted (SIGINT) after 4,096 requests' };
+    const text = renderRunMarkdown({ schema_version: 1, partial: true, partial_reason: 'interrupted (SIGINT) after 4,096 requests during run 2 of 2', scenario: { name: 'x' }, runs: [runResult(), run] });
+    assert.match(text, /⚠ \*\*partial result\*\*: interrupted \(SIGINT\) after 4,096 requests during run 2 of 2\n/);
+    assert.match(text, /### big\n\n⚠ partial: interrupted \(SIGINT\) after 4,096 requests\n/);
+    assert.doesNotMatch(renderRunMarkdown({ schema_version: 1, scenario: { name: 'x' }, runs: [runResult()] }), /partial/);
+  });
+});

@@ -37,6 +37,8 @@ export function renderRunMarkdown(result: Result): string {
   const scenario = result.scenario as { name?: unknown } | null;
   const name = typeof scenario?.name === 'string' ? scenario.name : (result.runs[0]?.name ?? '');
   const parts = [`## cachebench: ${markdownText(name)}`, gateLine(result.runs)];
+  // A partial result says so before any number: the runs stopped early (Ctrl-C, a failure).
+  if (result.partial) parts.push(`⚠ **partial result**: ${markdownText(result.partial_reason ?? 'the runs stopped early')}`);
   const single = result.runs.length === 1;
   if (!single) parts.push(overviewTable(result.runs));
   for (const run of result.runs) parts.push(runSection(run, single && run.name === name));
@@ -74,6 +76,7 @@ function runSection(run: RunResult, untitled: boolean): string {
     const heading = `### ${markdownText(run.name)}`;
     parts.push(params === '' || params === run.name ? heading : `${heading}\n\n${codeSpan(params)}`);
   }
+  if (run.partial) parts.push(`⚠ partial: ${markdownText(run.partial_reason ?? 'stopped early')}`);
   parts.push(
     markdownTable(
       ['metric', 'with cache', 'no cache'],

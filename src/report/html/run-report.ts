@@ -26,6 +26,8 @@ export function renderRunReportHtml(result: Result, library: ChartLibrary): stri
   const { runs } = result;
   const charts: ChartSpec[] = [];
   const parts: string[] = [];
+  // A partial result says so before any number: the runs stopped early (Ctrl-C, a failure).
+  if (result.partial) parts.push(`<p class="note partial">Partial result: ${escapeHtml(result.partial_reason ?? 'the runs stopped early')}</p>`);
   if (runs.length > 1) {
     const comparison = matrixCharts(runs);
     charts.push(...comparison);
@@ -68,6 +70,7 @@ function runSection(run: RunResult, index: number): { html: string; charts: Char
   const params = formatRunParams(run.params);
   const heading = run.name || params || `run ${index + 1}`;
   const notes: string[] = [];
+  if (run.partial) notes.push(`Partial run: ${run.partial_reason ?? 'stopped early'}; its numbers cover the requests until then.`);
   if (run.metrics.latency_ms === null) {
     notes.push('This run replayed hit ratios without timing: latency, database load and staleness over time need a timed run (a workload with a rate).');
   }
