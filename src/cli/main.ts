@@ -49,8 +49,9 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     .option('--allow-config', 'live runs: set maxmemory and maxmemory-policy from cache.capacity and cache.policy for the run (restored afterwards)')
     .option('--junit <file>', 'write JUnit XML: a test suite per run, a test case per threshold')
     .option('--markdown <file>', 'write a Markdown summary (for CI job summaries such as $GITHUB_STEP_SUMMARY)')
+    .option('--trace-out <file>', 'also write the workload the runs replay as a canonical CSV trace (for cachebench analyze), before the runs')
     .option('--shard <i/N>', 'drive only shard i of N (0 ≤ i < N) of the workload, split by a hash of the key; merge the results with `cachebench merge`')
-    .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string; shard?: string }) => {
+    .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string; shard?: string; traceOut?: string }) => {
       // Named as typed in messages: --skip-bad-lines on a synthetic workload blames the flag, not a --set.
       const set = options.skipBadLines ? [...options.set, { assignment: 'workload.skip_bad_lines=true', flag: '--skip-bad-lines' }] : options.set;
       const { runCommand } = await import('./commands/run-command.js');
@@ -140,8 +141,15 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
   program
     .command('analyze')
     .description('characterise a trace: reuse, popularity, sizes, writes, its miss-ratio curve and a verdict')
-    .argument('<trace>', 'trace file (canonical CSV or JSON Lines, or any format --format names)')
+    .argument('[trace]', 'trace file (canonical CSV or JSON Lines, or any format --format names); or give --scenario')
     .option('--format <format>', 'trace format (auto: by extension, then by content)', 'auto')
+    .option('--columns <mapping>', 'a delimited trace\'s columns, as workload.columns: field=index or field=header name, e.g. time=0,key=1,size=3 (fields: key, time, size, op, ttl)')
+    .option('--delimiter <char>', 'with --columns: the delimiter, e.g. "," (default), "\\t" or tab, space, "|"')
+    .option('--header', 'with --columns: the first line names the columns (the default when a column is given by name)')
+    .option('--no-header', 'with --columns: there is no header line')
+    .option('--time-unit <unit>', 'with --columns: unit of the time and ttl columns: s, ms (default), us, ns')
+    .option('--ops <mapping>', 'with --columns: op column values → operations, e.g. read=get,write=set,del=delete (default: get, set, delete in any case)')
+    .option('--scenario <file>', "analyze a scenario's workload section: its trace as it reads it, or its synthetic workload as run generates it")
     .option('--sizes <list>', 'cache sizes for the table, the replays and Belady: entries (100,1k,10k) or bytes (64MB)')
     .option('--policies <list>', 'also replay these policies at the sizes, e.g. lru,fifo,sieve')
     .option('--sample-rate <fraction>', 'SHARDS fixed-rate curve sampling this share of keys, e.g. 0.01')
@@ -160,7 +168,7 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
         '  mean read latency = h·cache + (1−h)·(cache + db)\n' +
         "  DB reads/s        = (1−h) × the trace's reads/s (from its timestamps)\n",
     )
-    .action(async (file: string, options: AnalyzeOptions) => {
+    .action(async (file: string | undefined, options: AnalyzeOptions) => {
       const { analyzeCommand } = await import('./commands/analyze-command.js');
       exitCode = analyzeCommand(file, options, terminal);
     });

@@ -1,19 +1,17 @@
 import { analyzeTrace, type CurveMethod } from '../../analysis/analyze-trace.js';
-import { traceAnalysisSource } from '../../analysis/trace-source.js';
 import type { CacheSize } from '../../analysis/policy-replay.js';
 import { InputError } from '../../errors.js';
 import { createPolicy } from '../../policies/registry.js';
 import { serializeAnalysis } from '../../report/analysis-json.js';
 import { renderAnalysisReport } from '../../report/analysis-report.js';
 import { renderAnalysisReportHtml } from '../../report/html/analysis-report.js';
-import type { TraceFormat } from '../../scenario/scenario.js';
 import { hasByteUnit, parseCount, parseDuration, parseFraction, parseSize } from '../../scenario/units.js';
 import { loadChartLibrary } from '../../report/html/chart-library.js';
 import { OutputFile, type ReadFile } from '../output-file.js';
-import { refuseScenarioAsTrace } from '../analyze-input.js';
+import { analyzeInput, type AnalyzeSourceFlags } from '../analyze-source.js';
 import type { Terminal } from '../terminal.js';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends AnalyzeSourceFlags {
   format: string;
   sizes?: string;
   policies?: string;
@@ -31,8 +29,8 @@ export interface AnalyzeOptions {
 }
 
 /** `cachebench analyze <trace>`: characterise a trace, its miss-ratio curve and a verdict. */
-export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: Terminal): number {
-  refuseScenarioAsTrace(file);
+export function analyzeCommand(file: string | undefined, options: AnalyzeOptions, terminal: Terminal): number {
+  const input = analyzeInput(file, options);
   const method = curveMethod(options);
   const sizes = options.sizes === undefined ? null : parseSizes(options.sizes);
   const policies = parsePolicies(options.policies);
@@ -45,14 +43,14 @@ export function analyzeCommand(file: string, options: AnalyzeOptions, terminal: 
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
   // Fail on a bad --json or --html path before reading the trace; write them only once there is an analysis.
-  const inputs: ReadFile[] = [{ role: 'the trace', path: file }];
+  const inputs: ReadFile[] = input.reads;
   const jsonFile = options.json === undefined || jsonToStdout ? null : OutputFile.open('--json', options.json, inputs);
   if (options.html === '-') throw new InputError('--html: give a file name, e.g. --html report.html (the report cannot go to stdout)');
   const htmlFile = options.html === undefined ? null : OutputFile.open('--html', options.html, inputs);
   const chartLibrary = htmlFile === null ? null : loadChartLibrary();
 
-  const analysis = analyzeTrace(traceAnalysisSource(file, options.format as TraceFormat | 'auto'), {
-    trace: { path: file, format: options.format },
+  const analysis = analyzeTrace(input.open, {
+    trace: input.trace,
     method,
     sizes,
     policies,

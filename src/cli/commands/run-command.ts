@@ -18,6 +18,7 @@ import { runScenario } from '../../run/run-scenario.js';
 import { RunStopped } from '../../run/run-stopped.js';
 import type { OverrideFlag } from '../../scenario/overrides.js';
 import type { Scenario } from '../../scenario/scenario.js';
+import { exportWorkloadTrace } from '../../workload/trace-export.js';
 import { type ChartLibrary, loadChartLibrary } from '../../report/html/chart-library.js';
 import type { LoadedScenario } from '../../scenario/load.js';
 import { OutputFile, type ReadFile } from '../output-file.js';
@@ -42,6 +43,8 @@ export interface RunOptions {
   markdown?: string;
   /** `i/N`: drive only shard i of N of the workload (keys split by hash; see `cachebench merge`). */
   shard?: string;
+  /** The run's workload written as a canonical CSV trace, before the run (for `cachebench analyze`). */
+  traceOut?: string;
 }
 
 /**
@@ -59,6 +62,7 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const inputs = scenarioInputs(file, loaded);
   const reports = openReports(options, inputs);
   const html = options.html === undefined ? null : openHtml(options.html, inputs);
+  if (options.traceOut !== undefined) writeWorkloadTrace(options.traceOut, loaded, shard, inputs);
 
   let result: Result = {
     schema_version: 1,
@@ -230,6 +234,28 @@ function openReports(options: RunOptions, inputs: ReadFile[]): Report[] {
   if (options.junit !== undefined) reports.push({ file: OutputFile.open('--junit', options.junit, inputs), render: renderRunJunit });
   if (options.markdown !== undefined) reports.push({ file: OutputFile.open('--markdown', options.markdown, inputs), render: renderRunMarkdown });
   return reports;
+}
+
+/**
+ * `--trace-out`: the workload every run replays (a shard's part with --shard), as a canonical CSV trace,
+ * written atomically before the runs. A matrix that varies the workload has no one workload to write.
+ */
+function writeWorkloadTrace(path: string, loaded: LoadedScenario, shard: ShardSpec | undefined, inputs: ReadFile[]): void {
+  const file = OutputFile.open('--trace-out', path, inputs);
+  const first = sharded(loaded.runs[0].scenario, shard);
+  const identity = (scenario: Scenario) => JSON.stringify([scenario.workload, scenario.seed]);
+  const other = loaded.runs.find((run) => identity(sharded(run.scenario, shard)) !== identity(first));
+  if (other !== undefined) {
+    throw new InputError(`--trace-out: the runs ${loaded.runs[0].name} and ${other.name} replay different workloads; export one (fix the swept workload field with --set)`);
+  }
+  const stream = file.begin();
+  try {
+    exportWorkloadTrace(first.workload, first.seed, stream);
+  } catch (error) {
+    stream.discard();
+    throw error;
+  }
+  stream.commit();
 }
 
 /** The --html file, and the chart library it inlines (read now, so a broken install fails before the run). */
