@@ -27,6 +27,7 @@ import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 import { deltaUnknownReason, infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
 import { applyMemoryConfig, restoreMemoryConfig, type SavedMemoryConfig } from './redis-memory-config.js';
+import { completeModel, probeRedisMemory, type RedisMemoryModel, type RedisMemoryProbe, RedisMemoryStream } from './redis-memory-model.js';
 import { floorSummary, judgeSaturation, mergeSchedules, percentiles } from './saturation.js';
 import { LATE_START_MS } from './schedule-log.js';
 import { LocalShardHost, type ShardHost, WorkerShardHost } from './shard-hosts.js';
@@ -99,11 +100,16 @@ export async function runLive(
     const config = options.allowConfig ? { maxmemory: target.maxmemory, maxmemory_policy: target.maxmemory_policy } : null;
     let saved: SavedMemoryConfig | null = null;
     try {
+      started = true;
+      // The prediction sizes its cache in Redis's memory: measured before maxmemory is lowered, so the probe evicts nothing.
+      const memory =
+        config?.maxmemory != null && predictedPolicy(config.maxmemory_policy) !== null
+          ? await probeRedisMemory(scenario, connections, prefix, dbOf(target))
+          : null;
       if (config !== null && (config.maxmemory !== null || config.maxmemory_policy !== null)) {
         saved = await applyMemoryConfig(connections.masters(), { maxmemory: config.maxmemory, policy: config.maxmemory_policy });
       }
-      started = true;
-      result = await measure(scenario, load, target, connections, prefix, run, thresholds, options, config, backend);
+      result = await measure(scenario, load, target, connections, prefix, run, thresholds, options, config, backend, memory);
       return result;
     } finally {
       if (saved !== null) await restoreMemoryConfig(saved);
@@ -155,6 +161,7 @@ async function measure(
   options: LiveRunOptions,
   config: RedisView['config_applied'],
   backend: PostgresBackend | null,
+  memoryProbe: RedisMemoryProbe | null,
 ): Promise<RunResult> {
   const closedLoop = load.clients !== null;
   const seen: { infoBefore: RedisInfoSnapshot | null; infoAfter: RedisInfoSnapshot | null; dbBefore: PostgresStatsSnapshot | string } = {
@@ -234,7 +241,8 @@ async function measure(
   // The baseline replays the whole workload, warm-up included, so offload compares DB reads per read.
   if (baseline.db.reads > 0 && metrics.reads > 0)
     metrics.offload = 1 - metrics.db.reads / metrics.reads / (baseline.db.reads / baseline.reads);
-  const prediction = config === null ? null : predict(simulated, config.maxmemory_policy);
+  const memory = memoryProbe === null || config?.maxmemory == null ? null : completeModel(memoryProbe, infoBefore.used_memory, config.maxmemory);
+  const prediction = config === null ? null : predict(simulated, config.maxmemory_policy, memory === null ? null : { model: memory, probe: memoryProbe! });
 
   const deltaUnknown = infoAfter === null ? null : deltaUnknownReason({ ...infoBefore }, { ...infoAfter });
   const result: RunResult = {
@@ -257,6 +265,7 @@ async function measure(
       ...(deltaUnknown !== null ? { delta_unknown: deltaUnknown } : {}),
       client: merged.client,
       config_applied: config,
+      ...(memory !== null ? { memory_model: memory } : {}),
       keys_deleted: 0,
     },
     ...(databaseView !== null ? { database: databaseView } : {}),
@@ -545,11 +554,23 @@ function simulatedDatabase(real: Scenario['database'], measured: MergedDatabase 
   return { ...model, latency, write_latency: measuredLatency(measured.writeServiceMs, latency) };
 }
 
-/** The same scenario simulated with Redis's approximated LRU or LFU (what --allow-config set); null for other policies. */
-function predict(simulated: Scenario, maxmemoryPolicy: string | null): RunMetrics | null {
-  const policy = maxmemoryPolicy === 'allkeys-lru' ? 'redis-lru' : maxmemoryPolicy === 'allkeys-lfu' ? 'redis-lfu' : null;
+function predictedPolicy(maxmemoryPolicy: string | null): 'redis-lru' | 'redis-lfu' | null {
+  return maxmemoryPolicy === 'allkeys-lru' ? 'redis-lru' : maxmemoryPolicy === 'allkeys-lfu' ? 'redis-lfu' : null;
+}
+
+/**
+ * The same scenario simulated with Redis's approximated LRU or LFU (what --allow-config set); null for
+ * other policies. With the measured memory model (a maxmemory was set), the simulated cache holds what
+ * Redis holds: its capacity is maxmemory less the empty server's used_memory, and every key is charged
+ * the bytes of Redis memory it was measured to take, not its value's size.
+ */
+function predict(simulated: Scenario, maxmemoryPolicy: string | null, memory: { model: RedisMemoryModel; probe: RedisMemoryProbe } | null): RunMetrics | null {
+  const policy = predictedPolicy(maxmemoryPolicy);
   if (policy === null || simulated.cache === null) return null;
   const specs = policyParameters(policy);
   const parameters = specs === undefined ? {} : resolveParameters(policy, specs, undefined);
-  return replay({ ...simulated, cache: { ...simulated.cache, policy, parameters } }, true).metrics;
+  const cache = { ...simulated.cache, policy, parameters };
+  if (memory === null) return replay({ ...simulated, cache }, true).metrics;
+  const sized = { ...cache, capacity: memory.model.capacity_for_keys, capacity_unit: 'bytes' as const };
+  return replay({ ...simulated, cache: sized }, true, undefined, {}, (stream) => new RedisMemoryStream(stream, memory.probe.sizes)).metrics;
 }

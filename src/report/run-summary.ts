@@ -179,6 +179,12 @@ function liveLines(run: RunResult): string {
     );
   }
   if (redis.cleanup_error !== undefined) lines.push(keysLeftBehind(redis));
+  const memory = redis.memory_model;
+  if (memory !== undefined) {
+    lines.push(
+      `Redis memory per key (measured on ${formatCount(memory.probed_keys)} keys of the run): ${formatBytes(memory.bytes_per_key)} of used_memory (MEMORY USAGE ${formatBytes(memory.memory_usage_per_key)}, value ${formatBytes(memory.value_bytes_per_key)}); ${formatBytes(memory.capacity_for_keys)} of maxmemory left for keys after ${formatBytes(memory.baseline_used_memory)} the server uses without them`,
+    );
+  }
   if (run.prediction !== undefined) {
     lines.push(`simulated prediction (${redis.config_applied?.maxmemory_policy ?? ''}): hit rate ${formatPercent(run.prediction.hit_rate)} vs live ${formatPercent(run.metrics.hit_rate)}`);
   }

@@ -199,6 +199,18 @@ export interface RedisView {
   client: { gets: number; hits: number; misses: number; errors: number };
   /** What --allow-config set for the run (and restored afterwards); null without it. */
   config_applied: { maxmemory: number | null; maxmemory_policy: string | null } | null;
+  /**
+   * With --allow-config setting maxmemory and an LRU or LFU policy: what a key of the run costs in Redis's
+   * memory, measured on the server before the run (live/redis-memory-model.ts); the prediction is sized with it.
+   */
+  memory_model?: {
+    baseline_used_memory: number;
+    capacity_for_keys: number;
+    probed_keys: number;
+    bytes_per_key: number;
+    memory_usage_per_key: number;
+    value_bytes_per_key: number;
+  };
   /** Keys under the prefix deleted at the end (SCAN + UNLINK). */
   keys_deleted: number;
   /**

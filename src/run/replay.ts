@@ -39,8 +39,10 @@ export function replay(
   withCache: boolean,
   progress?: RunProgress,
   stop: { stopLimit?: SharedStopLimit; stopAt?: number } = {},
+  /** Changes what the workload hands out (a live run's prediction charges Redis memory per key: live/redis-memory-model.ts). */
+  mapStream?: (stream: AccessStream) => AccessStream,
 ): ReplayOutcome {
-  const stepped = new SteppedReplay(scenario, withCache, progress, stop.stopLimit);
+  const stepped = new SteppedReplay(scenario, withCache, progress, stop.stopLimit, mapStream);
   try {
     if (stop.stopAt !== undefined) stepped.stream.stopAt(stop.stopAt);
     stepped.step(Number.POSITIVE_INFINITY);
@@ -63,14 +65,21 @@ export class SteppedReplay {
   private readonly recorder: RunRecorder;
   private closed = false;
 
-  constructor(scenario: Scenario, withCache: boolean, progress?: RunProgress, stopLimit?: SharedStopLimit) {
+  constructor(
+    scenario: Scenario,
+    withCache: boolean,
+    progress?: RunProgress,
+    stopLimit?: SharedStopLimit,
+    mapStream?: (stream: AccessStream) => AccessStream,
+  ) {
     const timed = isTimed(scenario);
     const hasClock = timed || scenario.workload.kind === 'trace';
     const recorder = new RunRecorder(timed, hasClock, scenario.max_staleness, scenario.timeseries_window);
     this.recorder = recorder;
     const spec = withCache ? scenario.cache : null;
     const keySpaceHint = scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024;
-    const opened = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
+    const workload = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
+    const opened = mapStream === undefined ? workload : mapStream(workload);
     this.stream = new StoppableStream(opened, stopLimit);
     const stream =
       progress === undefined
