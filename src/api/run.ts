@@ -3,9 +3,11 @@ import { stringify } from 'yaml';
 import { parseScenarioThresholds } from '../cli/scenario-thresholds.js';
 import { InputError } from '../errors.js';
 import { redactedRun, redactedScenario } from '../live/redacted-scenario.js';
-import type { Result, ShardInfo } from '../result/run-result.js';
+import type { Result, RunResult, ShardInfo } from '../result/run-result.js';
 import type { ProgressUpdate, RunProgress } from '../run/run-progress.js';
-import { runScenario } from '../run/run-scenario.js';
+import { runScenario, runSweep } from '../run/run-scenario.js';
+import { defaultSweepThreads, MAX_SWEEP_THREADS } from '../run/sweep.js';
+import { sweepGroups } from '../run/sweep-plan.js';
 import { type LoadedScenario, loadScenario, parseScenarioText } from '../scenario/load.js';
 import { MAX_SHARDS, parseShard, type ShardSpec } from '../workload/key-shard.js';
 
@@ -25,7 +27,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** For a scenario given as an object: the folder a relative `workload.trace` is read from. Default: the current directory. */
   baseDir?: string;
-  /** Called about every 150 ms while a run goes on (and at the end of each simulated replay). */
+  /**
+   * Threads that replay the caches of runs differing only in cache settings, which share one pass over the
+   * workload (default: cores − 1). Results do not depend on it.
+   */
+  threads?: number;
+  /**
+   * Called about every 150 ms while a run goes on (and at the end of each simulated replay). Runs sharing
+   * one pass report as the first of them.
+   */
   onProgress?: (update: ProgressUpdate & { run: string }) => void;
 }
 
@@ -47,15 +57,29 @@ export async function run(scenario: string | Record<string, unknown>, options: R
     ...(shard === undefined ? {} : { shard: { index: shard.index, count: shard.count } }),
     runs: [],
   };
-  for (const each of loaded.runs) {
-    const resolved = shard === undefined ? each.scenario : { ...each.scenario, workload: { ...each.scenario.workload, shard } };
-    const onProgress = options.onProgress;
-    const progress: RunProgress | undefined =
-      onProgress === undefined ? undefined : { now: () => performance.now(), report: (update) => onProgress({ ...update, run: each.name }) };
-    result.runs.push(
-      await runScenario(resolved, redactedRun(each), thresholds, { allowConfig: options.allowConfig === true, signal: options.signal }, progress),
-    );
+  const scenarios = loaded.runs.map((each) =>
+    shard === undefined ? each.scenario : { ...each.scenario, workload: { ...each.scenario.workload, shard } },
+  );
+  const onProgress = options.onProgress;
+  const progressOf = (label: string): RunProgress | undefined =>
+    onProgress === undefined
+      ? undefined
+      : { now: () => performance.now(), report: (update) => onProgress({ ...update, run: label }) };
+  const threads = options.threads === undefined ? defaultSweepThreads() : threadsOption(options.threads);
+  // Runs that differ only in cache settings replay in one pass (run/sweep-plan.ts); results keep the runs' order.
+  const finished: RunResult[] = new Array(scenarios.length);
+  for (const group of sweepGroups(scenarios)) {
+    if (group.length > 1) {
+      const runs = group.map((index) => ({ scenario: scenarios[index], run: redactedRun(loaded.runs[index]) }));
+      const results = await runSweep(runs, thresholds, threads, progressOf(loaded.runs[group[0]].name), options.signal);
+      for (const [i, index] of group.entries()) finished[index] = results[i];
+    } else {
+      const each = loaded.runs[group[0]];
+      const live = { allowConfig: options.allowConfig === true, signal: options.signal };
+      finished[group[0]] = await runScenario(scenarios[group[0]], redactedRun(each), thresholds, live, progressOf(each.name));
+    }
   }
+  result.runs.push(...finished);
   return result;
 }
 
@@ -69,11 +93,20 @@ function loadInput(scenario: string | Record<string, unknown>, options: RunOptio
   return parseScenarioText(stringify(scenario), '<inline>', set, path.resolve(options.baseDir ?? '.'));
 }
 
+function threadsOption(threads: number): number {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_SWEEP_THREADS) {
+    throw new InputError(`threads: ${threads} is not a thread count; give a whole number from 1 to ${MAX_SWEEP_THREADS}`);
+  }
+  return threads;
+}
+
 function shardOption(shard: string | ShardInfo): ShardSpec {
   if (typeof shard === 'string') return parseShard(shard, 'shard');
   const { index, count } = shard;
   if (!(Number.isInteger(count) && count >= 1 && count <= MAX_SHARDS && Number.isInteger(index) && index >= 0 && index < count)) {
-    throw new InputError(`shard: { index: ${index}, count: ${count} } is not a shard; the index must be 0 to count − 1, the count 1 to ${MAX_SHARDS}`);
+    throw new InputError(
+      `shard: { index: ${index}, count: ${count} } is not a shard; the index must be 0 to count − 1, the count 1 to ${MAX_SHARDS}`,
+    );
   }
   return { index, count };
 }

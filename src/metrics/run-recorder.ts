@@ -118,7 +118,7 @@ export class RunRecorder {
    */
   constructor(
     private readonly timed: boolean,
-    private readonly hasClock: boolean,
+    readonly hasClock: boolean,
     private readonly maxStalenessMs: number | null,
     timeseriesWindowMs: number,
     private readonly dbPeak: QueryRatePeak = new SlidingWindowPeak(QPS_WINDOW_MS),
@@ -148,6 +148,29 @@ export class RunRecorder {
       this.misses++;
     }
     if (this.hasClock) this.timeseries.read(start, hit);
+  }
+
+  /**
+   * The cache-independent half of `readOutcome`, for replays that record the outcomes elsewhere (a sweep's
+   * lanes, engine/hit-ratio-replay.ts): a read of `size` bytes arrived at `start`.
+   */
+  readArrived(start: number, size: number): void {
+    if (start < this.measuredFrom) return;
+    this.readBytes += size;
+    if (this.hasClock) this.timeseries.read(start, false);
+  }
+
+  /**
+   * The other half, counted by the caller: `hits` and `misses` reads (every miss one DB read, none of them
+   * concurrent with another of its key: a replay without timing), `hitBytes` served from the cache.
+   * The time series' hits come separately (TimeseriesRecorder.addHits).
+   */
+  readOutcomes(hits: number, misses: number, hitBytes: number): void {
+    this.hits += hits;
+    this.misses += misses;
+    this.hitBytes += hitBytes;
+    this.dbReads += misses;
+    if (misses > 0 && this.maxConcurrentFetchesPerKey < 1) this.maxConcurrentFetchesPerKey = 1;
   }
 
   /** A read served version that was superseded `ageMs` ago. */

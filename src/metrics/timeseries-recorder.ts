@@ -169,6 +169,20 @@ export class TimeseriesRecorder {
     }
   }
 
+  /**
+   * Adds hits counted elsewhere per window of `windowMs` (this recorder's width or a finer one, by a power
+   * of two): `hits[w]` happened in [w × windowMs, (w + 1) × windowMs).
+   */
+  addHits(hits: Float64Array, windowMs: number): void {
+    while (this.windowMs < windowMs) this.coarsen();
+    const fold = this.windowMs / windowMs;
+    for (let w = 0; w < hits.length; w++) {
+      if (hits[w] === 0) continue;
+      const into = this.windowOf(Math.floor(w / fold) * this.windowMs);
+      this.hits[into] += hits[w];
+    }
+  }
+
   /** Merges windows 2i and 2i+1 into window i and doubles the width. */
   private coarsen(): void {
     for (const column of this.summedColumns()) {
@@ -191,7 +205,18 @@ export class TimeseriesRecorder {
   }
 
   private summedColumns(): Float64Array[] {
-    return [this.requests, this.reads, this.hits, this.staleReads, this.dbQueries, this.errors, this.l1Lookups, this.l1Hits, this.l2Lookups, this.l2Hits];
+    return [
+      this.requests,
+      this.reads,
+      this.hits,
+      this.staleReads,
+      this.dbQueries,
+      this.errors,
+      this.l1Lookups,
+      this.l1Hits,
+      this.l2Lookups,
+      this.l2Hits,
+    ];
   }
 
   private grow(window: number): void {

@@ -63,6 +63,7 @@ export class SteppedReplay {
   private readonly engine: { step(batches: number): boolean };
   private readonly collect: () => RunMetrics;
   private readonly recorder: RunRecorder;
+  private readonly isTrace: boolean;
   private closed = false;
 
   constructor(
@@ -76,6 +77,7 @@ export class SteppedReplay {
     const hasClock = timed || scenario.workload.kind === 'trace';
     const recorder = new RunRecorder(timed, hasClock, scenario.max_staleness, scenario.timeseries_window);
     this.recorder = recorder;
+    this.isTrace = scenario.workload.kind === 'trace';
     const spec = withCache ? scenario.cache : null;
     const keySpaceHint = scenario.workload.kind === 'synthetic' ? scenario.workload.keys : 1024;
     const workload = timed ? createWorkload(scenario.workload, scenario.seed) : openUntimedWorkload(scenario);
@@ -149,7 +151,8 @@ export class SteppedReplay {
   /** The replay's measurements, once `step` has returned true. */
   outcome(): ReplayOutcome {
     const metrics = this.collect();
-    const skips: TraceSkips | undefined = this.stream.traceStats?.();
+    // Only a trace reader skips anything (a prefetched synthetic stream reports zeros).
+    const skips: TraceSkips | undefined = this.isTrace ? this.stream.traceStats?.() : undefined;
     this.close();
     if (skips !== undefined) {
       metrics.trace = { skipped_lines: skips.skippedLines, skipped_commands: Object.fromEntries(skips.skippedCommands) };
@@ -187,11 +190,15 @@ const PREFETCH_MIN_TRACE_BYTES = 32 * 1024 * 1024;
  */
 function openUntimedWorkload(scenario: Scenario): AccessStream {
   const w = scenario.workload;
-  const long =
-    w.kind === 'synthetic'
-      ? (w.requests ?? 0) >= PREFETCH_MIN_REQUESTS
-      : (w.requests === null || w.requests >= PREFETCH_MIN_REQUESTS) && traceBytes(w.path) >= PREFETCH_MIN_TRACE_BYTES;
-  return long ? createPrefetchedWorkload(w, scenario.seed) : createWorkload(w, scenario.seed);
+  return longUntimedWorkload(scenario) ? createPrefetchedWorkload(w, scenario.seed) : createWorkload(w, scenario.seed);
+}
+
+/** Whether an untimed replay of the scenario is long enough for its workload to be produced on another core. */
+export function longUntimedWorkload(scenario: Scenario): boolean {
+  const w = scenario.workload;
+  return w.kind === 'synthetic'
+    ? (w.requests ?? 0) >= PREFETCH_MIN_REQUESTS
+    : (w.requests === null || w.requests >= PREFETCH_MIN_REQUESTS) && traceBytes(w.path) >= PREFETCH_MIN_TRACE_BYTES;
 }
 
 function traceBytes(path: string): number {

@@ -4,7 +4,8 @@ import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshol
 import { faultWindows } from '../engine/fault-timeline.js';
 import { SharedStopLimit } from '../workload/stoppable-stream.js';
 import { isTimed, type ReplayOutcome, replay, SteppedReplay } from './replay.js';
-import { RunStopped } from './run-stopped.js';
+import { RunStopped, SweepStopped } from './run-stopped.js';
+import { replaySweep } from './sweep.js';
 import { replayInWorker, worthAWorker } from './replay-in-worker.js';
 import type { RunProgress } from './run-progress.js';
 
@@ -60,8 +61,44 @@ export async function runScenario(
     const cached = await steppedReplay(new SteppedReplay(scenario, scenario.cache !== null, progress), signal);
     stoppedAt = cached.stoppedAt;
     withCache = cached.outcome;
-    baseline = { metrics: untimedBaseline(withCache.metrics), timeseries: [], timeseriesWindowMs: withCache.timeseriesWindowMs, latencyHdr: '' };
+    baseline = untimedBaselineOutcome(withCache);
   }
+  const result = runResult(scenario, run, thresholds, withCache, baseline);
+  if (stoppedAt !== null) throw new RunStopped(`interrupted (${stopCause(signal)}) after ${stoppedAt.toLocaleString('en-US')} requests`, 130, result);
+  return result;
+}
+
+/**
+ * Simulated runs that differ only in their cache settings (sweep-plan.ts: the same sharedReplayKey), in
+ * one pass over their workload on `threads` threads (sweep.ts). The results, in the order of `runs`, are
+ * exactly those of `runScenario` for each run alone. Stopped by `signal`, every run stops at the same
+ * request: a SweepStopped carries their partial results.
+ */
+export async function runSweep(
+  runs: readonly { scenario: Scenario; run: { name: string; params: Record<string, unknown> } }[],
+  thresholds: ParsedThreshold[],
+  threads: number,
+  progress?: RunProgress,
+  signal?: AbortSignal,
+): Promise<RunResult[]> {
+  const { outcomes, stoppedAt } = await replaySweep(
+    runs.map((each) => each.scenario),
+    threads,
+    progress,
+    signal,
+  );
+  const results = outcomes.map((withCache, i) => runResult(runs[i].scenario, runs[i].run, thresholds, withCache, untimedBaselineOutcome(withCache)));
+  if (stoppedAt !== null) throw new SweepStopped(`interrupted (${stopCause(signal)}) after ${stoppedAt.toLocaleString('en-US')} requests`, results);
+  return results;
+}
+
+function runResult(
+  scenario: Scenario,
+  run: { name: string; params: Record<string, unknown> },
+  thresholds: ParsedThreshold[],
+  withCache: ReplayOutcome,
+  baseline: ReplayOutcome,
+): RunResult {
   const metrics = withCache.metrics;
   if (scenario.cache !== null && baseline.metrics.db.reads > 0) {
     metrics.offload = 1 - metrics.db.reads / baseline.metrics.db.reads;
@@ -77,7 +114,6 @@ export async function runScenario(
     timeseries: withCache.timeseries,
     ...(scenario.faults.length > 0 ? { faults: faultWindows(scenario.faults) } : {}),
   };
-  if (stoppedAt !== null) throw new RunStopped(`interrupted (${stopCause(signal)}) after ${stoppedAt.toLocaleString('en-US')} requests`, 130, result);
   return result;
 }
 
@@ -121,6 +157,11 @@ async function steppedReplay(
 function stopCause(signal: AbortSignal | undefined): string {
   const reason = signal?.reason;
   return typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? reason : 'aborted';
+}
+
+/** Without timing nothing waits on anything, so the no-cache replay of the same stream is known exactly from the cached one. */
+function untimedBaselineOutcome(withCache: ReplayOutcome): ReplayOutcome {
+  return { metrics: untimedBaseline(withCache.metrics), timeseries: [], timeseriesWindowMs: withCache.timeseriesWindowMs, latencyHdr: '' };
 }
 
 function untimedBaseline(m: RunMetrics): RunMetrics {

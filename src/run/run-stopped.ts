@@ -15,8 +15,26 @@ export class RunStopped extends Error {
   ) {
     super(message);
     this.name = 'RunStopped';
-    // Next to the run's name in the JSON, where a reader looks first.
-    const { name, params, ...measured } = result;
-    this.result = { name, params, partial: true, partial_reason: message, ...measured };
+    this.result = partialRun(result, message);
   }
+}
+
+/**
+ * Runs that shared one pass (a sweep, sweep.ts) stopped together, at the same request: every one's partial
+ * result, in their order (`result` is the first's).
+ */
+export class SweepStopped extends RunStopped {
+  readonly results: RunResult[];
+
+  constructor(message: string, results: RunResult[]) {
+    super(message, 130, results[0]);
+    this.name = 'SweepStopped';
+    this.results = results.map((result) => partialRun(result, message));
+  }
+}
+
+function partialRun(result: RunResult, message: string): RunResult {
+  // Next to the run's name in the JSON, where a reader looks first.
+  const { name, params, ...measured } = result;
+  return { name, params, partial: true, partial_reason: message, ...measured };
 }

@@ -8,22 +8,25 @@ import type { AccessBatch, TraceSkips } from './access-event.js';
  * producer's stream writes straight into shared memory and the consumer copies a slot out with one
  * memcpy per column.
  *
- * Synchronisation is two monotonic counters in `control`: PRODUCED (slots published) and CONSUMED (slots
- * released). Slot i lives at index i % slots. The producer may fill a slot while PRODUCED − CONSUMED <
- * slots; the consumer may read one while CONSUMED < PRODUCED. Each side writes its counter with
- * Atomics.store after touching the slot, which orders the plain typed-array writes before it.
+ * Synchronisation is monotonic counters in `control`: PRODUCED (slots published) and, per consumer, its
+ * CONSUMED count (slots released). Slot i lives at index i % slots. The producer may fill a slot while
+ * PRODUCED − (the least CONSUMED) < slots; a consumer may read one while its CONSUMED < PRODUCED. Each
+ * side writes its counter with Atomics.store after touching the slot, which orders the plain typed-array
+ * writes before it. Several consumers (a sweep's threads, src/run/sweep.ts) each read every slot; the
+ * first of them (index 0) owns the worker: it alone receives the port's messages and closes the ring.
  *
  * A side that runs out (the consumer of events, the producer of free slots) sleeps in Atomics.wait until
  * WAKE_BATCH slots are available again, not just one: it posts the count it waits for in its WAKE_AT word
  * and the other side notifies only when it gets there. Waking a sleeping thread costs tens of µs on the
  * thread that notifies, and one side is always the bottleneck, so notifying per slot would slow down the
- * faster side's partner — the bottleneck itself. The consumer sleeps on PRODUCED; the producer sleeps on
- * DOORBELL, which the consumer also rings to ask for a key's name or to close.
+ * faster side's partner — the bottleneck itself. Consumers sleep on PRODUCED (each posts its own WAKE_AT);
+ * the producer sleeps on DOORBELL, which consumers also ring to ask for a key's name or to close.
  */
 
 /** Control word indices (Int32Array). */
 export const PRODUCED = 0;
-export const CONSUMED = 1;
+/** How many consumers read the ring (each reads every slot; their counters are at consumedWord(i)). */
+export const CONSUMERS = 1;
 /** Bumped by the consumer whenever the producer has something to do: a freed slot, a name request, close. */
 export const DOORBELL = 2;
 /** OPEN_PENDING until the producer has built its stream, then OPEN_OK or OPEN_FAILED. */
@@ -41,10 +44,36 @@ export const CLOSE_REQUESTED = 9;
 export const CLOSED_ACK = 10;
 /** The CONSUMED count the sleeping producer waits for; NEVER while it is awake. */
 export const PRODUCER_WAKE_AT = 11;
-/** The PRODUCED count the sleeping consumer waits for; NEVER while it is awake. */
-export const CONSUMER_WAKE_AT = 12;
-const CONTROL_WORDS = 13;
+const FIXED_CONTROL_WORDS = 12;
 export const NEVER = 0x7fffffff;
+
+/** Consumer i's CONSUMED count. A consumer that leaves early (it failed) sets it to NEVER: it holds nothing back. */
+export function consumedWord(consumer: number): number {
+  return FIXED_CONTROL_WORDS + 2 * consumer;
+}
+
+/** The PRODUCED count sleeping consumer i waits for; NEVER while it is awake. */
+export function consumerWakeWord(consumer: number): number {
+  return FIXED_CONTROL_WORDS + 2 * consumer + 1;
+}
+
+/** The least CONSUMED count over the consumers, capped at `produced`: the slots still held back. */
+export function leastConsumed(control: Int32Array, produced: number): number {
+  let least = produced;
+  const consumers = control[CONSUMERS];
+  for (let i = 0; i < consumers; i++) {
+    const consumed = Atomics.load(control, consumedWord(i));
+    if (consumed < least) least = consumed;
+  }
+  return least;
+}
+
+/** Whether some sleeping consumer waits for `produced` slots or fewer (then the producer notifies PRODUCED). */
+export function consumerDue(control: Int32Array, produced: number): boolean {
+  const consumers = control[CONSUMERS];
+  for (let i = 0; i < consumers; i++) if (produced >= Atomics.load(control, consumerWakeWord(i))) return true;
+  return false;
+}
 
 /** How many slots a sleeping side waits for: half the ring, so the other half keeps the partner busy. */
 export function wakeBatch(slots: number): number {
@@ -80,12 +109,13 @@ export interface RingBuffers {
   ttl: SharedArrayBuffer;
 }
 
-export function allocateRing(slots: number, slotEvents: number): RingBuffers {
+export function allocateRing(slots: number, slotEvents: number, consumers = 1): RingBuffers {
   const events = slots * slotEvents;
-  const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+  const control = new SharedArrayBuffer((FIXED_CONTROL_WORDS + 2 * consumers) * 4);
   const words = new Int32Array(control);
   words[PRODUCER_WAKE_AT] = NEVER;
-  words[CONSUMER_WAKE_AT] = NEVER;
+  words[CONSUMERS] = consumers;
+  for (let i = 0; i < consumers; i++) words[consumerWakeWord(i)] = NEVER;
   return {
     slots,
     slotEvents,

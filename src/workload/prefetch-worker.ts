@@ -5,8 +5,7 @@ import { createWorkload } from './create-workload.js';
 import {
   CLOSE_REQUESTED,
   CLOSED_ACK,
-  CONSUMED,
-  CONSUMER_WAKE_AT,
+  consumerDue,
   DOORBELL,
   FLAG_END,
   FLAG_FAILED,
@@ -15,6 +14,7 @@ import {
   HEADER_LENGTH,
   HEADER_WORDS,
   INITIAL_KEY_SPACE,
+  leastConsumed,
   NAME_ID,
   NAME_REQUEST,
   NAME_RESPONSE,
@@ -94,7 +94,7 @@ function publish(index: number, produced: number, length: number, keySpace: numb
   headers[HEADER_FLAGS + header] = flags;
   // The atomic store orders every plain write to the slot and its header before it.
   Atomics.store(control, PRODUCED, produced);
-  if (flags !== 0 || produced >= Atomics.load(control, CONSUMER_WAKE_AT)) Atomics.notify(control, PRODUCED);
+  if (flags !== 0 || consumerDue(control, produced)) Atomics.notify(control, PRODUCED);
 }
 
 /** Fills the ring until the stream ends, fails or the consumer closes. */
@@ -104,7 +104,7 @@ function produce(stream: AccessStream): void {
   for (let i = 0; i < slots; i++) batches.push(views.slotBatch(i));
   const batch = wakeBatch(slots);
   let produced = 0;
-  const free = () => slots - (produced - Atomics.load(control, CONSUMED));
+  const free = () => slots - (produced - leastConsumed(control, produced));
   for (;;) {
     serveNameRequest(stream);
     if (closeRequested()) return;

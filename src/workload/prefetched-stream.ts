@@ -6,8 +6,8 @@ import {
   allocateRing,
   CLOSE_REQUESTED,
   CLOSED_ACK,
-  CONSUMED,
-  CONSUMER_WAKE_AT,
+  consumedWord,
+  consumerWakeWord,
   DOORBELL,
   deserializeError,
   FLAG_END,
@@ -27,6 +27,7 @@ import {
   PRODUCED,
   PRODUCER_WAKE_AT,
   type ProducerMessage,
+  type RingBuffers,
   RingViews,
   type SerializedError,
   TIMED,
@@ -43,6 +44,8 @@ import { startWorker } from '../threads/worker-script.js';
  */
 const RING_SLOTS = 4;
 const SLOT_EVENTS = 16384;
+/** Read by several threads: more slots absorb the readers' uneven pace (each slot costs 400 kB). */
+const SHARED_RING_SLOTS = 16;
 
 /** Generous: the worker only has to load its modules and open the workload (one trace chunk). */
 const OPEN_TIMEOUT_MS = 60_000;
@@ -64,7 +67,25 @@ const CLOSE_GRACE_MS = 1_000;
  * process alive.
  */
 export function createPrefetchedWorkload(spec: WorkloadSpec, seed: number): AccessStream {
-  const ring = allocateRing(RING_SLOTS, SLOT_EVENTS);
+  return openRing(spec, seed, allocateRing(RING_SLOTS, SLOT_EVENTS, 1));
+}
+
+/**
+ * The same, read by `consumers` readers, each of which sees every event: `stream` is reader 0, on this
+ * thread, and owns the worker (close it only after the others are done); `ring` goes to the other threads,
+ * where `ringReader(ring, i)` is reader i. A slot is reused once every reader has released it.
+ */
+export function openSharedPrefetchedWorkload(
+  spec: WorkloadSpec,
+  seed: number,
+  consumers: number,
+): { stream: AccessStream; ring: RingBuffers } {
+  const ring = allocateRing(SHARED_RING_SLOTS, SLOT_EVENTS, consumers);
+  return { stream: openRing(spec, seed, ring), ring };
+}
+
+/** Starts the producing worker on `ring` and returns reader 0, once the worker has opened the workload. */
+function openRing(spec: WorkloadSpec, seed: number, ring: RingBuffers): AccessStream {
   const views = new RingViews(ring);
   const { port1, port2 } = new MessageChannel();
   const data: PrefetchWorkerData = { spec, seed, ring, port: port2 };
@@ -73,10 +94,27 @@ export function createPrefetchedWorkload(spec: WorkloadSpec, seed: number): Acce
   // Failures the worker catches arrive as messages. An 'error' event means the thread itself died (it
   // cannot load, or runs out of memory); the listener keeps that from crashing the process as an unhandled
   // event, and its message is added to the RunFailure reported when an expected message is missing.
-  const stream = new PrefetchedStream(worker, views, port1);
+  const stream = new PrefetchedStream(views, 0, { worker, port: port1 });
   worker.on('error', (error) => stream.workerCrashed(error));
   stream.awaitOpen();
   return stream;
+}
+
+/**
+ * Reader `consumer` (≥ 1) of a ring that openSharedPrefetchedWorkload opened, on any thread. It sees the
+ * same events as reader 0; a failure of the workload ends it with a RunFailure (reader 0 reports the
+ * workload's own error), and keyName is not available. `close()` lets the ring go on without it.
+ */
+export function ringReader(ring: RingBuffers, consumer: number): AccessStream {
+  const stream = new PrefetchedStream(new RingViews(ring), consumer, null);
+  stream.awaitOpen();
+  return stream;
+}
+
+/** What reader 0 holds besides the ring: the worker and the port its messages come on. */
+interface RingOwner {
+  worker: Worker;
+  port: MessagePort;
 }
 
 class PrefetchedStream implements AccessStream {
@@ -104,11 +142,17 @@ class PrefetchedStream implements AccessStream {
   private crash: Error | null = null;
   private closed = false;
 
+  private readonly consumedAt: number;
+  private readonly wakeAt: number;
+
   constructor(
-    private readonly worker: Worker,
     private readonly views: RingViews,
-    private readonly port: MessagePort,
+    consumer: number,
+    /** null: not reader 0 (see ringReader). */
+    private readonly owner: RingOwner | null,
   ) {
+    this.consumedAt = consumedWord(consumer);
+    this.wakeAt = consumerWakeWord(consumer);
     this.control = views.control;
     this.slots = views.buffers.slots;
     this.slotEvents = views.buffers.slotEvents;
@@ -172,6 +216,7 @@ class PrefetchedStream implements AccessStream {
   }
 
   keyName(id: number): string {
+    if (this.owner === null) throw new RunFailure(`key name of id ${id} asked of a reader that does not own the workload`);
     if (this.closed) throw new RunFailure(`key name of id ${id} asked after the workload was closed`);
     const control = this.control;
     const request = control[NAME_REQUEST] + 1;
@@ -204,13 +249,19 @@ class PrefetchedStream implements AccessStream {
     if (this.closed) return;
     this.closed = true;
     const control = this.control;
+    if (this.owner === null) {
+      // Not the owner: only stop holding slots back.
+      Atomics.store(control, this.consumedAt, NEVER);
+      this.ringDoorbell();
+      return;
+    }
     Atomics.store(control, CLOSE_REQUESTED, 1);
     this.ringDoorbell();
     // Let the worker close its stream (a trace's file descriptor belongs to the process, not the thread, so
     // terminating the thread would leak it); it notices within one slot's worth of work.
     Atomics.wait(control, CLOSED_ACK, 0, CLOSE_GRACE_MS);
-    void this.worker.terminate();
-    this.port.close();
+    void this.owner.worker.terminate();
+    this.owner.port.close();
   }
 
   /** Called from the worker's 'error' event: the thread died outside the code that reports failures. */
@@ -229,9 +280,9 @@ class PrefetchedStream implements AccessStream {
     if (Atomics.load(control, PRODUCED) === acquired) {
       if (this.closed) throw new RunFailure('the workload was read after it was closed');
       // The worker notifies once this many slots are ready (or the stream ends), not at every slot.
-      Atomics.store(control, CONSUMER_WAKE_AT, acquired + this.wakeBatch);
+      Atomics.store(control, this.wakeAt, acquired + this.wakeBatch);
       while (Atomics.load(control, PRODUCED) === acquired) Atomics.wait(control, PRODUCED, acquired);
-      Atomics.store(control, CONSUMER_WAKE_AT, NEVER);
+      Atomics.store(control, this.wakeAt, NEVER);
     }
     const index = acquired % this.slots;
     this.acquired = acquired + 1;
@@ -243,7 +294,7 @@ class PrefetchedStream implements AccessStream {
       this.failure = deserializeError(this.takeFailure());
     } else if (flags & FLAG_END) {
       this.ended = true;
-      if (!this.endMessageTaken) {
+      if (!this.endMessageTaken && this.owner !== null) {
         const message = this.receive();
         if (message.type === 'end') this.skips = message.traceStats;
         this.endMessageTaken = true;
@@ -260,7 +311,7 @@ class PrefetchedStream implements AccessStream {
     if (!this.holding) return;
     this.holding = false;
     const control = this.control;
-    Atomics.store(control, CONSUMED, this.acquired);
+    Atomics.store(control, this.consumedAt, this.acquired);
     if (this.acquired >= Atomics.load(control, PRODUCER_WAKE_AT)) this.ringDoorbell();
   }
 
@@ -271,6 +322,8 @@ class PrefetchedStream implements AccessStream {
 
   /** The failure the worker reported (posted before the state or slot that announced it). */
   private takeFailure(): SerializedError {
+    if (this.owner === null)
+      return { kind: 'RunFailure', message: 'the workload failed (its first reader reports why)', stack: null };
     if (this.pendingFailure !== null) {
       const failure = this.pendingFailure;
       this.pendingFailure = null;
@@ -282,7 +335,7 @@ class PrefetchedStream implements AccessStream {
   }
 
   private receive(): ProducerMessage {
-    const received = receiveMessageOnPort(this.port);
+    const received = this.owner === null ? undefined : receiveMessageOnPort(this.owner.port);
     if (received === undefined) {
       const cause = this.crash === null ? '' : `: ${this.crash.message}`;
       throw new RunFailure(`the workload worker sent nothing where a message was due${cause}`);

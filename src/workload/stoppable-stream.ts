@@ -14,6 +14,8 @@ export class StoppableStream extends WrappedStream {
   constructor(
     source: AccessStream,
     private readonly shared?: SharedStopLimit,
+    /** Which of the shared limit's worker threads reads this stream (a sweep has several). */
+    private readonly claimant = 0,
   ) {
     super(source);
   }
@@ -24,7 +26,7 @@ export class StoppableStream extends WrappedStream {
   }
 
   next(batch: AccessBatch): number {
-    const room = Math.min(this.limit, this.shared?.allowance(this.taken, batch.capacity) ?? Number.POSITIVE_INFINITY) - this.taken;
+    const room = Math.min(this.limit, this.shared?.allowance(this.taken, batch.capacity, this.claimant) ?? Number.POSITIVE_INFINITY) - this.taken;
     if (room <= 0) {
       batch.length = 0;
       return 0;
@@ -43,15 +45,16 @@ const NO_LIMIT = -1n;
 const LIMIT_PENDING = -2n;
 
 /**
- * A stop limit shared by two threads through shared memory: the main thread's replay with the cache and
- * the worker's no-cache baseline stop at the same request count, whichever of them was ahead. Before each
+ * A stop limit shared by threads through shared memory: the main thread's replay with the cache and
+ * the worker's no-cache baseline (or a sweep's lane threads, each a claimant of its own) stop at the same
+ * request count, whichever of them was ahead. Before each
  * batch the worker publishes how far that batch may take it (its claim), then reads the limit; to stop,
  * the main thread marks the limit pending, reads the claim and sets the limit to at least both threads'
  * positions. With sequentially consistent atomics, either the worker sees the mark (and waits for the
  * limit) or the main thread sees the worker's claim: no batch runs past the limit unseen.
  */
 export class SharedStopLimit {
-  /** [0]: the limit (−1 none, −2 being set); [1]: the worker's claim. */
+  /** [0]: the limit (−1 none, −2 being set); [1 + i]: worker i's claim. */
   private readonly cells: BigInt64Array;
 
   /** Over the memory `create()` made, in either thread. */
@@ -59,15 +62,15 @@ export class SharedStopLimit {
     this.cells = new BigInt64Array(buffer);
   }
 
-  static create(): SharedStopLimit {
-    const limit = new SharedStopLimit(new SharedArrayBuffer(16));
+  static create(claimants = 1): SharedStopLimit {
+    const limit = new SharedStopLimit(new SharedArrayBuffer(8 * (1 + claimants)));
     Atomics.store(limit.cells, 0, NO_LIMIT);
     return limit;
   }
 
   /** Worker side: how far the next batch (up to `capacity` events) may take a stream that has handed out `taken`. */
-  allowance(taken: number, capacity: number): number {
-    Atomics.store(this.cells, 1, BigInt(taken + capacity));
+  allowance(taken: number, capacity: number, claimant = 0): number {
+    Atomics.store(this.cells, 1 + claimant, BigInt(taken + capacity));
     let limit = Atomics.load(this.cells, 0);
     while (limit === LIMIT_PENDING) {
       Atomics.wait(this.cells, 0, LIMIT_PENDING, 1000);
@@ -76,11 +79,11 @@ export class SharedStopLimit {
     return limit === NO_LIMIT ? Number.POSITIVE_INFINITY : Number(limit);
   }
 
-  /** Main side: stops both at a count at least `taken` (the main thread's) and the worker's position; returns it. */
+  /** Main side: stops every thread at a count at least `taken` (the main thread's) and each worker's position; returns it. */
   stop(taken: number): number {
     Atomics.store(this.cells, 0, LIMIT_PENDING);
-    const claim = Number(Atomics.load(this.cells, 1));
-    const limit = Math.max(taken, claim);
+    let limit = taken;
+    for (let i = 1; i < this.cells.length; i++) limit = Math.max(limit, Number(Atomics.load(this.cells, i)));
     Atomics.store(this.cells, 0, BigInt(limit));
     Atomics.notify(this.cells, 0);
     return limit;

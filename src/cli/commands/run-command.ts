@@ -14,8 +14,10 @@ import { renderThresholdTable } from '../../report/threshold-table.js';
 import { reportChalk } from '../../report/report-style.js';
 import { redactUrlCredentials } from '../../result/redaction.js';
 import type { Result, RunResult } from '../../result/run-result.js';
-import { runScenario } from '../../run/run-scenario.js';
-import { RunStopped } from '../../run/run-stopped.js';
+import { runScenario, runSweep } from '../../run/run-scenario.js';
+import { defaultSweepThreads, MAX_SWEEP_THREADS } from '../../run/sweep.js';
+import { sweepGroups } from '../../run/sweep-plan.js';
+import { RunStopped, SweepStopped } from '../../run/run-stopped.js';
 import type { OverrideFlag } from '../../scenario/overrides.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import { exportWorkloadTrace } from '../../workload/trace-export.js';
@@ -45,6 +47,8 @@ export interface RunOptions {
   shard?: string;
   /** The run's workload written as a canonical CSV trace, before the run (for `cachebench analyze`). */
   traceOut?: string;
+  /** Threads that replay a one-pass sweep's caches (default: cores − 1). */
+  threads?: string;
 }
 
 /**
@@ -53,6 +57,7 @@ export interface RunOptions {
  */
 export async function runCommand(file: string, options: RunOptions, terminal: Terminal): Promise<number> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const threads = options.threads === undefined ? defaultSweepThreads() : parseThreads(options.threads);
   const { loaded, thresholds } = loadCheckedScenario(file, options.set);
   const jsonToStdout = options.json === '-';
   // The human summary goes to stderr when stdout carries the JSON.
@@ -80,32 +85,45 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   const notices: LongRunNotices = { given: false };
   try {
     try {
-      for (const [index, run] of loaded.runs.entries()) {
+      const scenarios = loaded.runs.map((run) => sharded(run.scenario, shard));
+      // Runs that differ only in cache settings replay in one pass; results stay in the matrix's order.
+      const finished: (RunResult | undefined)[] = new Array(scenarios.length);
+      const groups = sweepGroups(scenarios);
+      for (const [g, group] of groups.entries()) {
         if (interrupt.signal.aborted) {
-          const message = `interrupted (${String(interrupt.signal.reason)}) after run ${index} of ${total}`;
+          const message = `interrupted (${String(interrupt.signal.reason)}) after run ${result.runs.length} of ${total}`;
           stopped = { message, reason: message, exitCode: 130, note: partialNote(options.json) };
           break;
         }
-        const scenario = sharded(run.scenario, shard);
-        const label = echoInput(redactUrlCredentials(run.name));
+        const run = loaded.runs[group[0]];
+        const scenario = scenarios[group[0]];
+        const label = group.length > 1 ? `${group.length} runs in one pass` : echoInput(redactUrlCredentials(run.name));
         // Only a person at a terminal gets a progress bar; a pipe or a CI log gets one line, and only when the run will take minutes.
         const progress =
           terminal.stderrIsTTY === true
             ? new RunProgressBar(terminal, label, expectedWork(scenario))
-            : new LongRunNotice(terminal, label, expectedWork(scenario), loaded.runs.length - index - 1, notices);
-        let outcome: RunResult;
+            : new LongRunNotice(terminal, label, expectedWork(scenario), groups.length - g - 1, notices);
+        let outcomes: RunResult[];
         try {
-          outcome = await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress);
+          if (group.length > 1) {
+            const runs = group.map((index) => ({ scenario: scenarios[index], run: redactedRun(loaded.runs[index]) }));
+            outcomes = await runSweep(runs, thresholds, threads, progress, interrupt.signal);
+          } else {
+            outcomes = [await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress)];
+          }
         } catch (error) {
           if (!(error instanceof RunStopped)) throw error;
-          const reason = total > 1 ? `${error.message} during run ${index + 1} of ${total}` : error.message;
+          const during = group.length > 1 ? `the ${group.length} runs of one pass (of ${total})` : `run ${group[0] + 1} of ${total}`;
+          const reason = total > 1 ? `${error.message} during ${during}` : error.message;
           stopped = { message: error.message, reason, exitCode: error.exitCode, note: stoppedRunNote(error, options.json) };
-          outcome = error.result;
+          outcomes = error instanceof SweepStopped ? error.results : [error.result];
         } finally {
           progress.finish();
         }
-        result.runs.push(outcome);
-        warnAboutSkips(run.scenario, outcome, terminal);
+        for (const [i, index] of group.entries()) finished[index] = outcomes[i];
+        // One pass, one trace: what its reader skipped is said once.
+        warnAboutSkips(run.scenario, outcomes[0], terminal);
+        while (result.runs.length < total && finished[result.runs.length] !== undefined) result.runs.push(finished[result.runs.length]!);
         if (stopped !== null) break;
         // Rewritten after every run of a matrix, marked partial until the last, so a crash loses nothing already measured.
         if (result.runs.length < total) {
@@ -158,6 +176,14 @@ function writeOutputs(result: Result, reports: Report[], html: { file: OutputFil
     html.file.write(renderRunReportHtml(result, html.library));
     html.file.close();
   }
+}
+
+function parseThreads(text: string): number {
+  const threads = Number(text);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_SWEEP_THREADS) {
+    throw new InputError(`--threads: ${echoInput(text)} is not a thread count; give a whole number from 1 to ${MAX_SWEEP_THREADS}, e.g. --threads 2`);
+  }
+  return threads;
 }
 
 /** The scenario as one shard runs it: the same workload, keeping the requests whose key hashes to the shard. */

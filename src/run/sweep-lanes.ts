@@ -1,0 +1,95 @@
+import { CacheTier } from '../engine/cache-tier.js';
+import { HitRatioLane, WorkloadAccounting } from '../engine/hit-ratio-replay.js';
+import { RunRecorder } from '../metrics/run-recorder.js';
+import { createPolicy } from '../policies/registry.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { AccessBatch, type AccessStream } from '../workload/access-event.js';
+import { ProgressStream } from '../workload/progress-stream.js';
+import type { ReplayOutcome } from './replay.js';
+import type { RunProgress } from './run-progress.js';
+
+/**
+ * The hit-ratio replays of several runs over one stream, in one pass: the stream's batches go once through
+ * the cache-independent accounting and then through every run's cache, so each run's outcome is exactly
+ * what `replay(scenario, true)` gives for it alone. The scenarios share everything but their cache (see
+ * sweep-plan.ts), so the first one's clock, staleness budget and time-series window are every one's.
+ * The caller closes the stream (a shared ring's owner only once every reader is done) and sets
+ * `metrics.trace` (only the ring's owner knows what the trace reader skipped).
+ */
+export function replayLanes(source: AccessStream, scenarios: readonly Scenario[], progress?: RunProgress): ReplayOutcome[] {
+  const lanes = new SweepLanes(source, scenarios, progress);
+  lanes.step(Number.POSITIVE_INFINITY);
+  return lanes.outcomes();
+}
+
+/** The same replays in steps, for a driver that must stay responsive between them (Ctrl-C). */
+export class SweepLanes {
+  private readonly accounting: WorkloadAccounting;
+  private readonly lanes: HitRatioLane[];
+  private readonly stream: AccessStream;
+  private readonly batch = new AccessBatch(8192);
+  private finished = false;
+
+  constructor(source: AccessStream, scenarios: readonly Scenario[], progress?: RunProgress) {
+    const first = scenarios[0];
+    const hasClock = first.workload.kind === 'trace';
+    const newRecorder = () => new RunRecorder(false, hasClock, first.max_staleness, first.timeseries_window);
+    const keySpaceHint = first.workload.kind === 'synthetic' ? first.workload.keys : 1024;
+    const accounting = new WorkloadAccounting(newRecorder(), first.workload.warmup);
+    const lanes = scenarios.map((scenario) => {
+      const spec = scenario.cache;
+      const cache =
+        spec === null
+          ? null
+          : new CacheTier(
+              createPolicy(spec.policy, { capacity: spec.capacity, unit: spec.capacity_unit, keySpaceHint, seed: scenario.seed, parameters: spec.parameters }),
+              spec.ttl,
+            );
+      return new HitRatioLane(cache, spec?.invalidation ?? 'delete', newRecorder());
+    });
+    this.accounting = accounting;
+    this.lanes = lanes;
+    this.stream =
+      progress === undefined
+        ? source
+        : new ProgressStream(
+            source,
+            (requests, clockMs) => {
+              const reads = accounting.recorder.reads;
+              progress.report({ requests, clockMs, hitRate: reads > 0 ? lanes[0].recorder.hits / reads : null });
+            },
+            () => progress.now(),
+          );
+  }
+
+  /** Replays up to `batches` more batches; true once the stream has ended (or was stopped). */
+  step(batches: number): boolean {
+    if (this.finished) return true;
+    const { stream, batch, accounting, lanes } = this;
+    for (let b = 0; b < batches; b++) {
+      const n = stream.next(batch);
+      if (n === 0) {
+        this.finished = true;
+        return true;
+      }
+      accounting.observe(batch, n, stream.keySpace);
+      for (let l = 0; l < lanes.length; l++) lanes[l].observe(batch, n, accounting);
+    }
+    return false;
+  }
+
+  /** Every run's outcome, in the order of the scenarios, once `step` has returned true. */
+  outcomes(): ReplayOutcome[] {
+    const shared = this.accounting.recorder.state();
+    return this.lanes.map((lane) => {
+      lane.finish();
+      lane.recorder.add(shared);
+      return {
+        metrics: lane.recorder.metrics(lane.cache?.metrics() ?? null),
+        timeseries: lane.recorder.timeseriesPoints(),
+        timeseriesWindowMs: lane.recorder.timeseries.windowMs,
+        latencyHdr: lane.recorder.encodedLatency(),
+      };
+    });
+  }
+}
