@@ -95,6 +95,19 @@ describe('one pass over a matrix of cache settings', () => {
     await assertSameAsAlone(scenario, sweep.runs);
   });
 
+  it('matches the runs alone with a warm-up, counted in requests or in time', async () => {
+    for (const warmup of [3000, '10s']) {
+      const scenario = {
+        workload: { trace, warmup },
+        cache: { policy: 'lru', capacity: 60, invalidation: 'ttl-only' },
+        matrix: { 'cache.policy': ['lru', 's3fifo'], 'cache.capacity': [60, '32KB'] },
+      };
+      const sweep = await run(scenario, { threads: 1 });
+      assert.ok(sweep.runs[0].metrics.requests < 12_000 && sweep.runs[0].metrics.requests > 5_000, `warm-up ${warmup}`);
+      await assertSameAsAlone(scenario, sweep.runs);
+    }
+  });
+
   it('matches the runs alone for a generated workload (no clock) and for a run without a cache', async () => {
     const scenario = {
       seed: 7,
