@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { run } from '../src/api/run.js';
 import { POLICY_NAMES } from '../src/policies/registry.js';
 import type { RunResult } from '../src/result/run-result.js';
+import { SweepStopped } from '../src/run/run-stopped.js';
 import { sweepGroups } from '../src/run/sweep-plan.js';
 import { loadScenario } from '../src/scenario/load.js';
 
@@ -129,6 +130,34 @@ describe('one pass over a matrix of cache settings', () => {
     for (const threads of [2, 3]) {
       const many = await run(scenario, { threads });
       assert.deepEqual(many, one, `${threads} threads`);
+    }
+  });
+});
+
+describe('a one-pass sweep stopped by its signal', () => {
+  it('stops every run of the pass at the same request, each marked partial', async () => {
+    for (const threads of [1, 2]) {
+      const controller = new AbortController();
+      const scenario = {
+        seed: 3,
+        workload: { keys: 100_000, distribution: { type: 'zipf', alpha: 0.9 }, requests: 500_000_000 },
+        cache: { policy: 'lru', capacity: 100 },
+        matrix: { 'cache.capacity': [100, 1000, 10_000] },
+      };
+      setTimeout(() => controller.abort('SIGINT'), 400);
+      await assert.rejects(run(scenario, { threads, signal: controller.signal }), (error: unknown) => {
+        assert.ok(error instanceof SweepStopped, String(error));
+        assert.equal(error.results.length, 3);
+        const requests = error.results[0].metrics.requests;
+        assert.ok(requests > 0 && requests < 500_000_000);
+        for (const result of error.results) {
+          assert.equal(result.partial, true);
+          assert.equal(result.metrics.requests, requests, `${threads} threads: every run stops at the same request`);
+        }
+        // The same requests, so a bigger cache hits at least as often as LRU allows.
+        assert.ok(error.results[2].metrics.hits >= error.results[0].metrics.hits);
+        return true;
+      });
     }
   });
 });
