@@ -159,6 +159,6 @@ describe('a long run without a progress bar', () => {
     await Promise.race([firstLine, running.finished]);
     running.child.kill('SIGKILL');
     await running.finished;
-    assert.match(stderr, /^cachebench: huge will take about [\d.]+ (min|s) at its pace so far \([\d,]+ requests\/s, [\d.]+ (min|s) to go\); Ctrl-C stops it\n/);
+    assert.match(stderr, /^cachebench: huge will take about [\d.,]+ (min|s|h) at its pace so far \([\d,]+ requests\/s, [\d.,]+ (min|s|h) to go\); Ctrl-C stops it\n/);
   });
 });
