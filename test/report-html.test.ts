@@ -189,39 +189,113 @@ describe('renderRunReportHtml', () => {
     assert.match(html, /not timed \(hit-ratio replay\)/);
   });
 
-  it('a matrix: a row and a link per run, and bars of hit rate, p99 and DB queries per run', () => {
+  it('a matrix over policies: a row per run, and a bar chart per metric that differs between the runs', () => {
     const runs = [0.5, 0.7, 0.9].map((hitRate, i) =>
       timedRun({
-        name: `policy=lru capacity=${i + 1}k`,
-        params: { 'cache.policy': 'lru', 'cache.capacity': `${i + 1}k` },
-        metrics: runMetrics({ hit_rate: hitRate, latency_ms: latency({ p99: 10 - i }), db: { ...runMetrics().db, queries: 1000 * (3 - i) } }),
+        name: `policy=${['lru', 'fifo', 'sieve'][i]}`,
+        params: { 'cache.policy': ['lru', 'fifo', 'sieve'][i] },
+        metrics: runMetrics({ hit_rate: hitRate, latency_ms: latency({ p99: 10 - i }), db: { ...runMetrics().db, reads: 1000 * (3 - i) } }),
+        baseline: { ...baselineMetrics(), latency_ms: latency({ p99: 480 }) },
       }),
     );
     const html = page(runs);
     assert.match(html, /<h2>Matrix: 3 runs<\/h2>/);
     for (let i = 0; i < 3; i++) {
-      assert.match(html, new RegExp(`<a href="#run-${i}">policy=lru capacity=${i + 1}k</a></td><td><code>cache.policy=lru cache.capacity=${i + 1}k</code>`));
+      assert.match(html, new RegExp(`<a href="#run-${i}">policy=${['lru', 'fifo', 'sieve'][i]}</a></td><td><code>cache.policy=`));
       assert.match(html, new RegExp(`<section id="run-${i}">`));
     }
+    // Hit rate, p99 and DB reads differ; stale rate, errors and memory are the same in every run: a note says so.
+    assert.deepEqual(
+      embeddedCharts(html).map((spec) => spec.id).filter((id) => id.startsWith('matrix')),
+      ['matrix-hit-rate', 'matrix-p99', 'matrix-db-reads'],
+    );
+    assert.match(html, /<p class="note">The same in every run: [^<]*stale rate 0\.3%[^<]*errors 0/);
     const hitRate = chart(html, 'matrix-hit-rate');
     assert.equal(hitRate.kind, 'bars');
-    assert.deepEqual(hitRate.x.categories, ['lru · 1k', 'lru · 2k', 'lru · 3k']);
+    assert.deepEqual(hitRate.x.categories, ['lru', 'fifo', 'sieve']);
     assert.deepEqual(hitRate.series.map((s) => s.values), [[0.5, 0.7, 0.9]]);
+    // The baseline's p99 (480 ms) would flatten bars of 8–10 ms: left off, and given in the caption.
     const p99 = chart(html, 'matrix-p99');
-    assert.deepEqual(seriesLabels(p99), ['with cache', 'no cache']);
-    assert.deepEqual(p99.series[0].values, [10, 9, 8]);
-    assert.deepEqual(p99.series[1].values, [48, 48, 48]);
-    const queries = chart(html, 'matrix-db-queries');
-    assert.deepEqual(queries.series.map((s) => s.values), [[3000, 2000, 1000], [10_500, 10_500, 10_500]]);
+    assert.deepEqual(seriesLabels(p99), ['latency p99']);
+    assert.match(p99.caption, /Without the cache \(not drawn, to keep the scale\): 480 ms/);
+    // The baseline's DB reads (10,000) are within 10 times of the cache's: drawn beside them.
+    const reads = chart(html, 'matrix-db-reads');
+    assert.deepEqual(seriesLabels(reads), ['with cache', 'no cache']);
+    assert.deepEqual(reads.series.map((s) => s.values), [[3000, 2000, 1000], [10_000, 10_000, 10_000]]);
     // The matrix charts come first, then each run's own.
     assert.equal(embeddedCharts(html).length, 3 + 3 * 7);
   });
 
-  it('a matrix of untimed runs has no p99 bars', () => {
+  it('a matrix over capacity: a line per policy across the sizes, the no-cache baseline dashed', () => {
+    const cell = (policy: string, capacity: string, hitRate: number) =>
+      timedRun({
+        name: `policy=${policy} capacity=${capacity}`,
+        params: { 'cache.policy': policy, 'cache.capacity': capacity },
+        metrics: runMetrics({ hit_rate: hitRate, db: { ...runMetrics().db, reads: Math.round(10_000 * (1 - hitRate)) } }),
+      });
+    const runs = [cell('lru', '1k', 0.2), cell('lru', '10k', 0.5), cell('lru', '100k', 0.8), cell('fifo', '1k', 0.1), cell('fifo', '100k', 0.7)];
+    const html = page(runs);
+    const hitRate = chart(html, 'matrix-hit-rate');
+    assert.equal(hitRate.kind, 'lines');
+    assert.equal(hitRate.title, 'Hit rate by capacity');
+    assert.deepEqual(hitRate.x.values, [1000, 10_000, 100_000]);
+    assert.deepEqual([hitRate.x.unit, hitRate.x.log, hitRate.x.min, hitRate.x.max], ['entries', true, 1000, 100_000]);
+    assert.deepEqual(seriesLabels(hitRate), ['lru', 'fifo']);
+    assert.deepEqual(hitRate.series.map((s) => s.values), [[0.2, 0.5, 0.8], [0.1, null, 0.7]]);
+    assert.ok(hitRate.series.every((s) => s.markers && s.spanGaps));
+    const reads = chart(html, 'matrix-db-reads');
+    assert.deepEqual(seriesLabels(reads), ['lru', 'fifo', 'no cache']);
+    assert.deepEqual(reads.series[2], { label: 'no cache', color: reads.series[2].color, style: 'dashed', values: [10_000, 10_000, 10_000] });
+  });
+
+  it('hit rates near 100% everywhere are charted as miss rates', () => {
+    const runs = [0.99, 0.999].map((hitRate, i) => timedRun({ name: `r${i}`, params: { 'cache.stampede.protection': ['none', 'lock'][i] }, metrics: runMetrics({ hit_rate: hitRate }) }));
+    const miss = chart(page(runs), 'matrix-miss-rate');
+    assert.equal(miss.title, 'Miss rate per run');
+    assert.deepEqual(miss.series[0].values, [0.01, 0.001]);
+  });
+
+  it('a matrix whose runs do not differ still charts the hit rate, and says what was the same', () => {
     const untimed = runMetrics({ latency_ms: null });
     const runs = [1, 2].map((i) => runResult({ name: `r${i}`, params: { 'cache.capacity': i }, metrics: untimed, baseline: { ...baselineMetrics(), latency_ms: null } }));
-    const ids = embeddedCharts(page(runs)).map((spec) => spec.id);
-    assert.deepEqual(ids.filter((id) => id.startsWith('matrix')), ['matrix-hit-rate', 'matrix-db-queries']);
+    const html = page(runs);
+    const ids = embeddedCharts(html).map((spec) => spec.id);
+    assert.deepEqual(ids.filter((id) => id.startsWith('matrix')), ['matrix-hit-rate']);
+    assert.match(html, /The same in every run: hit rate 91\.2%, DB reads 880/);
+  });
+});
+
+describe('charts of one run', () => {
+  it('a run without timing charts its hit rate against requests, merging windows to about 200 points', () => {
+    // A trace's clock bunches requests: 1,000 in one window, then windows of 1 request at 0% or 100%.
+    const timeseries: TimeseriesPoint[] = [
+      { t_ms: 0, requests_per_s: 1000, hit_rate: 0.5, db_qps: 0, p99_ms: null, stale_rate: 0 },
+      ...Array.from({ length: 1000 }, (_, i) => ({ t_ms: (i + 1) * 1000, requests_per_s: 1, hit_rate: i % 2, db_qps: 0, p99_ms: null, stale_rate: 0 })),
+    ];
+    const run = runResult({ metrics: runMetrics({ latency_ms: null }), baseline: { ...baselineMetrics(), latency_ms: null }, timeseries });
+    const hitRate = chart(page([run]), 'run-0-hit-rate');
+    assert.equal(hitRate.title, 'Hit rate along the replay');
+    assert.equal(hitRate.x.label, 'requests');
+    // 2,000 requests, a point per 10: the burst is one point, then each point merges ten windows (half hits).
+    assert.equal(hitRate.x.values[0], 1000);
+    assert.equal(hitRate.x.values[1], 1010);
+    assert.equal(hitRate.x.values.at(-1), 2000);
+    assert.equal(hitRate.x.values.length, 101);
+    assert.ok(hitRate.series[0].values.every((v) => v === 0.5), hitRate.series[0].values.join(' '));
+    assert.equal(hitRate.shaded, undefined);
+  });
+
+  it('the percentile bars rise from a decade under the smallest, and in-flight queries stay faint', () => {
+    const run = timedRun({ metrics: runMetrics({ latency_ms: latency({ p50: 0.11, mean: 0.5 }) }) });
+    const html = page([run]);
+    const percentiles = chart(html, 'run-0-latency-percentiles');
+    assert.equal(percentiles.y.min, 0.01);
+    const db = chart(html, 'run-0-db');
+    assert.equal(db.series.find((s) => s.label === 'in flight (max)')?.faint, undefined, 'no in-flight column in these points');
+    const withInflight = page([withPatternFields(timedRun())]);
+    assert.equal(chart(withInflight, 'run-0-db').series.find((s) => s.label === 'in flight (max)')?.faint, true);
+    // No request failed: no errors/s line or axis.
+    assert.deepEqual(seriesLabels(chart(html, 'run-0-traffic')), ['requests/s']);
   });
 });
 

@@ -172,6 +172,8 @@ export const CHART_SCRIPT: string = `(function () {
         points: { show: false },
       };
       if (s.style === 'dashed') series.dash = [6, 4];
+      if (s.faint === true) { series.width = 1; series.alpha = 0.55; }
+      if (s.markers === true) series.points = { show: true, size: 7, width: 2, stroke: s.color, fill: '#ffffff' };
       if (s.style === 'points') {
         series.paths = function () { return null; };
         series.points = { show: true, size: 8, width: 2, stroke: s.color, fill: s.color };

@@ -45,6 +45,10 @@ export interface ChartSeries {
    * only (values measured at a few x, such as replayed policies); bars: a bar per x (bar charts).
    */
   style: 'line' | 'dashed' | 'points' | 'bars';
+  /** Lines: drawn thin and translucent, so that it stays behind the chart's main series (e.g. queries in flight). */
+  faint?: boolean;
+  /** Lines: a dot at each value too (a line through a few measured points, such as a matrix's sizes). */
+  markers?: boolean;
   /** Lines: join across null values instead of breaking (for series measured at other x than the rest). */
   spanGaps?: boolean;
 }

@@ -28,13 +28,17 @@ export function latencyPercentilesChart(id: string, metrics: RunMetrics, baselin
   }));
   const drawn = series.filter((s) => hasValues(s.values));
   if (drawn.length === 0) return null;
+  // Bars rise from the axis's floor: a decade under the smallest value, so that one still shows as a bar
+  // (a floor at the power of ten just below it would leave 110 µs a sliver above 100 µs).
+  const smallest = Math.min(...drawn.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const floor = 10 ** (Math.floor(Math.log10(smallest)) - 1);
   return {
     id,
     title: 'Latency percentiles',
     caption: 'End-to-end latency from each request’s intended start, with the cache and without it (log scale).',
     kind: 'bars',
     x: { label: 'statistic', unit: 'count', values: PERCENTILES.map((_, i) => i), categories: PERCENTILES.map((p) => p.label) },
-    y: { label: 'latency', unit: 'ms', log: true },
+    y: { label: 'latency', unit: 'ms', log: true, min: floor },
     series: drawn,
   };
 }

@@ -1,7 +1,6 @@
 import type { RunResult } from '../../result/run-result.js';
 import { formatCount, formatDuration, formatPercent } from '../number-format.js';
 import { formatRunParams } from '../run-label.js';
-import { type ChartSeries, type ChartSpec, COLORS, chartValue, hasValues } from './chart-spec.js';
 import { escapeHtml } from './html-text.js';
 import { displayedInput } from '../display-text.js';
 
@@ -12,51 +11,6 @@ import { displayedInput } from '../display-text.js';
 export function shortRunLabel(run: RunResult): string {
   const values = Object.values(run.params).map((value) => (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)));
   return values.length === 0 ? run.name : values.join(' · ');
-}
-
-/** The runs of a matrix side by side: hit rate, p99 and database queries per run, with and without the cache. */
-export function matrixCharts(runs: RunResult[]): ChartSpec[] {
-  const x = { label: 'run', unit: 'count' as const, values: runs.map((_, i) => i), categories: runs.map(shortRunLabel) };
-  const bars = (label: string, color: string, values: (number | null)[]): ChartSeries => ({ label, color, style: 'bars', values });
-  const charts: ChartSpec[] = [
-    {
-      id: 'matrix-hit-rate',
-      title: 'Hit rate per run',
-      caption: 'Share of reads served from the cache, for each combination of the matrix.',
-      kind: 'bars',
-      x,
-      y: { label: 'hit rate', unit: 'fraction', min: 0 },
-      series: [bars('hit rate', COLORS.withCache, runs.map((run) => chartValue(run.metrics.hit_rate)))],
-    },
-  ];
-  const p99 = runs.map((run) => chartValue(run.metrics.latency_ms?.p99));
-  if (hasValues(p99)) {
-    charts.push({
-      id: 'matrix-p99',
-      title: 'Latency p99 per run',
-      caption: 'End-to-end p99 of each run, with the cache and in its no-cache baseline.',
-      kind: 'bars',
-      x,
-      y: { label: 'p99', unit: 'ms', min: 0 },
-      series: [
-        bars('with cache', COLORS.withCache, p99),
-        bars('no cache', COLORS.noCache, runs.map((run) => chartValue(run.baseline.latency_ms?.p99))),
-      ],
-    });
-  }
-  charts.push({
-    id: 'matrix-db-queries',
-    title: 'Database queries per run',
-    caption: 'Queries that reached the database (reads and writes), with the cache and in the no-cache baseline.',
-    kind: 'bars',
-    x,
-    y: { label: 'queries', unit: 'count', min: 0 },
-    series: [
-      bars('with cache', COLORS.withCache, runs.map((run) => run.metrics.db.queries)),
-      bars('no cache', COLORS.noCache, runs.map((run) => run.baseline.db.queries)),
-    ],
-  });
-  return charts;
 }
 
 /** A row per run, linking to its section (`#run-<index>`). */
@@ -74,14 +28,14 @@ export function renderMatrixTable(runs: RunResult[]): string {
     const cells = [
       formatPercent(run.metrics.hit_rate),
       formatDuration(run.metrics.latency_ms?.p99),
-      formatCount(run.metrics.db.queries),
+      formatCount(run.metrics.db.reads),
       formatPercent(run.metrics.offload),
       formatPercent(run.metrics.staleness.stale_rate),
     ].map((text) => `<td>${escapeHtml(text)}</td>`);
     const params = showParams ? `<td><code>${escapeHtml(formatRunParams(run.params))}</code></td>` : '';
     return `<tr><td><a href="#run-${i}">${escapeHtml(run.name || `run ${i + 1}`)}</a></td>${params}${cells.join('')}<td>${gate}</td></tr>`;
   });
-  const head = ['run', ...(showParams ? ['params'] : []), 'hit rate', 'p99', 'DB queries', 'offload', 'stale rate', 'thresholds']
+  const head = ['run', ...(showParams ? ['params'] : []), 'hit rate', 'p99', 'DB reads', 'offload', 'stale rate', 'thresholds']
     .map((title) => `<th class="${title.replace(' ', '-')}">${title}</th>`)
     .join('');
   return `<table class="matrix">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;

@@ -31,6 +31,7 @@ figure.chart { margin: 0; background: var(--panel); border: 1px solid var(--line
 figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
 .chart-area { width: 100%; min-height: 280px; }
 table { border-collapse: collapse; background: var(--panel); font-variant-numeric: tabular-nums; }
+table.matrix { margin-bottom: 16px; }
 th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: right; }
 th:first-child, td:first-child, table.matrix td:has(> code), table.matrix th.params { text-align: left; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; }

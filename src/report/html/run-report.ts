@@ -8,7 +8,8 @@ import type { ChartSpec } from './chart-spec.js';
 import { escapeHtml } from './html-text.js';
 import { latencyDistributionChart } from './latency-distribution-chart.js';
 import { latencyPercentilesChart } from './latency-percentiles-chart.js';
-import { matrixCharts, renderMatrixTable } from './matrix-comparison.js';
+import { matrixCharts, unvariedMetrics } from './matrix-charts.js';
+import { renderMatrixTable } from './matrix-comparison.js';
 import { renderMetricTable } from './metric-table.js';
 import { renderReportPage } from './report-page.js';
 import { renderSummaryCards, summaryCards } from './summary-cards.js';
@@ -31,8 +32,10 @@ export function renderRunReportHtml(result: Result, library: ChartLibrary): stri
   if (runs.length > 1) {
     const comparison = matrixCharts(runs);
     charts.push(...comparison);
+    const same = unvariedMetrics(runs);
+    const note = same.length === 0 ? '' : `<p class="note">The same in every run: ${escapeHtml(same.join(', '))}.</p>\n`;
     parts.push(
-      `<section id="matrix">\n<h2>Matrix: ${runs.length} runs</h2>\n${renderMatrixTable(runs)}\n${renderChartGrid(comparison)}\n</section>`,
+      `<section id="matrix">\n<h2>Matrix: ${runs.length} runs</h2>\n${renderMatrixTable(runs)}\n${note}${renderChartGrid(comparison)}\n</section>`,
     );
   }
   runs.forEach((run, index) => {
