@@ -58,6 +58,11 @@ describe('YAML aliases are bounded and checked (exit 2 with file:line:col)', () 
     assertInputError(result, /self\.yaml:3:31: invalid YAML: the alias \*t is inside the value its anchor names/);
   });
 
+  it('a value nested thousands of levels deep is exit 2 in words, at its line', async () => {
+    const deep = `${SMALL}name: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    assertInputError(await cli('validate', file('deep.yaml', deep)), /deep\.yaml:3:\d+: invalid YAML: the values nest too deeply to read/);
+  });
+
   it('ordinary anchors and aliases still work', async () => {
     const text = 'workload: { keys: 10, requests: 100 }\ndatabase: { latency: &lat 2ms }\ncache: { capacity: 5, latency: *lat }\n';
     const result = await cli('validate', file('anchors.yaml', text));

@@ -136,7 +136,7 @@ function setPath(data: unknown, path: (string | number)[], value: unknown, remov
 }
 
 type TextMutation =
-  | { kind: 'bom' | 'crlf' | 'cr' | 'bomb' | 'self-alias' }
+  | { kind: 'bom' | 'crlf' | 'cr' | 'bomb' | 'self-alias' | 'deep' }
   | { kind: 'nul' | 'truncate' | 'control' | 'undefined-alias'; at: number };
 
 const BYTE_KINDS = ['bom', 'crlf', 'cr', 'nul', 'truncate', 'flip', 'huge', 'negative', 'long-line'] as const;
@@ -144,7 +144,7 @@ type ByteMutation = { kind: (typeof BYTE_KINDS)[number]; at: number };
 
 const fieldMutation = fc.record({ pick: fc.nat(), remove: fc.boolean(), value: fc.nat({ max: HOSTILE_VALUES.length - 1 }) });
 const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
-  fc.constantFrom<TextMutation>({ kind: 'bom' }, { kind: 'crlf' }, { kind: 'cr' }, { kind: 'bomb' }, { kind: 'self-alias' }),
+  fc.constantFrom<TextMutation>({ kind: 'bom' }, { kind: 'crlf' }, { kind: 'cr' }, { kind: 'bomb' }, { kind: 'self-alias' }, { kind: 'deep' }),
   fc.record({ kind: fc.constantFrom('nul' as const, 'truncate' as const, 'control' as const, 'undefined-alias' as const), at: fc.nat() }),
 );
 const byteMutation = fc.record({ kind: fc.constantFrom(...BYTE_KINDS), at: fc.nat() });
@@ -211,6 +211,8 @@ function mutateText(text: string, m: TextMutation): string {
     }
     case 'self-alias':
       return `${text}self: &s [1, *s]\n`;
+    case 'deep':
+      return `${text}deep: ${'['.repeat(3000)}${']'.repeat(3000)}\n`;
     case 'nul':
       return `${text.slice(0, m.at % (text.length + 1))}\u0000${text.slice(m.at % (text.length + 1))}`;
     case 'truncate':

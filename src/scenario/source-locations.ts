@@ -23,7 +23,10 @@ export class ScenarioSource {
     const problem = document.errors[0];
     if (problem) {
       const { line, col } = lines.linePos(problem.pos[0]);
-      const message = problem.message.replace(/\s+/g, ' ').trim();
+      // yaml reports a nesting deeper than its recursion can go as the engine's own RangeError text.
+      const message = problem.message.includes('Maximum call stack size exceeded')
+        ? 'the values nest too deeply to read (a scenario nests a few levels, not hundreds)'
+        : problem.message.replace(/\s+/g, ' ').trim();
       throw new InputError(`${displayName}:${line}:${col}: invalid YAML: ${message}`);
     }
     const aliases = aliasProblem(document);
