@@ -19,6 +19,17 @@ import { WallClockDatabase } from './wall-clock-database.js';
 
 /** A cache command failed (what `get` returns then). */
 const CACHE_FAILED = Symbol('cache failed');
+/** What the fill script's call returns when it failed (a version is ≥ 0, "stored" is −1). */
+const FILL_FAILED = -2;
+
+/**
+ * How a request went, for `errors` (requests that failed): OK; a Redis command failed along the way (a
+ * failed request only under on_cache_error: fail — with fallback the database served it); or the request
+ * failed and was counted already (a DB timeout).
+ */
+const WENT_OK = 0;
+const COMMAND_FAILED = 1;
+const COUNTED_FAILED = 2;
 
 /** Client-side counts of every request (warm-up included), to set beside Redis's INFO deltas. */
 export interface ClientCounts {
@@ -51,8 +62,10 @@ export interface LiveCacheAsideSetup {
   invalidation?: LiveInvalidation | null;
   /** A cache command failed (a DB timeout is counted by the caller through `requestFailed`). */
   onCacheError: (error: Error) => void;
-  /** Any error (cache command or DB timeout), for errors per second. */
+  /** A request failed at `now` (see `errors`), for errors per second. */
   onError: (now: number) => void;
+  /** A Redis command failed at `now`, for cache errors per second. */
+  onCommandError?: (now: number) => void;
 }
 
 /**
@@ -122,11 +135,16 @@ export class LiveCacheAside {
   async request(recorder: RunRecorder, start: number, key: number, op: number, size: number, ttl: number): Promise<void> {
     recorder.arrival(start, op);
     if (key >= this.fetchesInFlight.length) this.growKeySpace(key + 1);
-    if (op === OP_GET) await this.read(recorder, start, key, size, ttl);
-    else await this.write(recorder, start, key, op === OP_DELETE, size, ttl);
+    const outcome = op === OP_GET ? await this.read(recorder, start, key, size, ttl) : await this.write(recorder, start, key, op === OP_DELETE, size, ttl);
+    // Under on_cache_error: fail a failed Redis command fails its request (once, however many failed).
+    if (outcome === COMMAND_FAILED && this.setup.scenario.cache?.on_cache_error === 'fail') {
+      const now = this.setup.now();
+      recorder.requestErrored(start);
+      this.setup.onError(now);
+    }
   }
 
-  private async read(recorder: RunRecorder, start: number, key: number, size: number, ttl: number): Promise<void> {
+  private async read(recorder: RunRecorder, start: number, key: number, size: number, ttl: number): Promise<number> {
     const nodes = this.setup.nodes ?? null;
     const node = nodes === null ? 0 : nodes.route(key);
     if (nodes?.local != null) {
@@ -139,17 +157,18 @@ export class LiveCacheAside {
         recorder.readOutcome(start, true, size);
         this.served(recorder, start, key, tier.version[slot], now);
         recorder.readCompleted(start, now, true);
-        return;
+        return WENT_OK;
       }
     }
     const name = this.setup.prefix + key;
     const cached = this.setup.connections === null ? null : await this.get(recorder, start, name);
     if (cached !== null && cached !== CACHE_FAILED) {
       this.hit(recorder, start, key, node, size, ttl, cached);
-      return;
+      return WENT_OK;
     }
-    if (this.lockTtlMs !== null && cached !== CACHE_FAILED) await this.lockedMiss(recorder, start, key, node, name, size, ttl);
-    else await this.fetch(recorder, start, key, node, name, size, ttl);
+    if (this.lockTtlMs !== null && cached !== CACHE_FAILED) return this.lockedMiss(recorder, start, key, node, name, size, ttl);
+    const fetched = await this.fetch(recorder, start, key, node, name, size, ttl);
+    return cached === CACHE_FAILED && fetched === WENT_OK ? COMMAND_FAILED : fetched;
   }
 
   /** One GET, counted for the client-side view (and as an L2 lookup with local tiers); CACHE_FAILED when the command failed (counted as an error). */
@@ -199,7 +218,7 @@ export class LiveCacheAside {
    * `retry` ms and GET again — a hit is a hit — then try the lock again. A failed lock command leaves the
    * read unprotected: it goes to the database.
    */
-  private async lockedMiss(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<void> {
+  private async lockedMiss(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<number> {
     const lockName = `${this.setup.prefix}lock:${key}`;
     const token = `${this.tokenBase}${++this.tokens}`;
     for (;;) {
@@ -208,30 +227,28 @@ export class LiveCacheAside {
         taken = (await this.setup.connections!.pick().set(lockName, token, 'PX', this.lockTtlMs!, 'NX')) === 'OK';
       } catch (error) {
         this.cacheError(recorder, error as Error);
-        await this.fetch(recorder, start, key, node, name, size, ttl);
-        return;
+        return withCommandFailure(await this.fetch(recorder, start, key, node, name, size, ttl));
       }
       if (taken) {
+        let outcome = WENT_OK;
         try {
-          await this.fetch(recorder, start, key, node, name, size, ttl);
+          outcome = await this.fetch(recorder, start, key, node, name, size, ttl);
         } finally {
           try {
             await scripted(this.setup.connections!.pick()).cachebenchUnlock(lockName, token);
           } catch (error) {
             this.cacheError(recorder, error as Error);
+            outcome = withCommandFailure(outcome);
           }
         }
-        return;
+        return outcome;
       }
       await sleep(this.retryMs);
       const cached = await this.get(recorder, start, name);
-      if (cached === CACHE_FAILED) {
-        await this.fetch(recorder, start, key, node, name, size, ttl);
-        return;
-      }
+      if (cached === CACHE_FAILED) return withCommandFailure(await this.fetch(recorder, start, key, node, name, size, ttl));
       if (cached !== null) {
         this.hit(recorder, start, key, node, size, ttl, cached);
-        return;
+        return WENT_OK;
       }
     }
   }
@@ -242,13 +259,13 @@ export class LiveCacheAside {
    * itself (the fill script, never older over newer) and answers — with a newer copy when it already holds
    * one — so the read is served and completes at the script's reply.
    */
-  private async fetch(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<void> {
+  private async fetch(recorder: RunRecorder, start: number, key: number, node: number, name: string, size: number, ttl: number): Promise<number> {
     recorder.readOutcome(start, false, size);
     let version = await this.query(recorder, key, true, size);
     let now = this.setup.now();
     if (version === QUERY_TIMED_OUT || version === QUERY_FAILED) {
       this.queryFailed(recorder, start, version, now, true);
-      return;
+      return COUNTED_FAILED;
     }
     if (this.mediated) {
       const newer = await this.fill(recorder, name, version, size, ttl);
@@ -257,13 +274,14 @@ export class LiveCacheAside {
       this.fillLocal(key, node, size, ttl, version, now, true);
       this.served(recorder, start, key, version, now);
       recorder.readCompleted(start, now, false);
-      return;
+      return newer === FILL_FAILED ? COMMAND_FAILED : WENT_OK;
     }
     this.served(recorder, start, key, version, now);
-    if (this.setup.connections !== null) await this.store(recorder, name, version, size, ttl);
+    const stored = this.setup.connections === null || (await this.store(recorder, name, version, size, ttl));
     now = this.setup.now();
     this.fillLocal(key, node, size, ttl, version, now, false);
     recorder.readCompleted(start, now, false);
+    return stored ? WENT_OK : COMMAND_FAILED;
   }
 
   private async write(
@@ -273,7 +291,7 @@ export class LiveCacheAside {
     isDelete: boolean,
     size: number,
     ttl: number,
-  ): Promise<void> {
+  ): Promise<number> {
     const nodes = this.setup.nodes ?? null;
     const node = nodes === null ? 0 : nodes.route(key);
     let version: number;
@@ -288,8 +306,9 @@ export class LiveCacheAside {
     }
     if (version === QUERY_TIMED_OUT || version === QUERY_FAILED) {
       this.queryFailed(recorder, start, version, this.setup.now(), false);
-      return;
+      return COUNTED_FAILED;
     }
+    let outcome = WENT_OK;
     const invalidation = this.setup.scenario.cache?.invalidation ?? 'delete';
     // Without a cache (the live baseline) a write is done once the database has it.
     if (invalidation !== 'ttl-only' && this.setup.connections !== null) {
@@ -303,12 +322,14 @@ export class LiveCacheAside {
         if (remove) tier.invalidate(key);
         else tier.update(key, size, ttl, version, this.setup.now());
       }
-      await shared;
-      if (told !== null) await told;
+      const wrote = await shared;
+      const published = told === null || (await told);
+      if (!wrote || !published) outcome = COMMAND_FAILED;
     }
     const now = this.setup.now();
     if (this.ledger.acknowledge(key, version, now)) this.supersession.acknowledged(key, version, now);
     recorder.writeCompleted(start, now);
+    return outcome;
   }
 
   private async query(recorder: RunRecorder, key: number, isRead: boolean, size: number): Promise<number> {
@@ -329,40 +350,48 @@ export class LiveCacheAside {
     this.setup.onDbError?.(outcome === QUERY_TIMED_OUT ? `a ${isRead ? 'read' : 'write'} query timed out (database.timeout)` : `a ${isRead ? 'read' : 'write'} query failed`);
   }
 
-  private async store(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<void> {
+  /** SET with the TTL; false when the command failed. */
+  private async store(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<boolean> {
     const ttlMs = ttl > 0 ? ttl : this.ttlMs;
     const value = encodeValue(version, size);
     try {
       const client = this.setup.connections!.pick();
       if (ttlMs === null) await client.set(name, value);
       else await client.set(name, value, 'PX', Math.max(1, Math.round(ttlMs)));
+      return true;
     } catch (error) {
       this.cacheError(recorder, error as Error);
+      return false;
     }
   }
 
-  private async writeShared(recorder: RunRecorder, name: string, remove: boolean, version: number, size: number, ttl: number): Promise<void> {
+  /** The write's DEL or SET (or fill); false when the command failed. */
+  private async writeShared(recorder: RunRecorder, name: string, remove: boolean, version: number, size: number, ttl: number): Promise<boolean> {
     if (!remove) {
-      if (this.mediated) await this.fill(recorder, name, version, size, ttl);
-      else await this.store(recorder, name, version, size, ttl);
-      return;
+      if (this.mediated) return (await this.fill(recorder, name, version, size, ttl)) !== FILL_FAILED;
+      return this.store(recorder, name, version, size, ttl);
     }
     try {
       await this.setup.connections!.pick().del(name);
+      return true;
     } catch (error) {
       this.cacheError(recorder, error as Error);
+      return false;
     }
   }
 
-  private async publish(recorder: RunRecorder, key: number, version: number, node: number): Promise<void> {
+  /** PUBLISH to the other nodes; false when the command failed. */
+  private async publish(recorder: RunRecorder, key: number, version: number, node: number): Promise<boolean> {
     try {
       await this.setup.invalidation!.publish(this.setup.connections!.pick(), key, version, node);
+      return true;
     } catch (error) {
       this.cacheError(recorder, error as Error);
+      return false;
     }
   }
 
-  /** The fill script: stores `version` unless Redis holds a newer one; returns that newer version, or -1. */
+  /** The fill script: stores `version` unless Redis holds a newer one; returns that newer version, -1, or FILL_FAILED. */
   private async fill(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<number> {
     const ttlMs = ttl > 0 ? ttl : this.ttlMs;
     try {
@@ -370,7 +399,7 @@ export class LiveCacheAside {
       return Number(await client.cachebenchFill(name, version, encodeValue(version, size), ttlMs === null ? '' : String(Math.max(1, Math.round(ttlMs)))));
     } catch (error) {
       this.cacheError(recorder, error as Error);
-      return -1;
+      return FILL_FAILED;
     }
   }
 
@@ -387,10 +416,15 @@ export class LiveCacheAside {
     this.fetchesInFlight = grownInt32(this.fetchesInFlight, doubledLength(this.fetchesInFlight.length, keySpace));
   }
 
-  private cacheError(recorder: RunRecorder, error: Error): void {
-    recorder.errors++;
+  /** A Redis command failed: counted as the client's (`redis.client.errors`), not as a failed request (see `request`). */
+  private cacheError(_recorder: RunRecorder, error: Error): void {
     this.counts.errors++;
-    this.setup.onError(this.setup.now());
+    this.setup.onCommandError?.(this.setup.now());
     this.setup.onCacheError(error);
   }
+}
+
+/** A request's outcome once a Redis command of it failed too. */
+function withCommandFailure(outcome: number): number {
+  return outcome === COUNTED_FAILED ? COUNTED_FAILED : COMMAND_FAILED;
 }

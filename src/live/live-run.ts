@@ -193,6 +193,7 @@ async function measure(
   metrics.live = {
     dropped: merged.dropped,
     errors_per_second: merged.errorsPerSecond,
+    cache_errors_per_second: merged.cacheErrorsPerSecond,
     reconnects: merged.reconnects,
     warmup_ms: load.warmup,
     workers,

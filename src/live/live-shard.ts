@@ -105,7 +105,10 @@ export interface ShardOutcome {
   /** Requests started within the warm-up: run, not measured. */
   warmupRequests: number;
   dropped: number;
+  /** Failed requests per wall-clock second from the start. */
   errorsPerSecond: number[];
+  /** Failed Redis commands per wall-clock second from the start. */
+  cacheErrorsPerSecond: number[];
   client: ClientCounts;
   reconnects: number;
   traceSkips: TraceSkips | null;
@@ -144,6 +147,7 @@ export class LiveShard {
   private readonly recorder: RunRecorder;
   private readonly warmupRecorder: RunRecorder;
   private readonly errorsPerSecond: number[] = [];
+  private readonly cacheErrorsPerSecond: number[] = [];
   private readonly engine: LiveCacheAside;
   private readonly driver: LoadDriver;
   private readonly alarm: ArrivalAlarm | null;
@@ -205,11 +209,8 @@ export class LiveShard {
       onDbError: (message) => {
         if (scenario.database.on_db_error === 'fail') this.fail(() => this.events.databaseFailure(message));
       },
-      onError: (t) => {
-        const second = Math.max(0, Math.floor(t / 1000));
-        while (this.errorsPerSecond.length <= second) this.errorsPerSecond.push(0);
-        this.errorsPerSecond[second]++;
-      },
+      onError: (t) => countInSecond(this.errorsPerSecond, t),
+      onCommandError: (t) => countInSecond(this.cacheErrorsPerSecond, t),
       onCacheError: (error) => {
         if (cache?.on_cache_error === 'fail') this.fail(() => this.events.cacheFailure(redact(error.message)));
       },
@@ -331,6 +332,7 @@ export class LiveShard {
       warmupRequests: this.warmupRecorder.requests,
       dropped: this.driver.dropped,
       errorsPerSecond: this.errorsPerSecond,
+      cacheErrorsPerSecond: this.cacheErrorsPerSecond,
       client: { ...this.engine.counts },
       reconnects: (this.connections?.reconnects ?? 0) - this.reconnectsBefore,
       traceSkips: this.stream.traceStats?.() ?? null,
@@ -401,4 +403,11 @@ function shardStream(setup: ShardSetup): AccessStream {
   }
   const whole = createWorkload(spec, setup.scenario.seed);
   return setup.count === 1 ? whole : new ShardedStream(whole, { index: setup.index, count: setup.count }, THREAD_SALT);
+}
+
+/** One more in the second of `t` (ms since the start). */
+function countInSecond(perSecond: number[], t: number): void {
+  const second = Math.max(0, Math.floor(t / 1000));
+  while (perSecond.length <= second) perSecond.push(0);
+  perSecond[second]++;
 }

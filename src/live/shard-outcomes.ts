@@ -10,6 +10,7 @@ export interface MergedOutcomes {
   dropped: number;
   /** Element-wise sums: every shard counts on the run's clock. */
   errorsPerSecond: number[];
+  cacheErrorsPerSecond: number[];
   reconnects: number;
   warmupRequests: number;
   /** Measured requests per shard, in shard order. */
@@ -39,6 +40,7 @@ export function mergeShardOutcomes(outcomes: readonly ShardOutcome[], recorder: 
   const merged: MergedOutcomes = {
     dropped: 0,
     errorsPerSecond: [],
+    cacheErrorsPerSecond: [],
     reconnects: 0,
     warmupRequests: 0,
     workerRequests: [],
@@ -55,6 +57,9 @@ export function mergeShardOutcomes(outcomes: readonly ShardOutcome[], recorder: 
     merged.workerRequests.push(outcome.measured.counts.requests);
     for (const [second, errors] of outcome.errorsPerSecond.entries()) {
       merged.errorsPerSecond[second] = (merged.errorsPerSecond[second] ?? 0) + errors;
+    }
+    for (const [second, errors] of outcome.cacheErrorsPerSecond.entries()) {
+      merged.cacheErrorsPerSecond[second] = (merged.cacheErrorsPerSecond[second] ?? 0) + errors;
     }
     for (const name of ['gets', 'hits', 'misses', 'errors'] as const) merged.client[name] += outcome.client[name];
     const wb = outcome.writeBehind;

@@ -192,9 +192,12 @@ function mergeWriteBehind(parts: readonly WriteBehindMetrics[]): WriteBehindMetr
 function mergeLive(parts: readonly LiveMetrics[]): LiveMetrics {
   const seconds = Math.max(0, ...parts.map((l) => l.errors_per_second.length));
   const errorsPerSecond = Array.from({ length: seconds }, (_, s) => parts.reduce((sum, l) => sum + (l.errors_per_second[s] ?? 0), 0));
+  const cacheSeconds = Math.max(0, ...parts.map((l) => l.cache_errors_per_second?.length ?? 0));
+  const cacheErrorsPerSecond = Array.from({ length: cacheSeconds }, (_, s) => parts.reduce((sum, l) => sum + (l.cache_errors_per_second?.[s] ?? 0), 0));
   return {
     dropped: parts.reduce((sum, l) => sum + l.dropped, 0),
     errors_per_second: errorsPerSecond,
+    ...(parts.some((l) => l.cache_errors_per_second !== undefined) ? { cache_errors_per_second: cacheErrorsPerSecond } : {}),
     reconnects: parts.reduce((sum, l) => sum + l.reconnects, 0),
     warmup_ms: Math.max(...parts.map((l) => l.warmup_ms)),
     ...mergeSchedule(parts),

@@ -157,12 +157,12 @@ function liveLines(run: RunResult): string {
   const live = run.metrics.live;
   if (redis === undefined || live === undefined) return '';
   const d = redis.delta;
-  const errors = live.errors_per_second.reduce((sum, n) => sum + n, 0);
   const lines = [
     redis.delta_unknown !== undefined
       ? `redis ${redis.target}: keyspace hits, misses, evicted, expired and commands unknown (${redis.delta_unknown}); client: hits ${formatCount(redis.client.hits)}, misses ${formatCount(redis.client.misses)}`
       : `redis ${redis.target}: keyspace hits ${formatCount(d.keyspace_hits)}, misses ${formatCount(d.keyspace_misses)} (client: ${formatCount(redis.client.hits)}, ${formatCount(redis.client.misses)}), evicted ${formatCount(d.evicted_keys)}, expired ${formatCount(d.expired_keys)}, commands ${formatCount(d.total_commands_processed)}`,
-    `load: dropped ${formatCount(live.dropped)}, errors ${formatCount(errors)}, reconnects ${formatCount(live.reconnects)}, warm-up ${formatDuration(live.warmup_ms)} excluded; ${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted${redis.cleanup_error !== undefined ? ' before the cleanup failed' : ''}`,
+    // Failed requests are the metrics' `errors` (the verdict's "requests failed"); Redis commands are counted apart.
+    `load: dropped ${formatCount(live.dropped)}, failed requests ${formatCount(run.metrics.errors)}, failed Redis commands ${formatCount(redis.client.errors)}, reconnects ${formatCount(live.reconnects)}, warm-up ${formatDuration(live.warmup_ms)} excluded; ${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted${redis.cleanup_error !== undefined ? ' before the cleanup failed' : ''}`,
   ];
   const floor = live.floor_ms;
   if (floor !== undefined) {

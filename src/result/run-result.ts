@@ -136,8 +136,13 @@ export interface RunMetrics {
 export interface LiveMetrics {
   /** Arrivals not issued because max_in_flight requests were already in flight (not in `requests`). */
   dropped: number;
-  /** Failed cache commands and DB timeouts in each second of the wall clock since the start (warm-up included). */
+  /**
+   * Failed requests (the `errors` of the metrics: a DB timeout, or a failed Redis command under
+   * on_cache_error: fail) in each second of the wall clock since the start, warm-up included.
+   */
   errors_per_second: number[];
+  /** Failed Redis commands in each second of the wall clock since the start (warm-up included); `redis.client.errors` in all. */
+  cache_errors_per_second?: number[];
   /** Times a Redis connection was re-established after dropping. */
   reconnects: number;
   warmup_ms: number;
