@@ -13,6 +13,10 @@
 // BENCH_REDIS_SECONDS (default 4) sets the probe's length; BENCH_REDIS_REQUESTS (default 200000) -n;
 // BENCH_REDIS_LIVE_SECONDS (default 3) the measured part of each live run (after a 1 s warm-up), 0 skips it;
 // BENCH_REDIS_LIVE_P99_MS (default 5) the p99 a sustained rate must stay below.
+// The floor section (issue 11): redis-benchmark's GET p99 (-c 50, --csv) beside a live run's hits p99 at
+// 2,000, 5,000 and 10,000 requests/s (1 worker), with the run's own floor (PING p99) and whether it was
+// saturated, and the ratio hits p99 / redis-benchmark GET p99 (target ≤ 3); BENCH_REDIS_FLOOR_REPEATS
+// (default 3) runs each rate that many times, for the spread on a noisy machine; 0 skips the section.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,6 +34,9 @@ const TARGET_RATIO = 1.5;
 const LIVE_SECONDS = Number(process.env.BENCH_REDIS_LIVE_SECONDS ?? 3);
 /** What a live run must hold at a rate to sustain it (BENCH_REDIS_LIVE_P99_MS, default 5). */
 const LIVE_P99_MS = Number(process.env.BENCH_REDIS_LIVE_P99_MS ?? 5);
+const FLOOR_REPEATS = Number(process.env.BENCH_REDIS_FLOOR_REPEATS ?? 3);
+const FLOOR_RATES = [2000, 5000, 10_000];
+const FLOOR_TARGET = 3;
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cachebench.js');
 
 for (const binary of ['redis-server', 'redis-benchmark']) {
@@ -59,6 +66,14 @@ async function startServer(port, dir) {
   process.on('exit', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
+  // Stopped early (Ctrl-C, kill): the server and its folder go too ('exit' alone does not run on a signal).
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited at startup (code ${child.exitCode})`);
@@ -89,6 +104,30 @@ function redisBenchmark(port) {
   for (const match of run.stdout.matchAll(/(GET|SET): ([\d.]+) requests per second/g)) rates[match[1]] = Number(match[2]);
   if (rates.GET === undefined || rates.SET === undefined) throw new Error(`cannot read redis-benchmark's output:\n${run.stdout}`);
   return rates;
+}
+
+/** redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms". */
+function redisBenchmarkGetP99(port) {
+  const run = spawnSync('redis-benchmark', ['-h', HOST, '-p', String(port), '-c', String(CONNECTIONS), '-n', String(REQUESTS), '-t', 'get', '--csv'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (run.status !== 0) throw new Error(`redis-benchmark failed: ${run.stderr || run.stdout}`);
+  const row = run.stdout.split('\n').find((line) => line.startsWith('"GET"'));
+  if (row === undefined) throw new Error(`cannot read redis-benchmark's CSV:\n${run.stdout}`);
+  return Number(JSON.parse(`[${row}]`)[6]);
+}
+
+/** One live run at `rate` (1 worker): hits p99, the floor it measured, and whether it was saturated. */
+function floorRun(scenario, rate) {
+  const run = spawnSync(process.execPath, [BIN, 'run', scenario, '--set', `workload.rate=${rate}/s`, '--set', 'workload.workers=1', '--json', '-'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`cachebench run failed (exit ${run.status}): ${run.stderr}`);
+  const m = JSON.parse(run.stdout).runs[0].metrics;
+  return { hitsP99: m.latency_by_kind_ms.hits.p99, pingP99: m.live.floor_ms.ping.p99, noopP99: m.live.floor_ms.noop.p99, saturated: m.live.saturated };
 }
 
 const format = (rate) => `${Math.round(rate).toLocaleString('en-US')} requests/s`;
@@ -184,6 +223,27 @@ try {
   const ratio = piped.requestsPerSecond / baselineRate;
   const verdict = ratio >= TARGET_RATIO ? 'meets' : 'misses';
   console.log(`\nratio, auto-pipelined probe / redis-benchmark: ${ratio.toFixed(2)}× (${verdict} the ${TARGET_RATIO}× target)`);
+
+  if (LIVE_SECONDS > 0 && FLOOR_REPEATS > 0) {
+    const scenario = join(dir, 'floor.yaml');
+    writeFileSync(scenario, liveScenario(url));
+    console.log(`\nfloor: live hits p99 against redis-benchmark's GET p99 (-c ${CONNECTIONS}), 1 worker, ${FLOOR_REPEATS} runs per rate (target ≤ ${FLOOR_TARGET}×)`);
+    for (const rate of FLOOR_RATES) {
+      const ratios = [];
+      for (let i = 0; i < FLOOR_REPEATS; i++) {
+        // Measured back to back, so both see the same machine.
+        const benchmarkP99 = redisBenchmarkGetP99(port);
+        const r = floorRun(scenario, rate);
+        const ratio = r.hitsP99 / benchmarkP99;
+        ratios.push(ratio);
+        console.log(
+          `  ${format(rate)}: hits p99 ${r.hitsP99.toFixed(3)} ms, redis-benchmark GET p99 ${benchmarkP99.toFixed(3)} ms → ${ratio.toFixed(1)}×; client floor PING p99 ${r.pingP99?.toFixed(3)} ms, no-op p99 ${r.noopP99?.toFixed(3)} ms${r.saturated ? ', saturated' : ''}`,
+        );
+      }
+      ratios.sort((a, b) => a - b);
+      console.log(`  ${format(rate)}: ratio ${ratios[0].toFixed(1)}× – ${ratios[ratios.length - 1].toFixed(1)}× (median ${ratios[Math.floor(ratios.length / 2)].toFixed(1)}×)`);
+    }
+  }
 
   if (LIVE_SECONDS > 0) {
     console.log(

@@ -145,6 +145,13 @@ describe('live: saturation judged from the schedule', () => {
     assert.match(sleeping.reasons[0], /busy 97% of the time/);
   });
 
+  it('a second with a late start or two of a slow run still kept up; one with many late starts did not', () => {
+    const schedule = new ScheduleLog(0);
+    for (let i = 0; i < 20; i++) schedule.start(i * 50, i * 50 + (i < 2 ? LATE_START_MS + 5 : 0)); // second 0: 2 of 20 late
+    for (let i = 0; i < 40; i++) schedule.start(1000 + i * 25, 1000 + i * 25 + (i < 12 ? LATE_START_MS + 5 : 0)); // second 1: 12 of 40 late
+    assert.equal(judgeSaturation(input({ schedule: schedule.state() })).keptUpRate, 20);
+  });
+
   it('a closed loop has no schedule of arrivals, so no rate it kept up with', () => {
     assert.equal(judgeSaturation(input({ closedLoop: true })).keptUpRate, null);
   });

@@ -105,9 +105,12 @@ export function judgeSaturation(input: SaturationInput): SaturationJudgement {
   return { saturated: reasons.length > 0, reasons, keptUpRate: input.closedLoop ? null : keptUpRate(schedule, input.warmupMs) };
 }
 
+/** In one second, fewer late starts than this are a stall or two of a busy machine, whatever the share. */
+const MIN_LATE_IN_SECOND = 10;
+
 /**
  * The most arrivals offered in one second of the run's clock (from the warm-up's second on) that the
- * client kept up with: none dropped, at most LATE_SHARE started late. A rate of the workload's schedule,
+ * client kept up with: none dropped, and at most LATE_SHARE (or fewer than MIN_LATE_IN_SECOND) started late. A rate of the workload's schedule,
  * so for a constant rate it is about that rate or null; for phases or a trace, the busiest second that
  * held. (A partial last second offers fewer arrivals, so it never raises the maximum.)
  */
@@ -115,7 +118,8 @@ function keptUpRate(schedule: ScheduleState, warmupMs: number): number | null {
   let best: number | null = null;
   for (let s = Math.floor(warmupMs / 1000); s < schedule.offered.length; s++) {
     const offered = schedule.offered[s];
-    if (offered === 0 || schedule.dropped[s] > 0 || schedule.late[s] > LATE_SHARE * offered) continue;
+    const late = schedule.late[s];
+    if (offered === 0 || schedule.dropped[s] > 0 || (late >= MIN_LATE_IN_SECOND && late > LATE_SHARE * offered)) continue;
     if (best === null || offered > best) best = offered;
   }
   return best;
