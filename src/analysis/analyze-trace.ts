@@ -2,6 +2,7 @@ import { AccessBatch, OP_GET } from '../workload/access-event.js';
 import { beladyHits, nextUses, RequestSequence } from './belady.js';
 import { ExactMissRatioCurveBuilder, type MissRatioCurve, type MissRatioCurveBuilder } from './miss-ratio-curve.js';
 import { type CacheSize, PolicyReplay, type SimulatedPoint } from './policy-replay.js';
+import { type ApproximateCurve, MiniatureSimulation } from './miniature-simulation.js';
 import { ShardsMissRatioCurveBuilder } from './shards.js';
 import type { MissRatioCurveResult, TraceAnalysis } from './trace-analysis.js';
 import { distributionOf, TraceProfiler } from './trace-profile.js';
@@ -109,7 +110,17 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
   const sizes = options.sizes ?? automaticSizes(profile.distinct_keys);
   const simulated: SimulatedPoint[] = [];
 
-  if (options.policies.length > 0 && sizes.length > 0) {
+  const approximate: ApproximateCurve[] = [];
+  if (options.policies.length > 0 && method.kind === 'shards-fixed-rate') {
+    // Sampling asked for: each policy's curve by miniature simulation, at the curve's sizes and the chosen ones.
+    const t0 = performance.now();
+    const curveSizes = approximateCurveSizes(profile.distinct_keys, sizes);
+    const mini = new MiniatureSimulation(options.policies, curveSizes, method.rate, profile.distinct_keys);
+    if (sequence !== null) sequence.forEachBatch(batch, (b, n) => mini.observe(b, n));
+    else replayFromSource(openSource, batch, mini);
+    approximate.push(...mini.finish());
+    timings.replay += performance.now() - t0;
+  } else if (options.policies.length > 0 && sizes.length > 0) {
     const t0 = performance.now();
     const replay = new PolicyReplay(options.policies, sizes, profile.distinct_keys);
     if (sequence !== null) sequence.forEachBatch(batch, (b, n) => replay.observe(b, n));
@@ -168,6 +179,7 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
     },
     mrc: curveResult(curve, sizes, profile.object_sizes.per_key.percentiles.p50 ?? 1),
     simulated,
+    approximate,
     notes,
     verdict: judgeTrace(profile, curve, options.verdict),
     timings_ms: timings,
@@ -177,7 +189,7 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
   return result;
 }
 
-function replayFromSource(openSource: () => AnalysisSource, batch: AccessBatch, replay: PolicyReplay): void {
+function replayFromSource(openSource: () => AnalysisSource, batch: AccessBatch, replay: { observe(batch: AccessBatch, n: number): void }): void {
   const source = openSource();
   try {
     for (let n = source.next(batch); n > 0; n = source.next(batch)) replay.observe(batch, n);
@@ -191,6 +203,17 @@ export function automaticSizes(distinctKeys: number): CacheSize[] {
   const sizes: CacheSize[] = [];
   for (let size = 10; size < distinctKeys; size *= 10) sizes.push({ value: size, unit: 'entries' });
   return sizes.slice(-5);
+}
+
+/** Points per decade of an approximate curve: each is a miniature cache of its own. */
+const APPROXIMATE_POINTS_PER_DECADE = 6;
+
+/** Log-spaced entry sizes from 10 to the distinct keys, with the chosen sizes, in order (bytes after entries). */
+function approximateCurveSizes(distinctKeys: number, chosen: readonly CacheSize[]): CacheSize[] {
+  const entries = new Set<number>(distinctKeys >= 10 ? logSpaced(10, distinctKeys, APPROXIMATE_POINTS_PER_DECADE) : []);
+  for (const size of chosen) if (size.unit === 'entries') entries.add(size.value);
+  const bytes = chosen.filter((size) => size.unit === 'bytes');
+  return [...[...entries].sort((a, b) => a - b).map((value): CacheSize => ({ value, unit: 'entries' })), ...bytes];
 }
 
 /** 24 points per decade of size, up to where the curve is flat. */
@@ -233,11 +256,11 @@ function curveResult(curve: MissRatioCurve, sizes: readonly CacheSize[], typical
 }
 
 /** Whole numbers from `from` to `to`, log-spaced, both ends included. */
-function logSpaced(from: number, to: number): number[] {
+function logSpaced(from: number, to: number, perDecade = POINTS_PER_DECADE): number[] {
   const values: number[] = [];
   const start = Math.log10(from);
   const end = Math.log10(to);
-  const steps = Math.max(1, Math.ceil((end - start) * POINTS_PER_DECADE));
+  const steps = Math.max(1, Math.ceil((end - start) * perDecade));
   for (let i = 0; i <= steps; i++) {
     const value = Math.round(10 ** (start + ((end - start) * i) / steps));
     if (values.length === 0 || value > values[values.length - 1]) values.push(value);

@@ -1,3 +1,4 @@
+import type { ApproximateCurve } from './miniature-simulation.js';
 import type { SimulatedPoint } from './policy-replay.js';
 import type { Distribution, TraceProfile } from './trace-profile.js';
 
@@ -15,6 +16,11 @@ export interface TraceAnalysis {
   mrc: MissRatioCurveResult;
   /** Policies replayed at chosen sizes, and Belady's optimum (policy "belady"). */
   simulated: SimulatedPoint[];
+  /**
+   * With `--policies` and `--sample-rate`: each policy's approximate curve by miniature simulation (instead
+   * of exact replays at the chosen sizes), at log-spaced sizes and the chosen ones. Empty otherwise.
+   */
+  approximate: ApproximateCurve[];
   /** Why Belady or a replay was not run, when it was not. */
   notes: string[];
   verdict: Verdict;

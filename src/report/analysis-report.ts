@@ -111,9 +111,11 @@ function renderSizesTable(analysis: TraceAnalysis, options: ReportOptions): stri
   const atSizes = analysis.mrc.at_sizes;
   if (atSizes.length === 0) return '';
   const policies = [...new Set(analysis.simulated.map((p) => p.policy))];
+  const approximate = analysis.approximate;
+  const approximateHeads = approximate.map((c) => `${c.policy} ≈`);
   const table = new Table(
-    tableOptions(['size', 'LRU (curve)', ...policies], options, {
-      colAligns: ['right', 'right', ...policies.map(() => 'right' as const)],
+    tableOptions(['size', 'LRU (curve)', ...policies, ...approximateHeads], options, {
+      colAligns: ['right', 'right', ...policies.map(() => 'right' as const), ...approximateHeads.map(() => 'right' as const)],
       compact: true,
     }),
   );
@@ -123,9 +125,17 @@ function renderSizesTable(analysis: TraceAnalysis, options: ReportOptions): stri
       const point = analysis.simulated.find((p) => p.policy === policy && p.size === at.size && p.unit === at.unit);
       row.push(point === undefined ? MISSING : `${formatPercent(point.hit_rate)} (${formatCount(point.hits)})`);
     }
+    for (const curve of approximate) {
+      const point = curve.points.find((p) => p.size === at.size && p.unit === at.unit);
+      row.push(point === undefined ? MISSING : formatPercent(point.hit_rate));
+    }
     table.push(row);
   }
-  return `hit rate at chosen sizes (hits in brackets)\n${table.toString()}`;
+  const legend =
+    approximate.length === 0
+      ? ''
+      : `\n≈: approximate, by miniature simulation (${formatPercent(approximate[0].sample_rate)} of keys sampled, caches scaled down alike)`;
+  return `hit rate at chosen sizes (hits in brackets)\n${table.toString()}${legend}`;
 }
 
 function renderVerdict(analysis: TraceAnalysis, options: AnalysisReportOptions): string {

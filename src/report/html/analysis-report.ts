@@ -108,11 +108,16 @@ function missRatioChart(analysis: TraceAnalysis): ChartSpec | null {
   const { mrc } = analysis;
   if (mrc.points.length === 0) return null;
   const curve = new Map(mrc.points.map((p) => [p.size, p.hit_rate]));
-  const xs = mergedAxis([...curve.keys()], analysis.simulated.filter((p) => p.unit === 'entries').map((p) => p.size));
+  const approximate = analysis.approximate.map((c) => ({ curve: c, at: new Map(c.points.filter((p) => p.unit === 'entries').map((p) => [p.size, p.hit_rate])) }));
+  const xs = mergedAxis(
+    [...curve.keys(), ...approximate.flatMap((a) => [...a.at.keys()])],
+    analysis.simulated.filter((p) => p.unit === 'entries').map((p) => p.size),
+  );
+  const approximateNote = approximate.length > 0 ? `; ≈ lines: approximate curves by miniature simulation (${formatPercent(analysis.approximate[0].sample_rate)} of keys sampled)` : '';
   return {
     id: 'mrc-entries',
     title: 'Miss-ratio curve: hit rate by cache size',
-    caption: `LRU hit rate at each capacity in entries (${curveMethodLabel(analysis)}); dots: policies replayed at chosen sizes; dashed: an unbounded cache.`,
+    caption: `LRU hit rate at each capacity in entries (${curveMethodLabel(analysis)}); dots: policies replayed at chosen sizes; dashed: an unbounded cache${approximateNote}.`,
     kind: 'lines',
     x: { label: 'cache size (entries)', unit: 'entries', log: true, values: xs },
     y: { label: 'hit rate', unit: 'fraction', min: 0 },
@@ -120,6 +125,13 @@ function missRatioChart(analysis: TraceAnalysis): ChartSpec | null {
       { label: 'LRU (curve)', color: COLORS.withCache, style: 'line', spanGaps: true, values: xs.map((x) => chartValue(curve.get(x))) },
       { label: 'unbounded', color: COLORS.noCache, style: 'dashed', values: xs.map(() => chartValue(mrc.max_hit_rate)) },
       ...policyPoints(analysis, 'entries', xs),
+      ...approximate.map(({ curve: c, at }, i) => ({
+        label: `${c.policy} ≈ (miniature simulation, ${formatPercent(c.sample_rate)} sampled)`,
+        color: COLORS.policies[i % COLORS.policies.length],
+        style: 'line' as const,
+        spanGaps: true,
+        values: xs.map((x) => chartValue(at.get(x))),
+      })),
     ],
   };
 }
