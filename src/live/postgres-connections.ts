@@ -51,7 +51,9 @@ export class PostgresConnections {
       await Promise.all(connections.clients.map((_, i) => connections.connect(i)));
     } catch (error) {
       await connections.close();
-      throw new RunFailure(`PostgreSQL at ${connections.display} could not be reached: ${connections.redact((error as Error).message)}`);
+      throw new RunFailure(
+        `PostgreSQL at ${connections.display}: opening ${size} connection${size === 1 ? '' : 's'} (this worker's share of database.max_concurrency) failed: ${connections.redact((error as Error).message)}`,
+      );
     }
     return connections;
   }
