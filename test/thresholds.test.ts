@@ -124,7 +124,7 @@ describe('parseThresholds: errors', () => {
     ['throughput_of_everything > 5', /unknown metric/, /latency\.\{mean,p50,p90,p99,p999,max\}/],
     // values against the metric's kind: the kind is named, with what would be valid
     ['hit_rate < 20ms', /hit_rate is a ratio, so the value must be a fraction from 0 to 1 .* or a percentage/, /got "20ms"/],
-    ['hit_rate >= 80', /got "80"; did you mean 80%\?/],
+    ['hit_rate >= 80', /got "80" \(did you mean 0\.8 \(80%\)\?\)$/],
     ['hit_rate >= high', /got "high"/],
     ['offload > -0.1', /offload is a ratio/, /got "-0.1"/],
     ['latency.p99 < 20', /latency.p99 is a duration, so the value must be a duration like 500us, 5ms/, /write a unit/],

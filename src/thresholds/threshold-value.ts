@@ -34,8 +34,8 @@ export function parseThresholdValue(text: string, metric: MetricDefinition): Thr
     return { ok: true, value: Number(PARSERS[metric.kind](trimmed).toPrecision(12)) };
   } catch (error) {
     if (!(error instanceof UnitError)) throw error;
-    const hint = ratioHint(trimmed, metric);
-    return { ok: false, problem: `${metric.name} is a ${metric.kind}, so the value ${error.message}${hint}` };
+    // A ratio's parser already says what `hit_rate >= 80` meant ("did you mean 0.8 (80%)?").
+    return { ok: false, problem: `${metric.name} is a ${metric.kind}, so the value ${error.message}` };
   }
 }
 
@@ -49,10 +49,4 @@ const BARE_RATE = /^(?:\d+(?:\.\d+)?|\.\d+)\s*[kKMG]?$/;
 function parseThresholdRate(text: string): number {
   if (ZERO_RATE.test(text)) return 0;
   return parseRate(BARE_RATE.test(text) ? `${text}/s` : text);
-}
-
-/** `hit_rate >= 80` almost always means 80%, which no fraction can reach: say so. */
-function ratioHint(text: string, metric: MetricDefinition): string {
-  if (metric.kind !== 'ratio' || !/^\d+(\.\d+)?$/.test(text) || Number(text) <= 1) return '';
-  return `; did you mean ${text}%?`;
 }
