@@ -57,8 +57,12 @@ export function liveScenario(options: LiveScenarioOptions): string {
   return path;
 }
 
-/** Resolves once a key under `prefix` exists — the run is under way — or rejects after `timeoutMs`. */
-export async function waitForKeys(client: Redis, prefix: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves once a key under `prefix` exists — the run is under way — or rejects after `timeoutMs`: a guard
+ * against a run that never starts, not a bound on start-up (at load 34 on 2 cores a run with two workers took
+ * over 10 s to write its first key).
+ */
+export async function waitForKeys(client: Redis, prefix: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await scanKeys(client, `${prefix}*`)).length === 0) {
     if (Date.now() > deadline) throw new Error(`no key under ${prefix} appeared within ${timeoutMs} ms: the run never started`);
