@@ -73,7 +73,7 @@ export function nextUses(sequence: RequestSequence): Int32Array {
  * Journal, 1966): on a miss with the cache full, evict the cached key whose next use is furthest away.
  * The optimum hit count for a cache of `capacity` entries, an upper bound for every policy.
  *
- * Semantics of libCacheSim's Belady (cache/eviction/Belady.c), whose counts shared/traces/README.md lists:
+ * Semantics of libCacheSim's Belady (cache/eviction/Belady.c), whose counts test/policies.test.ts checks:
  * every missed object is admitted, even one never used again (its next use is "infinity", so it is the
  * next victim) — an optimum that may bypass the cache would count the same hits here, since such an
  * object is evicted before anything useful. Eviction happens before insertion, so the incoming object is

@@ -1,7 +1,7 @@
 import { doubledLength, grownFloat64, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
 
 /**
- * Per-key state of stampede protection (DESIGN.md, "Stampede protection"):
+ * Per-key state of stampede protection (docs/scenario-reference.md, "Stampede protection"):
  * - `lock`: a lock per key with an expiry (SET NX PX in the shared tier — one for all nodes — or a
  *   mutex per node without one), and which request holds it;
  * - `coalesce`: the in-flight fetch per node and key (single-flight lives in the application process);

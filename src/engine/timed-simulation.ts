@@ -39,7 +39,7 @@ export interface TimedSimulationSetup {
   maxConcurrency: number;
   timeoutMs: number | null;
   recorder: RunRecorder;
-  /** Fault windows on the run's clock (DESIGN.md); the baseline runs without them. */
+  /** Fault windows on the run's clock (docs/scenario-reference.md, "Faults"); the baseline runs without them. */
   faults?: readonly FaultSpec[];
   /** Seeds the engine's own draws: pub/sub delays and losses, xfetch's early expiry. */
   seed?: number;

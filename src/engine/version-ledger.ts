@@ -1,7 +1,7 @@
 import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
 
 /**
- * Versions per key, the ground truth for staleness (DESIGN.md, "staleness"). `latest` counts the writes
+ * Versions per key, the ground truth for staleness (docs/metrics.md, staleness). `latest` counts the writes
  * issued; `committed` is the version the database holds; `acknowledged` is the newest version a client
  * has been told is written. A synchronous write gets its version when the database commits it; a
  * write-behind write gets it when the cache takes it, and the database catches up at the flush — so for

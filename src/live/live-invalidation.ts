@@ -2,7 +2,7 @@ import type { LiveNodes, NodesOutcome } from './live-nodes.js';
 import type { RedisClient, RedisConnections } from './redis-connection.js';
 
 /**
- * Pub/sub invalidation over real Redis pub/sub (DESIGN.md, "Invalidation: pubsub"): a write PUBLISHes
+ * Pub/sub invalidation over real Redis pub/sub (docs/live-redis.md, "Nodes and local tiers"): a write PUBLISHes
  * `<key> <version> <node> <sent at>` on the shard's channel, `<prefix>invalidation:<shard>`; the shard's
  * subscriber connection receives it and every node but the writer drops its local copy older than that
  * version. A shard's keys are its own, so only it needs its messages: one channel and one subscriber

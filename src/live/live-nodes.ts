@@ -16,7 +16,7 @@ export interface NodesOutcome {
 }
 
 /**
- * The simulated application nodes of one shard of a live run (several nodes, or local tiers) (DESIGN.md, "Topology"): `topology.nodes`
+ * The simulated application nodes of one shard of a live run (several nodes, or local tiers) (docs/scenario-reference.md, "Topology"): `topology.nodes`
  * nodes, each with a built-in local tier (L1: a CacheTier with cache.local's policy and TTL, on the run's
  * clock in ms) in front of the shared tier in Redis; requests reach nodes by `topology.routing`.
  *

@@ -3,7 +3,7 @@ import { RunFailure } from '../errors.js';
 import { type RedisAddress, redactPasswords } from './redis-address.js';
 import { RespConnection } from './resp-connection.js';
 
-/** How the clients of a live run talk to Redis; every field has a default in the scenario (README, "Live Redis"). */
+/** How the clients of a live run talk to Redis; every field has a default in the scenario (docs/live-redis.md). */
 export interface RedisConnectionOptions {
   /** Standalone: one address; cluster: its seed nodes. */
   addresses: readonly RedisAddress[];

@@ -5,7 +5,7 @@ import { createWorkload } from '../workload/create-workload.js';
 /**
  * Requests per second one event loop drives through cache-aside (ioredis, the database model on timers,
  * the recorder) before its own latency shows in the tail: about 20k/s on the 2-core development machine,
- * so one worker per 15k/s leaves headroom (README, "Live Redis").
+ * so one worker per 15k/s leaves headroom (docs/live-redis.md).
  */
 export const REQUESTS_PER_WORKER = 15_000;
 
@@ -37,7 +37,7 @@ export function workerCount(scenario: Scenario, cores: number): number {
   const load = scenario.live!;
   if (load.workers !== null) return load.workers;
   // One core is left to the rest (the alarm thread, the main thread, GC, a local Redis): on 2 cores two
-  // workers measured a worse p99 than one (README, "Worker threads").
+  // workers measured a worse p99 than one (docs/live-redis.md, "Worker threads").
   let limit = Math.min(Math.max(1, cores - 1), scenario.database.max_concurrency);
   if (load.clients !== null) limit = Math.min(limit, load.clients);
   const wanted = Math.ceil(offeredRate(scenario) / REQUESTS_PER_WORKER);

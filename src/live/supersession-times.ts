@@ -1,6 +1,6 @@
 /**
  * When each acknowledged version of a key was acknowledged, so a stale read's age — the moment it is
- * served minus the moment its version was superseded (DESIGN.md, "staleness") — is exact: version v is
+ * served minus the moment its version was superseded (docs/metrics.md, staleness) — is exact: version v is
  * superseded by the first acknowledged version above v. Only advances of the truth are kept (one pair
  * per acknowledged write that advanced it), in per-key arrays; memory grows with the run's writes
  * (16 bytes each), not its reads.

@@ -32,7 +32,7 @@ export interface WallClockDatabaseSetup {
 }
 
 /**
- * The database model of DESIGN.md on the wall clock, with the semantics of the virtual-clock engine
+ * The database model (docs/scenario-reference.md, "database") on the wall clock, with the semantics of the virtual-clock engine
  * (engine/timed-simulation.ts): a pool of `maxConcurrency` connections with a FIFO queue beyond it; a
  * query holds its connection for a service time drawn from the latency model (slept with a timer, so
  * ~1 ms timer granularity applies); a read returns the version committed when it starts executing; a

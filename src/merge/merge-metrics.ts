@@ -11,8 +11,8 @@ import type { HistogramUnion } from './histogram-union.js';
 
 /**
  * The metrics of one run whose requests were split among shards (disjoint key sets, one clock), from each
- * shard's metrics. Which numbers come out exact and which are bounds is the README's table ("Merging shard
- * results"); in short:
+ * shard's metrics. Which numbers come out exact and which are bounds is the table in docs/across-machines.md
+ * ("What is exact after merging"); in short:
  *
  * - counters are summed, and every ratio is recomputed from the sums (hit_rate = Σhits ÷ Σreads, …): exact;
  * - latency percentiles come from the union of the encoded histograms (`latency`): exact to HDR precision;

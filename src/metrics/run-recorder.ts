@@ -64,7 +64,7 @@ const COUNTS = [
 ] as const;
 
 /**
- * Everything one run measures, as DESIGN.md defines it. The engine calls the `record*`/`count*` methods
+ * Everything one run measures, as docs/metrics.md defines it. The engine calls the `record*`/`count*` methods
  * from its hot loop (no allocation there); `metrics()` turns the counters and histograms into the
  * result's RunMetrics once, at the end.
  */

@@ -3,7 +3,7 @@
  * interface; `registry.ts` maps names to factories.
  *
  * Semantics every policy shares (they match libCacheSim's, so the golden counts in
- * shared/traces/README.md are reproducible):
+ * test/policies.test.ts are reproducible):
  * - capacity is in entries (every object counts 1) or in bytes (objects count their size);
  * - `get` on a present, unexpired key is a hit and updates the policy's recency/frequency state;
  *   on a hit the cached size is not updated;

@@ -4,7 +4,7 @@ import { SlotList } from './slot-list.js';
 
 /**
  * Least Recently Used: a hit moves the entry to the head, eviction takes the tail.
- * Source: libCacheSim `cache/eviction/LRU.c` (the golden counts in shared/traces/README.md come from it).
+ * Source: libCacheSim `cache/eviction/LRU.c` (the golden counts in test/policies.test.ts come from it).
  */
 export class LruPolicy extends SlotCache {
   readonly name = 'lru';

@@ -9,7 +9,7 @@ export interface TraceTextSink {
 }
 
 /**
- * Writes requests as the canonical CSV trace (README, "Canonical trace format"): the header
+ * Writes requests as the canonical CSV trace (docs/trace-formats.md, "Canonical trace format"): the header
  * `timestamp,key,op,size,ttl`, then one request per line. A key with a comma or a double quote is
  * double-quoted ("" for a quote), as the CSV reader expects.
  */

@@ -2,7 +2,7 @@ import { redactSecrets } from '../result/redaction.js';
 import type { Result } from '../result/run-result.js';
 
 /**
- * The JSON result (DESIGN.md, "Interface contract"): 2-space indent and a trailing newline, so files diff
+ * The JSON result (docs/json-result.md): 2-space indent and a trailing newline, so files diff
  * cleanly and `--json -` ends its line. JSON has no NaN or Infinity; a non-finite number is written as null,
  * which readers of the contract already treat as "no samples".
  */

@@ -22,7 +22,7 @@ export interface SummarySection {
 
 /**
  * What the summary shows, in reading order: load, cache effectiveness, latency, the database, then the
- * costs (herd, staleness, churn). Names match DESIGN.md's metric definitions. The HTML report's table
+ * costs (herd, staleness, churn). Names match docs/metrics.md. The HTML report's table
  * shows the same rows.
  */
 export const SUMMARY_SECTIONS: SummarySection[] = [

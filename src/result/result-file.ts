@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import type { Result, RunMetrics, RunResult } from './run-result.js';
 import { METRIC_CATALOG } from '../thresholds/metric-catalog.js';
 
-/** The only schema_version this build reads (DESIGN.md, "Interface contract"). */
+/** The only schema_version this build reads (docs/json-result.md). */
 export const SUPPORTED_SCHEMA_VERSION = 1;
 
 const EXPECTED_SHAPE = 'expected the JSON that `cachebench run --json` writes: { "schema_version": 1, "scenario": {…}, "runs": [ … ] }';

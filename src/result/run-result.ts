@@ -1,6 +1,6 @@
 /**
- * The result of a run: the public JSON contract (DESIGN.md, "Interface contract"). Field names are the
- * metric names of DESIGN.md's definitions; durations are in milliseconds. A value that has no samples
+ * The result of a run: the public JSON contract (docs/json-result.md). Field names are the
+ * metric names of docs/metrics.md; durations are in milliseconds. A value that has no samples
  * (a latency percentile of a run without timing, a hit rate with no reads) is null, never 0.
  */
 
@@ -377,7 +377,7 @@ export interface ShardInfo {
   count: number;
 }
 
-/** `cachebench merge`: what the merged result was made of (README, "Merging shard results"). */
+/** `cachebench merge`: what the merged result was made of (docs/across-machines.md). */
 export interface MergeInfo {
   /** The shards' count (null when --force merged results that were not shards of one run). */
   count: number | null;

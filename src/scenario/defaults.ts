@@ -1,7 +1,7 @@
 import type { LatencySpec, OperationMix, ValueSizeSpec } from './scenario.js';
 
 /**
- * Every default a scenario file may leave out, in one place (the README's scenario reference lists the same).
+ * Every default a scenario file may leave out, in one place (docs/scenario-reference.md lists the same).
  * Units as in the resolved scenario: ms, bytes, per second, fractions.
  */
 export const SCENARIO_DEFAULTS = {

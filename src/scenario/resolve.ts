@@ -432,7 +432,7 @@ function resolveLive(
   };
 }
 
-/** Defaults of live mode (README, "Live Redis"). */
+/** Defaults of live mode (docs/live-redis.md). */
 const LIVE_DEFAULTS = {
   warmupMs: 0,
   maxInFlight: 1000,

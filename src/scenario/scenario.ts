@@ -170,9 +170,9 @@ export interface PostgresSpec {
 }
 
 export type PolicyName = 'lru' | 'fifo' | 'lfu' | 'clock' | 'sieve' | 'random' | 'ttl';
-/** What a committed write does to cached copies (DESIGN.md, "Invalidation"). */
+/** What a committed write does to cached copies (docs/scenario-reference.md, "Patterns"). */
 export type InvalidationSpec = 'delete' | 'update' | 'ttl-only' | 'pubsub';
-/** How the application uses the cache (DESIGN.md, "Pattern"). */
+/** How the application uses the cache (docs/scenario-reference.md, "Patterns"). */
 export type PatternName = 'cache-aside' | 'read-through' | 'write-through' | 'write-behind';
 export type StampedeProtection = 'none' | 'lock' | 'coalesce' | 'refresh-ahead' | 'stale-while-revalidate' | 'xfetch';
 
@@ -190,7 +190,7 @@ export interface TierSpec {
   latency: LatencySpec;
 }
 
-/** What concurrent misses of one key do (DESIGN.md, "Stampede protection"). */
+/** What concurrent misses of one key do (docs/scenario-reference.md, "Stampede protection"). */
 export interface StampedeSpec {
   protection: StampedeProtection;
   /** lock: how long a request that found the lock taken sleeps before it looks again, ms. */
@@ -243,14 +243,14 @@ export interface CacheSpec extends TierSpec {
   on_cache_error: 'fallback' | 'fail';
 }
 
-/** Application servers in front of the cache (DESIGN.md, "Topology"). */
+/** Application servers in front of the cache (docs/scenario-reference.md, "Topology"). */
 export interface TopologySpec {
   nodes: number;
   /** How requests reach nodes: in turn, at random, or by a hash of the key (sticky). */
   routing: 'round-robin' | 'random' | 'sticky';
 }
 
-/** A fault window on the run's clock (DESIGN.md: cache down, DB slow or down, pub/sub partition, node crash). */
+/** A fault window on the run's clock (docs/scenario-reference.md, "Faults": cache down, DB slow or down, pub/sub partition, node crash). */
 export type FaultSpec =
   | { type: 'cache-down'; at: number; duration: number }
   | { type: 'db-slow'; at: number; duration: number; factor: number }
@@ -259,7 +259,7 @@ export type FaultSpec =
   /** The node's local tier and its write-behind queue are lost at `at`; it takes no requests for `duration` (0: restarts at once). */
   | { type: 'node-crash'; at: number; duration: number; node: number };
 
-/** Where a live run's cache lives (README, "Live Redis"). */
+/** Where a live run's cache lives (docs/live-redis.md). */
 export interface RedisTargetSpec {
   /** Standalone server, `redis://[user:password@]host:port[/db]` or `rediss://`; null with `cluster`. */
   url: string | null;

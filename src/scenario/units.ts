@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
  *   duration   = number unit          unit: us | µs | ms | s | m | h; a bare 0 is allowed, any other bare
  *                                      number is an error (is 5 five ms or five s?)
  *   size       = number unit | integer unit: B | KB | MB | GB | TB (binary: 1KB = 1024 B, as in the trace
- *                                      README's 1mb = 1,048,576), KiB | MiB | GiB | TiB spell the same;
+ *                                      docs/scenario-reference.md, "Units": 1mb = 1,048,576), KiB | MiB | GiB | TiB spell the same;
  *                                      any letter case; a bare integer is bytes; rounded to whole bytes
  *   count      = integer | number suffix   suffix: k | K (10^3), M (10^6), G (10^9); underscores between
  *                                      digits are allowed (1_000_000); must come out whole. Lowercase m

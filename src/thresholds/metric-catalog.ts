@@ -78,7 +78,7 @@ function cacheCounter(field: 'evictions' | 'expirations' | 'invalidations' | 'pe
 
 /**
  * Every metric a threshold can name, in the order error messages list them. Names and meanings follow
- * DESIGN.md's metric definitions; this is the one place a threshold name maps to a RunMetrics field.
+ * docs/metrics.md; this is the one place a threshold name maps to a RunMetrics field.
  */
 const CATALOG_ENTRIES: Record<string, MetricEntry> = {
   requests: { kind: 'count', description: 'requests issued', read: (m) => m.requests },

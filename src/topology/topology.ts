@@ -5,7 +5,7 @@ import { RandomSource } from '../random/random-source.js';
 import type { CacheSpec, Scenario, TierSpec } from '../scenario/scenario.js';
 
 /**
- * Where the cache tiers live (DESIGN.md, "Topology"): `nodes` application servers, each with an
+ * Where the cache tiers live (docs/scenario-reference.md, "Topology"): `nodes` application servers, each with an
  * optional local tier (L1), in front of an optional shared tier (L2). Requests reach nodes round-robin,
  * at random, or sticky by a hash of the key; a crashed node takes none until it restarts.
  */
