@@ -160,7 +160,7 @@ for (const c of cases) {
   for (const [b, build] of builds.entries()) {
     const runs = measured[b];
     const seconds = medians[b];
-    const { metrics, rssKb } = runs[0];
+    const { metrics } = runs[0];
     const perSecond = (metrics.requests * (c.runs ?? 1)) / seconds;
     const walls = runs.map((m) => m.seconds);
     const spread = runs.length > 1 ? `${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}` : '';
