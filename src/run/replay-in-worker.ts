@@ -1,6 +1,6 @@
-import { InputError, RunFailure } from '../errors.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { ReplayOutcome } from './replay.js';
+import { workerReply } from '../threads/worker-reply.js';
 import { startWorker } from '../threads/worker-script.js';
 import type { SharedStopLimit } from '../workload/stoppable-stream.js';
 
@@ -23,27 +23,5 @@ export function worthAWorker(scenario: Scenario): boolean {
  */
 export function replayInWorker(scenario: Scenario, withCache: boolean, stopLimit?: SharedStopLimit): Promise<ReplayOutcome> {
   const worker = startWorker(import.meta.url, 'replay-worker', { scenario, withCache, stopLimit: stopLimit?.buffer });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (message: { outcome?: ReplayOutcome; failure?: { message: string; exitCode?: number; stack?: string } }) => {
-      void worker.terminate();
-      if (message.outcome !== undefined) {
-        resolve(message.outcome);
-        return;
-      }
-      const failure = message.failure!;
-      if (failure.exitCode === 2) {
-        reject(new InputError(failure.message));
-      } else if (failure.exitCode === 3) {
-        reject(new RunFailure(failure.message));
-      } else {
-        const error = new Error(failure.message);
-        error.stack = failure.stack;
-        reject(error);
-      }
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new RunFailure(`the baseline replay's worker thread stopped with code ${code}`));
-    });
-  });
+  return workerReply<ReplayOutcome>(worker, 'the baseline replay');
 }
