@@ -108,14 +108,7 @@ export class OutputFile {
       this.pending = text;
       return;
     }
-    const stream = this.begin();
-    try {
-      stream.append(text);
-    } catch (error) {
-      stream.discard();
-      throw error;
-    }
-    stream.commit();
+    this.writeWhole(text);
   }
 
   /** Writes what a `direct` target was given. Call it once the work has ended. */
@@ -123,6 +116,10 @@ export class OutputFile {
     if (this.pending === null) return;
     const text = this.pending;
     this.pending = null;
+    this.writeWhole(text);
+  }
+
+  private writeWhole(text: string): void {
     const stream = this.begin();
     try {
       stream.append(text);
