@@ -1,13 +1,13 @@
-import { CacheTier, summedTierMetrics } from '../engine/cache-tier.js';
+import { summedTierMetrics } from '../engine/cache-tier.js';
 import { HitRatioReplay } from '../engine/hit-ratio-replay.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import { TimedSimulation } from '../engine/timed-simulation.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
-import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
 import type { CacheMetrics, RunMetrics, TimeseriesPoint } from '../result/run-result.js';
 import { createTopology, type Topology } from '../topology/topology.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { singleTierOf } from './single-tier.js';
 import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { statSync } from 'node:fs';
 import { createWorkload } from '../workload/create-workload.js';
@@ -121,13 +121,7 @@ export class SteppedReplay {
           return metrics;
         };
       } else {
-        const cache =
-          spec === null
-            ? null
-            : new CacheTier(
-                createPolicy(spec.policy, { capacity: spec.capacity, unit: spec.capacity_unit, keySpaceHint, seed: scenario.seed, parameters: spec.parameters }),
-                spec.ttl,
-              );
+        const cache = spec === null ? null : singleTierOf(scenario, keySpaceHint);
         this.engine = new HitRatioReplay({
           stream,
           cache,

@@ -1,8 +1,7 @@
-import { CacheTier } from '../engine/cache-tier.js';
 import { HitRatioLane, WorkloadAccounting } from '../engine/hit-ratio-replay.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
-import { createPolicy } from '../policies/registry.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { singleTierOf } from './single-tier.js';
 import { AccessBatch, type AccessStream } from '../workload/access-event.js';
 import { ProgressStream } from '../workload/progress-stream.js';
 import type { ReplayOutcome } from './replay.js';
@@ -38,13 +37,7 @@ export class SweepLanes {
     const accounting = new WorkloadAccounting(newRecorder(), first.workload.warmup);
     const lanes = scenarios.map((scenario) => {
       const spec = scenario.cache;
-      const cache =
-        spec === null
-          ? null
-          : new CacheTier(
-              createPolicy(spec.policy, { capacity: spec.capacity, unit: spec.capacity_unit, keySpaceHint, seed: scenario.seed, parameters: spec.parameters }),
-              spec.ttl,
-            );
+      const cache = singleTierOf(scenario, keySpaceHint);
       return new HitRatioLane(cache, spec?.invalidation ?? 'delete', newRecorder());
     });
     this.accounting = accounting;
