@@ -72,7 +72,7 @@ describe('compare rule grammar', () => {
       ['hit_rate -x%', /"x%" is not a percentage/],
       ['latency.p99 +5', /latency\.p99 is a duration.*write a unit.*or a relative limit like \+5%/],
       ['latency.p99 +5pp', /percentage points \(pp\) apply only to ratio metrics, and latency\.p99 is a duration/],
-      ['hit_rate -2', /hit_rate is a ratio.*did you mean 2%\?/],
+      ['hit_rate -2', /hit_rate is a ratio.*did you mean 0\.02 \(2%\)\?\); or a relative limit like -5%/],
       ['db.queries +1.5', /db\.queries is a count/],
       ['-2%', /no metric before the sign/],
     ];
