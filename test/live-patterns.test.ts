@@ -205,7 +205,8 @@ describe('live patterns (real redis-server)', { skip }, () => {
     );
     const wbWrites = batched.latency_by_kind_ms.writes!;
     const wtWrites = through.latency_by_kind_ms.writes!;
-    assert.ok(wtWrites.p50 >= 50, `write-through waits for the 50 ms database write: p50 ${wtWrites.p50} ms`);
+    // At least the 50 ms write, to the histogram's precision and a timer's millisecond (49.855 ms was seen).
+    assert.ok(wtWrites.p50 >= 49, `write-through waits for the 50 ms database write: p50 ${wtWrites.p50} ms`);
     assert.ok(wbWrites.p50 < wtWrites.p50, `write-behind p50 ${wbWrites.p50} ms < write-through p50 ${wtWrites.p50} ms`);
     assert.equal(through.db.writes, through.writes + through.deletes, 'write-through: one database write per write');
     // A queue of at most 3: writers wait for room, so the bound holds and everything is still flushed.
