@@ -8,37 +8,14 @@ import { verdictLine } from '../src/report/verdict.js';
 import type { LiveMetrics, RunMetrics } from '../src/result/run-result.js';
 import { evaluateThresholds } from '../src/thresholds/threshold-evaluation.js';
 import { parseThresholds } from '../src/thresholds/threshold-parser.js';
-import { AccessBatch, type AccessStream } from '../src/workload/access-event.js';
+import { AccessBatch } from '../src/workload/access-event.js';
 import { TimeWindowStream } from '../src/workload/time-window-stream.js';
 import { latency, runMetrics, runResult } from './support/run-metrics.js';
+import { getsAt } from './support/event-list-stream.js';
 
 // The measurement floor and saturation of a live run (issue 11, items 2 and 3), without a server: the
 // schedule's account, the judgement, and what the verdict and thresholds make of it. The live runs are
 // in live-floor.test.ts.
-
-function streamOf(times: number[]): AccessStream {
-  let at = 0;
-  return {
-    keySpace: times.length,
-    timed: true,
-    keyName: (id) => String(id),
-    close: () => {},
-    next(batch: AccessBatch): number {
-      let n = 0;
-      while (n < batch.capacity && at < times.length) {
-        batch.time[n] = times[at];
-        batch.key[n] = at;
-        batch.op[n] = 0;
-        batch.size[n] = 1;
-        batch.ttl[n] = 0;
-        n++;
-        at++;
-      }
-      batch.length = n;
-      return n;
-    },
-  };
-}
 
 function liveMetrics(overrides: Partial<LiveMetrics> = {}): LiveMetrics {
   return {
@@ -89,7 +66,7 @@ describe('live: the schedule log', () => {
     const origin = performance.now();
     const pending: Array<() => void> = [];
     const driver = new LoadDriver({
-      stream: streamOf([0, 0, 0, 10, 10]),
+      stream: getsAt([0, 0, 0, 10, 10]),
       load: { warmup: 0, max_in_flight: 2, clients: null, think_time: 0, workers: null },
       durationMs: null,
       now: () => performance.now() - origin,
@@ -222,7 +199,7 @@ describe('live: what a saturated run or a latency near the floor says', () => {
 
 describe('live: the calibration replays the opening of the schedule', () => {
   it('keeps the events before the cut, moved by the shift, and reads no further', () => {
-    const stream = new TimeWindowStream(streamOf([0, 100, 299, 300, 301, 900]), 300, 300);
+    const stream = new TimeWindowStream(getsAt([0, 100, 299, 300, 301, 900]), 300, 300);
     const batch = new AccessBatch(4);
     const times: number[] = [];
     for (let n = stream.next(batch); n > 0; n = stream.next(batch)) times.push(...batch.time.subarray(0, n));

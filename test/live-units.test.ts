@@ -10,7 +10,7 @@ import { SupersessionTimes } from '../src/live/supersession-times.js';
 import { decodeVersion, encodeValue } from '../src/live/versioned-value.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import type { LiveLoadSpec } from '../src/scenario/scenario.js';
-import type { AccessBatch, AccessStream } from '../src/workload/access-event.js';
+import { getsAt } from './support/event-list-stream.js';
 
 function load(yaml: string) {
   return parseScenarioText(yaml, 'live.yaml', [], '/scenarios');
@@ -232,31 +232,6 @@ describe('live: values, versions and staleness ages', () => {
   });
 });
 
-/** A stream of `times` (ms), keys 0, 1, 2, … */
-function streamOf(times: number[]): AccessStream {
-  let at = 0;
-  return {
-    keySpace: times.length,
-    timed: true,
-    keyName: (id) => String(id),
-    close: () => {},
-    next(batch: AccessBatch): number {
-      let n = 0;
-      while (n < batch.capacity && at < times.length) {
-        batch.time[n] = times[at];
-        batch.key[n] = at;
-        batch.op[n] = 0;
-        batch.size[n] = 1;
-        batch.ttl[n] = 0;
-        n++;
-        at++;
-      }
-      batch.length = n;
-      return n;
-    },
-  };
-}
-
 describe('live: the open-loop driver', () => {
   const openLoop = (overrides: Partial<LiveLoadSpec> = {}): LiveLoadSpec => ({
     warmup: 0,
@@ -272,7 +247,7 @@ describe('live: the open-loop driver', () => {
     const now = () => performance.now() - origin;
     const issued: Array<{ start: number; at: number }> = [];
     const driver = new LoadDriver({
-      stream: streamOf([0, 5, 5, 20, 40]),
+      stream: getsAt([0, 5, 5, 20, 40]),
       load: openLoop(),
       durationMs: null,
       now,
@@ -293,7 +268,7 @@ describe('live: the open-loop driver', () => {
     const origin = performance.now();
     const pending: Array<() => void> = [];
     const driver = new LoadDriver({
-      stream: streamOf([0, 0, 0, 10, 10, 10]),
+      stream: getsAt([0, 0, 0, 10, 10, 10]),
       load: openLoop({ max_in_flight: 2, warmup: 5 }),
       durationMs: null,
       now: () => performance.now() - origin,

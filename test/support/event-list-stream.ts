@@ -40,3 +40,10 @@ export class EventListStream implements AccessStream {
 
   close(): void {}
 }
+
+/** Gets of keys 0, 1, 2, … at `times` (ms), the key space known from the start: a schedule to drive. */
+export function getsAt(times: number[]): EventListStream {
+  const stream = new EventListStream(times.map((t, key) => ({ t, key, op: 'get' as const })));
+  stream.keySpace = times.length;
+  return stream;
+}
