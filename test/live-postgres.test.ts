@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { normalizedStatement, statementProblem } from '../src/live/postgres-stat
 import { verdictLine } from '../src/report/verdict.js';
 import type { RunResult } from '../src/result/run-result.js';
 import { loadScenario } from '../src/scenario/load.js';
-import { assertNoStack, cachebench, startCachebench } from './support/cachebench-process.js';
+import { assertNoStack, cachebench, type FinishedProcess, startCachebench } from './support/cachebench-process.js';
 import { delay, liveWork, uniquePrefix, waitForKeys } from './support/live-scenario.js';
 import { ownPostgresServers, type PostgresServerProcess, postgresSkipReason } from './support/postgres-server.js';
 import { ownServers, type RedisServerProcess, redisSkipReason } from './support/redis-server.js';
@@ -256,28 +257,51 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
     assert.match(u.stdout, /staleness unknown/);
   });
 
-  it('a PostgreSQL paused mid-run shows as timeouts and errors, and the run finishes with its table dropped', async () => {
-    const db = await freshDatabase();
-    const prefix = uniquePrefix('pg-pause');
-    const json = join(liveWork, `pg-pause-${randomBytes(3).toString('hex')}.json`);
-    const file = scenarioFile('pg-pause', {
-      postgres: { url: pg.url(db), table: 'cachebench_items' },
-      redis: { url: redis.url, prefix },
-      workload: { duration: '3s', mix: { get: 0.5, set: 0.5 } },
-      database: { timeout: '200ms', baseline: 'simulated' },
-    });
-    const running = startCachebench(['run', file, '--json', json]).finished;
+  /**
+   * Runs `name` with `--json` against the test's PostgreSQL and Redis; once its first key is in Redis (and 300 ms
+   * more), `fault` does what the test is about to the run or to a server.
+   */
+  async function runWithFault(
+    name: string,
+    fields: { postgres: Fields; workload?: Fields; database?: Fields },
+    fault: (run: ChildProcess) => Promise<void>,
+  ): Promise<{ r: FinishedProcess; json: string }> {
+    const prefix = uniquePrefix(name);
+    const json = join(liveWork, `${name}-${randomBytes(3).toString('hex')}.json`);
+    const file = scenarioFile(name, { ...fields, redis: { url: redis.url, prefix } });
+    const { child, finished } = startCachebench(['run', file, '--json', json]);
     const client = await redis.client();
     try {
       await waitForKeys(client, prefix);
       await delay(300);
-      pg.pause();
-      await delay(800);
+      await fault(child);
     } finally {
-      pg.resume();
       client.disconnect();
     }
-    const r = await running;
+    return { r: await finished, json };
+  }
+
+  /** Pauses PostgreSQL (SIGSTOP) for `ms`. */
+  async function pausePostgres(ms: number): Promise<void> {
+    pg.pause();
+    try {
+      await delay(ms);
+    } finally {
+      pg.resume();
+    }
+  }
+
+  it('a PostgreSQL paused mid-run shows as timeouts and errors, and the run finishes with its table dropped', async () => {
+    const db = await freshDatabase();
+    const { r, json } = await runWithFault(
+      'pg-pause',
+      {
+        postgres: { url: pg.url(db), table: 'cachebench_items' },
+        workload: { duration: '3s', mix: { get: 0.5, set: 0.5 } },
+        database: { timeout: '200ms', baseline: 'simulated' },
+      },
+      () => pausePostgres(800),
+    );
     assert.equal(r.code, 0, r.stderr);
     const run = jsonOf(json).runs[0];
     assert.ok(run.metrics.db.timeouts > 0, `timeouts: ${run.metrics.db.timeouts}`);
@@ -289,26 +313,15 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
 
   it('under on_db_error: fail a paused PostgreSQL stops the run with exit 3, and nothing of the run remains', async () => {
     const db = await freshDatabase();
-    const prefix = uniquePrefix('pg-fail');
-    const json = join(liveWork, `pg-fail-${randomBytes(3).toString('hex')}.json`);
-    const file = scenarioFile('pg-fail', {
-      postgres: { url: pg.url(db, MARKER), table: 'cachebench_items' },
-      redis: { url: redis.url, prefix },
-      workload: { duration: '60s', mix: { get: 0.5, set: 0.5 } },
-      database: { timeout: '200ms', on_db_error: 'fail' },
-    });
-    const running = startCachebench(['run', file, '--json', json]).finished;
-    const client = await redis.client();
-    try {
-      await waitForKeys(client, prefix);
-      await delay(300);
-      pg.pause();
-      await delay(1000);
-    } finally {
-      pg.resume();
-      client.disconnect();
-    }
-    const r = await running;
+    const { r, json } = await runWithFault(
+      'pg-fail',
+      {
+        postgres: { url: pg.url(db, MARKER), table: 'cachebench_items' },
+        workload: { duration: '60s', mix: { get: 0.5, set: 0.5 } },
+        database: { timeout: '200ms', on_db_error: 'fail' },
+      },
+      () => pausePostgres(1000),
+    );
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /on_db_error: fail/);
     // Well short of the 60 s (and its live baseline) the run would take: it stopped at the failure. A ratio to
@@ -320,23 +333,13 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
 
   it('SIGTERM mid-run stops like Ctrl-C (exit 130) and drops the run’s table', async () => {
     const db = await freshDatabase();
-    const prefix = uniquePrefix('pg-term');
-    const json = join(liveWork, `pg-term-${randomBytes(3).toString('hex')}.json`);
-    const file = scenarioFile('pg-term', {
-      postgres: { url: pg.url(db), table: 'cachebench_items' },
-      redis: { url: redis.url, prefix },
-      workload: { duration: '30s' },
-    });
-    const { child, finished } = startCachebench(['run', file, '--json', json]);
-    const client = await redis.client();
-    try {
-      await waitForKeys(client, prefix);
-      await delay(300);
-      child.kill('SIGTERM');
-    } finally {
-      client.disconnect();
-    }
-    const r = await finished;
+    const { r, json } = await runWithFault(
+      'pg-term',
+      { postgres: { url: pg.url(db), table: 'cachebench_items' }, workload: { duration: '30s' } },
+      async (run) => {
+        run.kill('SIGTERM');
+      },
+    );
     assert.equal(r.code, 130, `code ${r.code} signal ${r.signal}: ${r.stderr}`);
     const run = jsonOf(json).runs[0];
     assert.equal(run.database!.table_dropped, true);
@@ -349,24 +352,15 @@ describe('cachebench run, mode: live, against a real PostgreSQL (database.postgr
   it('a PostgreSQL shut down mid-run (immediate) shows as errors; the run finishes and says why', async () => {
     const db = await freshDatabase();
     await createProducts(pg, db, 300);
-    const prefix = uniquePrefix('pg-down');
-    const json = join(liveWork, `pg-down-${randomBytes(3).toString('hex')}.json`);
-    const file = scenarioFile('pg-down', {
-      postgres: { url: pg.url(db, MARKER), read: 'SELECT payload, version FROM products WHERE id = $1' },
-      redis: { url: redis.url, prefix },
-      workload: { duration: '2s', mix: { get: 1 } },
-      database: { timeout: '300ms', baseline: 'simulated' },
-    });
-    const running = startCachebench(['run', file, '--json', json]).finished;
-    const client = await redis.client();
-    try {
-      await waitForKeys(client, prefix);
-      await delay(300);
-      await pg.stopImmediately();
-    } finally {
-      client.disconnect();
-    }
-    const r = await running;
+    const { r, json } = await runWithFault(
+      'pg-down',
+      {
+        postgres: { url: pg.url(db, MARKER), read: 'SELECT payload, version FROM products WHERE id = $1' },
+        workload: { duration: '2s', mix: { get: 1 } },
+        database: { timeout: '300ms', baseline: 'simulated' },
+      },
+      () => pg.stopImmediately(),
+    );
     await pg.launch();
     assert.equal(r.code, 0, r.stderr);
     const run = jsonOf(json).runs[0];
