@@ -5,6 +5,8 @@ import { METRIC_CATALOG, METRIC_NAMES } from '../src/thresholds/metric-catalog.j
 import { joinAlternatives, listMetricNames, suggestMetricNames } from '../src/thresholds/metric-name-suggestion.js';
 import { compare, evaluateThresholds } from '../src/thresholds/threshold-evaluation.js';
 import { parseThresholds, ThresholdError } from '../src/thresholds/threshold-parser.js';
+import { parseScenarioThresholds } from '../src/cli/scenario-thresholds.js';
+import { parseScenarioText } from '../src/scenario/load.js';
 import { latency, runMetrics } from './support/run-metrics.js';
 
 describe('metric catalogue', () => {
@@ -257,5 +259,27 @@ describe('evaluateThresholds', () => {
   it('treats a non-finite value as no samples', () => {
     const results = evaluateThresholds(parseThresholds(['hit_rate < 1']), runMetrics({ hit_rate: Number.NaN }));
     assert.deepEqual(results, [{ expr: 'hit_rate < 1', actual: null, pass: false }]);
+  });
+});
+
+describe('a gate on staleness.budget_violations', () => {
+  const scenario = (extra: string) =>
+    `name: budget\nworkload: { keys: 100, requests: 1000, distribution: { type: uniform } }\ncache: { policy: lru, capacity: 10 }\n${extra}thresholds:\n  - hit_rate > 0\n  - staleness.budget_violations == 0\n`;
+
+  it('is refused when no run sets max_staleness (it would pass on a 0 that measured nothing)', () => {
+    assert.throws(
+      () => parseScenarioThresholds(parseScenarioText(scenario(''), 'budget.yaml', [], '.')),
+      (error: InputError) => {
+        assert.equal(error.exitCode, 2);
+        assert.match(error.message, /budget\.yaml:\d+:\d+ thresholds\[1\]: .*max_staleness/);
+        return true;
+      },
+    );
+  });
+
+  it('is accepted with max_staleness, in the scenario or in one matrix run', () => {
+    assert.equal(parseScenarioThresholds(parseScenarioText(scenario('max_staleness: 5s\n'), 'budget.yaml', [], '.')).length, 2);
+    const swept = scenario('matrix:\n  max_staleness: [none, 2s]\n');
+    assert.equal(parseScenarioThresholds(parseScenarioText(swept, 'budget.yaml', [], '.')).length, 2);
   });
 });
