@@ -319,7 +319,12 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
     {
       name: 'fault windows in live mode',
       yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: db-down, at: 1s, duration: 1s }\n`,
-      contains: ['faults', 'simulate mode only'],
+      contains: ['faults', 'a db-down fault window', 'simulate mode only'],
+    },
+    {
+      name: 'cache-down in live mode against a cluster',
+      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { cluster: [redis://127.0.0.1:7000] }\nfaults:\n  - { type: cache-down, at: 1s, duration: 1s }\n`,
+      contains: ['faults', 'cache.redis.url (a standalone server)'],
     },
   ];
   for (const c of cases) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { InputError, RunFailure } from '../errors.js';
+import { faultWindows } from '../engine/fault-timeline.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import { LatencyHistogram } from '../metrics/latency-histogram.js';
 import { QPS_WINDOW_MS, RunRecorder } from '../metrics/run-recorder.js';
@@ -17,6 +18,7 @@ import type { ShardSpec } from '../workload/key-shard.js';
 import { PROGRESS_INTERVAL_MS } from '../workload/progress-stream.js';
 import { createAlarmCells, startAlarmThread, stopAlarm } from './arrival-alarm.js';
 import { DbSubmissionMerge } from './db-submission-merge.js';
+import { LiveFaultWindows } from './fault-windows.js';
 import { CALIBRATION_MS } from './floor-calibration.js';
 import { cleanupCommandLine, deleteKeysWithRetry, prefixHoldsKeys } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
@@ -272,6 +274,7 @@ async function measure(
     ...(databaseView !== null ? { database: databaseView } : {}),
     baseline_source: baselineSource,
     ...(prediction !== null ? { prediction } : {}),
+    ...(scenario.faults.length > 0 ? { faults: faultWindows(scenario.faults) } : {}),
   };
   const stopped = driven.stopReason;
   if (stopped !== null) throw new LiveRunStopped(stopped.message, stopped.exitCode, result);
@@ -330,6 +333,9 @@ async function drive(
   // Worker threads of an open loop sleep until their next arrival instead of polling for it, which
   // would keep a core busy each (arrival-alarm.ts); one event loop polls, the most precise.
   const alarm = closedLoop || workers === 1 ? null : createAlarmCells(workers);
+  // Fault windows: a proxy in front of Redis that the load's clients go through (fault-windows.ts).
+  const redisUrl = scenario.cache?.redis?.url ?? null;
+  const windows = await LiveFaultWindows.open(scenario.faults, redisUrl === null ? null : parseRedisAddress(redisUrl, 'cache.redis.url'));
   const alarmThread = alarm === null ? null : startAlarmThread(alarm);
   alarmThread?.running.catch(() => {});
   alarmThread?.thread.on('error', (error) => stop(`live run failed: the arrival alarm thread failed: ${error.message}`, 3));
@@ -343,6 +349,7 @@ async function drive(
       alarm,
       ...share,
       ...(backend !== null ? { postgres: backend.statements } : {}),
+      ...(windows !== null && redisUrl !== null ? { redisUrl: windows.redisUrl(redisUrl) } : {}),
     };
     hosts.push(workers === 1 ? new LocalShardHost(setup, events, submissions) : new WorkerShardHost(setup, events, submissions));
   }
@@ -370,6 +377,7 @@ async function drive(
     if (options.signal?.aborted) onAbort();
     // Worker threads start a moment ahead, so that none begins late because the message took a while.
     originNs = process.hrtime.bigint() + (workers > 1 ? START_LEAD_NS : 0n) + CALIBRATION_NS;
+    windows?.start(originNs);
     const running = hosts.map((host) => host.start(originNs));
     // A shard that fails stops the others before the failure is reported.
     for (const outcome of running) outcome.catch(() => stop('a worker thread failed', 3));
@@ -379,6 +387,7 @@ async function drive(
     options.signal?.removeEventListener('abort', onAbort);
     clearInterval(progressTimer);
     await Promise.all(hosts.map((host) => host.close()));
+    await windows?.close();
     if (alarm !== null) stopAlarm(alarm);
     await alarmThread?.thread.terminate();
   }

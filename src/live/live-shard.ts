@@ -8,6 +8,7 @@ import { THREAD_SALT } from '../workload/key-shard.js';
 import { ShardedStream } from '../workload/sharded-stream.js';
 import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
+import { CACHE_FAULTS, FAULT_RECOVERY_MS, inFaultWindow } from './fault-windows.js';
 import { CALIBRATION_MS, calibrateFloor, type FloorState } from './floor-calibration.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
@@ -86,6 +87,8 @@ export interface ShardSetup {
   alarm: AlarmCells | null;
   /** database.postgres: the statements the shard's own connections send; absent: the database model. */
   postgres?: PostgresStatements;
+  /** With cache fault windows: the load's clients connect here (the fault proxy) instead of cache.redis.url. */
+  redisUrl?: string;
 }
 
 /** What a shard tells the run while it runs; messages have passwords masked. Each is told once. */
@@ -212,7 +215,9 @@ export class LiveShard {
       onError: (t) => countInSecond(this.errorsPerSecond, t),
       onCommandError: (t) => countInSecond(this.cacheErrorsPerSecond, t),
       onCacheError: (error) => {
-        if (cache?.on_cache_error === 'fail') this.fail(() => this.events.cacheFailure(redact(error.message)));
+        // Inside a cache fault window a failure is the window's: the request fails (counted), the run goes on.
+        if (cache?.on_cache_error === 'fail' && !inFaultWindow(scenario.faults, CACHE_FAULTS, this.now(), FAULT_RECOVERY_MS))
+          this.fail(() => this.events.cacheFailure(redact(error.message)));
       },
     });
     const workload = scenario.workload;
@@ -251,7 +256,7 @@ export class LiveShard {
       // The live no-cache baseline: no Redis at all.
       if (cache === null) return new LiveShard(setup, events, null, stream, null, null, postgres);
       const target = cache.redis!;
-      const addresses = (target.cluster ?? [target.url ?? '']).map((url, i) =>
+      const addresses = (target.cluster ?? [setup.redisUrl ?? target.url ?? '']).map((url, i) =>
         parseRedisAddress(url, target.cluster === null ? 'cache.redis.url' : `cache.redis.cluster[${i}]`),
       );
       const options = {

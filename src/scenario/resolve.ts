@@ -675,6 +675,9 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
   return faults.sort((a, b) => a.at - b.at);
 }
 
+/** Fault windows live mode injects (src/live/fault-windows.ts). */
+const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down']);
+
 /** Patterns beside cache-aside that live mode runs on Redis. */
 const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through', 'write-behind']);
 
@@ -704,14 +707,24 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
     features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
   }
   if (cache && cache.stampede.ttl_jitter > 0) features.push([['cache', 'stampede', 'ttl_jitter'], 'TTL jitter']);
-  if (scenario.faults.length > 0) features.push([['faults'], 'fault windows']);
+  if (!live && scenario.faults.length > 0) features.push([['faults'], 'fault windows']);
+  // The faults are in time order here, not the file's: the message names the window by its type and start.
+  for (const fault of live ? scenario.faults : []) {
+    if (!LIVE_FAULTS.has(fault.type)) features.push([['faults'], `a ${fault.type} fault window (at ${fault.at} ms)`]);
+    else if (fault.type === 'cache-down' && cache?.redis?.cluster != null) {
+      problems.push({
+        path: ['faults'],
+        message: 'cache-down in live mode goes through a proxy in front of one Redis server, and a cluster\'s clients follow its nodes\' own addresses; use cache.redis.url (a standalone server) or mode: simulate',
+      });
+    }
+  }
   if (features.length === 0) return;
   if (scenario.mode === 'live') {
     for (const [path, what] of features) {
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes and pubsub invalidation); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation and cache-down fault windows); remove it or use mode: simulate`,
       });
     }
     return;

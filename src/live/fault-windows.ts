@@ -1,0 +1,93 @@
+import { faultEdges } from '../engine/fault-timeline.js';
+import type { FaultSpec } from '../scenario/scenario.js';
+import { FaultProxy, PASS, type ProxyMode, type ProxyTarget } from './fault-proxy.js';
+
+/**
+ * How long after a window that took a server away its clients may still fail: ioredis reconnects with a
+ * backoff capped at 100 ms (redis-connection.ts), so the first commands after the window can still find it
+ * disconnected. Under `on_cache_error: fail` a failure this close to a window is the window's, not the
+ * server's (it does not stop the run).
+ */
+export const FAULT_RECOVERY_MS = 1000;
+
+/** The faults that act on the connection to Redis (through its proxy). */
+export const CACHE_FAULTS: ReadonlySet<FaultSpec['type']> = new Set(['cache-down']);
+
+/** Whether any of `faults` needs a proxy in front of Redis. */
+export function needsCacheProxy(faults: readonly FaultSpec[]): boolean {
+  return faults.some((f) => CACHE_FAULTS.has(f.type));
+}
+
+/**
+ * Whether `t` (ms on the run's clock) is inside a window of a fault of `kinds`, or within `marginMs`
+ * after one: failures then are the fault's.
+ */
+export function inFaultWindow(faults: readonly FaultSpec[], kinds: ReadonlySet<FaultSpec['type']>, t: number, marginMs: number): boolean {
+  for (const f of faults) if (kinds.has(f.type) && t >= f.at && t < f.at + f.duration + marginMs) return true;
+  return false;
+}
+
+/** The proxy's mode for Redis given how many windows of each kind are open now. */
+function cacheMode(open: Readonly<Record<FaultSpec['type'], number>>): ProxyMode {
+  return open['cache-down'] > 0 ? { kind: 'refuse' } : PASS;
+}
+
+/**
+ * The fault windows of a live run (docs/live-redis.md, "Fault windows"): a FaultProxy on loopback in front
+ * of Redis that the load's clients connect through, switched at the windows' edges on the run's clock —
+ * `cache-down`: refused and closed connections, so ioredis fails its commands as it would against a
+ * server gone away. Pure transport and timing: what a failure does to a request is the pattern's
+ * (on_cache_error), as with any failed command. The run's own client (INFO, the cleanup) goes direct.
+ */
+export class LiveFaultWindows {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly open: Record<FaultSpec['type'], number> = {
+    'cache-down': 0,
+    'db-slow': 0,
+    'db-down': 0,
+    'pubsub-partition': 0,
+    'node-crash': 0,
+  };
+
+  private constructor(
+    private readonly faults: readonly FaultSpec[],
+    private readonly cacheProxy: FaultProxy | null,
+  ) {}
+
+  /** Starts the proxies the faults need (none: null). */
+  static async open(faults: readonly FaultSpec[], redis: ProxyTarget | null): Promise<LiveFaultWindows | null> {
+    const cacheProxy = redis !== null && needsCacheProxy(faults) ? await FaultProxy.start(redis) : null;
+    if (cacheProxy === null) return null;
+    return new LiveFaultWindows(faults, cacheProxy);
+  }
+
+  /** The Redis URL the load's clients use instead of `url` (the proxy's port), or `url` when none is in front. */
+  redisUrl(url: string): string {
+    if (this.cacheProxy === null) return url;
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(this.cacheProxy.port);
+    return proxied.toString();
+  }
+
+  /** Schedules every window edge at `originNs` (process.hrtime.bigint() of the run's t = 0) + its time. */
+  start(originNs: bigint): void {
+    for (const edge of faultEdges(this.faults)) {
+      const inMs = Number(originNs - process.hrtime.bigint()) / 1e6 + edge.time;
+      const type = this.faults[edge.fault].type;
+      this.timers.push(
+        setTimeout(() => {
+          this.open[type] += edge.starts ? 1 : -1;
+          this.cacheProxy?.setMode(cacheMode(this.open));
+        }, Math.max(0, inMs)),
+      );
+    }
+  }
+
+  /** Cancels what is still scheduled and closes the proxies (with the run). */
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.length = 0;
+    await this.cacheProxy?.close();
+  }
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { cachebench, startCachebench } from './support/cachebench-process.js';
+import { liveScenario, liveWork, parseResult, uniquePrefix } from './support/live-scenario.js';
+import { ownServers, redisSkipReason, scanKeys } from './support/redis-server.js';
+
+// Fault windows of `faults:` in live runs: the run's own fault proxy sits between the load's clients and
+// each server, switched at the windows' edges (src/live/fault-windows.ts). Each test starts its own
+// redis-server. Counts are compared with the simulation of the same workload (same seed, so the same
+// arrivals): the window's edges are where the wall clock and a reconnecting client blur, so the bounds
+// leave room there, and nothing is asserted on how long anything took.
+const skip = redisSkipReason();
+const ownServer = ownServers();
+
+const WORKLOAD = {
+  keys: 500,
+  distribution: { type: 'zipf', alpha: 1.0 },
+  mix: { get: 1 },
+  value_size: 100,
+  duration: '6s',
+  rate: '200/s',
+  arrival: 'constant',
+  warmup: '0s',
+};
+const FAULTS = [{ type: 'cache-down', at: '2s', duration: '2s' }];
+
+interface FaultRun {
+  metrics: { requests: number; reads: number; errors: number; live: { errors_per_second: number[]; cache_errors_per_second: number[]; reconnects: number; dropped: number } };
+  redis: { client: { errors: number } };
+  faults?: { kind: string; start_ms: number; end_ms: number }[];
+}
+
+/** The same workload, cache and faults on the virtual clock: what the simulation says the window costs. */
+function simulated(onCacheError: string): FaultRun {
+  const path = join(liveWork, `simulated-${onCacheError}.yaml`);
+  writeFileSync(
+    path,
+    stringify({ name: 'simulated', seed: 7, workload: { ...WORKLOAD, warmup: undefined }, database: { latency: '1ms' }, cache: { capacity: 'unlimited', ttl: '60s', on_cache_error: onCacheError }, faults: FAULTS }),
+  );
+  const r = cachebench(['run', path, '--json', '-']);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  return JSON.parse(r.stdout).runs[0] as FaultRun;
+}
+
+async function live(onCacheError: string, workers: number): Promise<{ run: FaultRun; code: number | null; stderr: string }> {
+  const server = await ownServer();
+  const prefix = uniquePrefix(`cache-down-${onCacheError}`);
+  const scenario = liveScenario({
+    name: `cache-down-${onCacheError}`,
+    redis: { url: server.url, prefix },
+    workload: { ...WORKLOAD, workers, max_in_flight: 10_000 },
+    cache: { on_cache_error: onCacheError },
+    top: { faults: FAULTS },
+  });
+  const r = await startCachebench(['run', scenario, '--json', '-']).finished;
+  const client = await server.client();
+  try {
+    assert.deepEqual(await scanKeys(client, `${prefix}*`), [], 'the run deleted its keys');
+  } finally {
+    client.disconnect();
+  }
+  return { run: parseResult(r.stdout, r.stderr).runs[0] as unknown as FaultRun, code: r.code, stderr: r.stderr };
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+/** Counts per second outside [from, to) seconds. */
+const outside = (perSecond: readonly number[], from: number, to: number) => sum(perSecond.filter((_, s) => s < from || s >= to));
+
+describe('cachebench run, mode: live, fault windows (real redis-server behind the fault proxy)', { skip }, () => {
+  for (const workers of [1, 2]) {
+    it(`cache-down with on_cache_error: fail, ${workers === 1 ? 'one thread' : 'two worker threads'}: the reads in the window fail, none outside it, the run finishes, and the count is the simulation's`, async () => {
+      const sim = simulated('fail');
+      const { run, code, stderr } = await live('fail', workers);
+      // errors == 0 is not gated here: the run ends 0 after its whole schedule, not 3 at the first failure.
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(run.faults?.map((f) => [f.kind, f.start_ms, f.end_ms]), [['cache-down', 2000, 4000]]);
+      assert.equal(run.metrics.requests, sim.metrics.requests, 'every arrival was issued');
+      assert.equal(run.metrics.live.dropped, 0);
+      // The simulation fails every read arriving in the window: 200/s × 2 s.
+      assert.ok(sim.metrics.errors >= 390 && sim.metrics.errors <= 410, `simulated errors ${sim.metrics.errors}`);
+      // Live: the same reads, give or take the edges (a read in flight when the window opens; the first ones
+      // after it while the client reconnects, ≤ 100 ms of backoff). Measured 408–417 against 400 on a quiet
+      // machine (within 5%); the bound leaves twice that for a busy one, whose event loop reconnects late.
+      const errors = run.metrics.errors;
+      assert.ok(errors >= sim.metrics.errors * 0.95, `live errors ${errors} vs simulated ${sim.metrics.errors}`);
+      assert.ok(errors <= sim.metrics.errors * 1.1, `live errors ${errors} vs simulated ${sim.metrics.errors}`);
+      // Only in the window (seconds 2 and 3) and the reconnect just after it (second 4).
+      const perSecond = run.metrics.live.errors_per_second;
+      assert.equal(sum(perSecond), errors);
+      assert.equal(outside(perSecond, 2, 5), 0, `errors per second ${JSON.stringify(perSecond)}`);
+      assert.ok(perSecond[2] >= 150 && perSecond[3] >= 150, `errors per second ${JSON.stringify(perSecond)}`);
+      assert.equal(outside(run.metrics.live.cache_errors_per_second, 2, 5), 0, 'no Redis command failed outside the window');
+      assert.ok(run.metrics.live.reconnects >= 1, 'the clients reconnected after the window');
+    });
+  }
+
+  it('cache-down with on_cache_error: fallback: no request fails, the database serves the window; the failed commands are all in it', async () => {
+    const sim = simulated('fallback');
+    const { run, code, stderr } = await live('fallback', 1);
+    assert.equal(code, 0, stderr);
+    assert.equal(sim.metrics.errors, 0);
+    assert.equal(run.metrics.errors, 0);
+    const commands = run.redis.client.errors;
+    // Every read in the window failed its GET (and its SET after the query): at least one per read.
+    assert.ok(commands >= 360, `failed Redis commands ${commands}`);
+    assert.equal(sum(run.metrics.live.cache_errors_per_second), commands);
+    assert.equal(outside(run.metrics.live.cache_errors_per_second, 2, 5), 0, JSON.stringify(run.metrics.live.cache_errors_per_second));
+  });
+});
