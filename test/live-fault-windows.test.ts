@@ -30,30 +30,47 @@ const FAULTS = [{ type: 'cache-down', at: '2s', duration: '2s' }];
 interface FaultRun {
   metrics: { requests: number; reads: number; errors: number; live: { errors_per_second: number[]; cache_errors_per_second: number[]; reconnects: number; dropped: number } };
   redis: { client: { errors: number } };
+  timeseries: { t_ms: number; p99_ms: number }[];
   faults?: { kind: string; start_ms: number; end_ms: number }[];
 }
 
+/** A variant of the workload, cache and faults: what both the simulation and the live run take. */
+interface Variant {
+  label: string;
+  workload?: Record<string, unknown>;
+  database?: Record<string, unknown>;
+  cache?: Record<string, unknown>;
+  faults?: Record<string, unknown>[];
+}
+
 /** The same workload, cache and faults on the virtual clock: what the simulation says the window costs. */
-function simulated(onCacheError: string): FaultRun {
-  const path = join(liveWork, `simulated-${onCacheError}.yaml`);
+function simulated(variant: Variant): FaultRun {
+  const path = join(liveWork, `simulated-${variant.label}.yaml`);
   writeFileSync(
     path,
-    stringify({ name: 'simulated', seed: 7, workload: { ...WORKLOAD, warmup: undefined }, database: { latency: '1ms' }, cache: { capacity: 'unlimited', ttl: '60s', on_cache_error: onCacheError }, faults: FAULTS }),
+    stringify({
+      name: 'simulated',
+      seed: 7,
+      workload: { ...WORKLOAD, warmup: undefined, ...variant.workload },
+      database: { latency: '1ms', ...variant.database },
+      cache: { capacity: 'unlimited', ttl: '60s', ...variant.cache },
+      faults: variant.faults ?? FAULTS,
+    }),
   );
   const r = cachebench(['run', path, '--json', '-']);
   assert.ok(r.code === 0 || r.code === 1, r.stderr);
   return JSON.parse(r.stdout).runs[0] as FaultRun;
 }
 
-async function live(onCacheError: string, workers: number): Promise<{ run: FaultRun; code: number | null; stderr: string }> {
+async function live(variant: Variant, workers: number): Promise<{ run: FaultRun; code: number | null; stderr: string }> {
   const server = await ownServer();
-  const prefix = uniquePrefix(`cache-down-${onCacheError}`);
+  const prefix = uniquePrefix(variant.label);
   const scenario = liveScenario({
-    name: `cache-down-${onCacheError}`,
+    name: variant.label,
     redis: { url: server.url, prefix },
-    workload: { ...WORKLOAD, workers, max_in_flight: 10_000 },
-    cache: { on_cache_error: onCacheError },
-    top: { faults: FAULTS },
+    workload: { ...WORKLOAD, workers, max_in_flight: 10_000, ...variant.workload },
+    cache: { ...variant.cache },
+    top: { faults: variant.faults ?? FAULTS, ...(variant.database !== undefined ? { database: { latency: '1ms', ...variant.database } } : {}) },
   });
   const r = await startCachebench(['run', scenario, '--json', '-']).finished;
   const client = await server.client();
@@ -72,8 +89,9 @@ const outside = (perSecond: readonly number[], from: number, to: number) => sum(
 describe('cachebench run, mode: live, fault windows (real redis-server behind the fault proxy)', { skip }, () => {
   for (const workers of [1, 2]) {
     it(`cache-down with on_cache_error: fail, ${workers === 1 ? 'one thread' : 'two worker threads'}: the reads in the window fail, none outside it, the run finishes, and the count is the simulation's`, async () => {
-      const sim = simulated('fail');
-      const { run, code, stderr } = await live('fail', workers);
+      const variant = { label: 'cache-down-fail', cache: { on_cache_error: 'fail' } };
+      const sim = simulated(variant);
+      const { run, code, stderr } = await live(variant, workers);
       // errors == 0 is not gated here: the run ends 0 after its whole schedule, not 3 at the first failure.
       assert.equal(code, 0, stderr);
       assert.deepEqual(run.faults?.map((f) => [f.kind, f.start_ms, f.end_ms]), [['cache-down', 2000, 4000]]);
@@ -98,8 +116,9 @@ describe('cachebench run, mode: live, fault windows (real redis-server behind th
   }
 
   it('cache-down with on_cache_error: fallback: no request fails, the database serves the window; the failed commands are all in it', async () => {
-    const sim = simulated('fallback');
-    const { run, code, stderr } = await live('fallback', 1);
+    const variant = { label: 'cache-down-fallback', cache: { on_cache_error: 'fallback' } };
+    const sim = simulated(variant);
+    const { run, code, stderr } = await live(variant, 1);
     assert.equal(code, 0, stderr);
     assert.equal(sim.metrics.errors, 0);
     assert.equal(run.metrics.errors, 0);
@@ -108,5 +127,48 @@ describe('cachebench run, mode: live, fault windows (real redis-server behind th
     assert.ok(commands >= 360, `failed Redis commands ${commands}`);
     assert.equal(sum(run.metrics.live.cache_errors_per_second), commands);
     assert.equal(outside(run.metrics.live.cache_errors_per_second, 2, 5), 0, JSON.stringify(run.metrics.live.cache_errors_per_second));
+  });
+
+  it('db-down against the database model: the queries started in the window fail at once (reads that missed, and every write), as many as simulated; none outside it', async () => {
+    const variant = {
+      label: 'db-down',
+      workload: { mix: { get: 0.8, set: 0.2 } },
+      database: { on_db_error: 'fail' },
+      faults: [{ type: 'db-down', at: '2s', duration: '2s' }],
+    };
+    const sim = simulated({ ...variant, database: {} });
+    const { run, code, stderr } = await live(variant, 1);
+    // on_db_error: fail does not stop the run for the window's own failures.
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(run.faults?.map((f) => [f.kind, f.start_ms, f.end_ms]), [['db-down', 2000, 4000]]);
+    // Every write in the window (~80) and the reads that missed in it (measured: 196 live, 196 simulated).
+    assert.ok(sim.metrics.errors >= 70, `simulated errors ${sim.metrics.errors}`);
+    const errors = run.metrics.errors;
+    assert.ok(Math.abs(errors - sim.metrics.errors) <= Math.max(5, 0.1 * sim.metrics.errors), `live errors ${errors} vs simulated ${sim.metrics.errors}`);
+    const perSecond = run.metrics.live.errors_per_second;
+    assert.equal(outside(perSecond, 2, 4), 0, `errors per second ${JSON.stringify(perSecond)}`);
+    assert.equal(run.redis.client.errors, 0, 'Redis never failed');
+  });
+
+  it('db-slow against the database model: the queries started in the window take factor × longer; before and after it they do not', async () => {
+    const variant = {
+      label: 'db-slow',
+      workload: { mix: { set: 1 } },
+      database: { latency: '2ms' },
+      faults: [{ type: 'db-slow', at: '2s', duration: '2s', factor: 50 }],
+    };
+    const sim = simulated(variant);
+    const { run, code, stderr } = await live(variant, 1);
+    assert.equal(code, 0, stderr);
+    const p99 = (points: FaultRun['timeseries']) => points.map((p) => p.p99_ms);
+    // Every write queries the database: 2 ms × 50 = 100 ms in the window, in both.
+    for (const points of [sim.timeseries, run.timeseries]) {
+      const inside = points.filter((p) => p.t_ms >= 2000 && p.t_ms < 4000);
+      assert.equal(inside.length, 2);
+      for (const point of inside) assert.ok(point.p99_ms >= 100, `p99 per second ${JSON.stringify(p99(points))}`);
+      const before = points.filter((p) => p.t_ms < 2000);
+      for (const point of before) assert.ok(point.p99_ms * 5 < inside[0].p99_ms, `p99 per second ${JSON.stringify(p99(points))}`);
+    }
+    assert.equal(run.metrics.errors, 0);
   });
 });

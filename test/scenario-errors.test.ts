@@ -318,8 +318,13 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
     },
     {
       name: 'fault windows in live mode',
-      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: db-down, at: 1s, duration: 1s }\n`,
-      contains: ['faults', 'a db-down fault window', 'simulate mode only'],
+      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: node-crash, at: 1s, node: 0 }\n`,
+      contains: ['faults', 'a node-crash fault window', 'simulate mode only'],
+    },
+    {
+      name: 'database fault windows in live mode against PostgreSQL',
+      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ndatabase:\n  postgres: { url: postgres://127.0.0.1:5433/db }\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: db-slow, at: 1s, duration: 1s, factor: 2 }\n`,
+      contains: ['faults', 'db-slow fault window against database.postgres', 'simulate mode only'],
     },
     {
       name: 'cache-down in live mode against a cluster',

@@ -125,6 +125,7 @@ export class LiveCacheAside {
       timeoutMs: scenario.database.timeout,
       ledger: this.ledger,
       now: setup.now,
+      faults: scenario.faults,
       ...(setup.databaseInUseAcrossThreads !== undefined ? { inUseAcrossThreads: setup.databaseInUseAcrossThreads } : {}),
     });
     this.writeBehind =

@@ -8,7 +8,7 @@ import { THREAD_SALT } from '../workload/key-shard.js';
 import { ShardedStream } from '../workload/sharded-stream.js';
 import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
-import { CACHE_FAULTS, FAULT_RECOVERY_MS, inFaultWindow } from './fault-windows.js';
+import { CACHE_FAULTS, DB_FAULTS, FAULT_RECOVERY_MS, inFaultWindow } from './fault-windows.js';
 import { CALIBRATION_MS, calibrateFloor, type FloorState } from './floor-calibration.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
@@ -210,7 +210,10 @@ export class LiveShard {
           }
         : {}),
       onDbError: (message) => {
-        if (scenario.database.on_db_error === 'fail') this.fail(() => this.events.databaseFailure(message));
+        // Inside a database fault window (or a timeout after one) a failure is the window's: counted, the run goes on.
+        const margin = FAULT_RECOVERY_MS + (scenario.database.timeout ?? 0);
+        if (scenario.database.on_db_error === 'fail' && !inFaultWindow(scenario.faults, DB_FAULTS, this.now(), margin))
+          this.fail(() => this.events.databaseFailure(message));
       },
       onError: (t) => countInSecond(this.errorsPerSecond, t),
       onCommandError: (t) => countInSecond(this.cacheErrorsPerSecond, t),

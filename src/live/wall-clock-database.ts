@@ -1,6 +1,8 @@
 import type { LatencySampler } from '../engine/latency-model.js';
 import type { VersionLedger } from '../engine/version-ledger.js';
-import { type LiveDatabase, QUERY_TIMED_OUT } from './live-database.js';
+import type { FaultSpec } from '../scenario/scenario.js';
+import { dbDownUntil, dbSlowFactor } from './fault-windows.js';
+import { type LiveDatabase, QUERY_FAILED, QUERY_TIMED_OUT } from './live-database.js';
 
 export { QUERY_TIMED_OUT };
 
@@ -29,6 +31,8 @@ export interface WallClockDatabaseSetup {
    * in use across all of them, so `onStarted` reports the run's concurrency (db.max_inflight), not the thread's.
    */
   inUseAcrossThreads?: { cells: Int32Array; index: number };
+  /** The run's fault windows: `db-down` and `db-slow` act here, when a query starts, as in the simulation. */
+  faults?: readonly FaultSpec[];
 }
 
 /**
@@ -38,6 +42,9 @@ export interface WallClockDatabaseSetup {
  * ~1 ms timer granularity applies); a read returns the version committed when it starts executing; a
  * write commits a new version when it completes. A query not done `timeoutMs` after submission resolves
  * as QUERY_TIMED_OUT; the database still finishes it (a write still commits, unacknowledged).
+ * Fault windows act when a query gets its connection, as in the simulation: in a `db-down` window it fails
+ * at once (QUERY_FAILED; a write-behind flush waits for the window's end instead), in a `db-slow` one its
+ * service time is multiplied by the factor.
  */
 export class WallClockDatabase implements LiveDatabase {
   private inUse = 0;
@@ -59,6 +66,9 @@ export class WallClockDatabase implements LiveDatabase {
    * the simulation) for a whole batch; resolves when it completes. The caller persists the batch's versions.
    */
   async flush(onStarted: (waitMs: number, inUse: number) => void): Promise<boolean> {
+    // The database is down: the batch goes back to wait, and is flushed when the window ends.
+    const downUntil = this.setup.faults === undefined ? -1 : dbDownUntil(this.setup.faults, this.setup.now());
+    if (downUntil >= 0) await new Promise((resolve) => setTimeout(resolve, downUntil - this.setup.now()));
     await this.submit(-1, false, true, onStarted);
     return true;
   }
@@ -80,13 +90,22 @@ export class WallClockDatabase implements LiveDatabase {
 
   private start(q: PendingQuery): void {
     const s = this.setup;
+    const faults = s.faults;
+    if (faults !== undefined && faults.length > 0 && !q.flush && dbDownUntil(faults, s.now()) >= 0) {
+      // Refused at once: it holds no connection, and the next in the queue is tried.
+      if (q.timer !== null) clearTimeout(q.timer);
+      q.settled = true;
+      q.resolve(QUERY_FAILED);
+      return;
+    }
     this.inUse++;
     const shared = s.inUseAcrossThreads;
     const inUse = shared === undefined ? this.inUse : Atomics.add(shared.cells, shared.index, 1) + 1;
     const now = s.now();
     q.onStarted(now - q.submitted, inUse);
     const version = q.isRead ? s.ledger.committed[q.key] : 0;
-    const serviceMs = (q.isRead ? s.readLatency : s.writeLatency).sample();
+    let serviceMs = (q.isRead ? s.readLatency : s.writeLatency).sample();
+    if (faults !== undefined && faults.length > 0) serviceMs *= dbSlowFactor(faults, now);
     setTimeout(() => this.done(q, version), serviceMs);
   }
 

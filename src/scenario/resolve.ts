@@ -74,7 +74,7 @@ export function resolveScenario(input: ScenarioFileInput, origin: ScenarioOrigin
   const database = resolveDatabase(input.database, mode, workload, cache, problems);
   const topology = resolveTopology(input.topology);
   const faults = resolveFaults(input.faults, cache, topology, problems);
-  checkTimedFeatures({ mode, workload, cache, topology, faults }, problems);
+  checkTimedFeatures({ mode, workload, cache, database, topology, faults }, problems);
   const live = resolveLive(input, workload, database, mode, problems);
   // Live mode applies its warm-up on the wall clock (live.warmup); a simulation's engine reads it here.
   const warmup = mode === 'simulate' ? resolveWarmup(input.workload, workload, problems) : null;
@@ -676,7 +676,7 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
 }
 
 /** Fault windows live mode injects (src/live/fault-windows.ts). */
-const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down']);
+const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down', 'db-slow', 'db-down']);
 
 /** Patterns beside cache-aside that live mode runs on Redis. */
 const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through', 'write-behind']);
@@ -685,7 +685,7 @@ const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-throu
  * Tiers per node, patterns other than cache-aside, pub/sub, stampede protection and faults are built into
  * the simulation's clock: they need requests that take time, and live mode does not run them yet.
  */
-function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; cache: CacheSpec | null; topology: TopologySpec; faults: FaultSpec[] }, problems: FieldProblem[]): void {
+function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; cache: CacheSpec | null; database: DatabaseSpec; topology: TopologySpec; faults: FaultSpec[] }, problems: FieldProblem[]): void {
   const { cache } = scenario;
   const features: [string[], string][] = [];
   // Live mode runs these (src/live/): the simulation needs arrival times for them all the same.
@@ -711,7 +711,9 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
   // The faults are in time order here, not the file's: the message names the window by its type and start.
   for (const fault of live ? scenario.faults : []) {
     if (!LIVE_FAULTS.has(fault.type)) features.push([['faults'], `a ${fault.type} fault window (at ${fault.at} ms)`]);
-    else if (fault.type === 'cache-down' && cache?.redis?.cluster != null) {
+    else if ((fault.type === 'db-down' || fault.type === 'db-slow') && scenario.database.postgres !== undefined) {
+      features.push([['faults'], `a ${fault.type} fault window against database.postgres (at ${fault.at} ms)`]);
+    } else if (fault.type === 'cache-down' && cache?.redis?.cluster != null) {
       problems.push({
         path: ['faults'],
         message: 'cache-down in live mode goes through a proxy in front of one Redis server, and a cluster\'s clients follow its nodes\' own addresses; use cache.redis.url (a standalone server) or mode: simulate',
