@@ -48,6 +48,8 @@ export interface LiveCacheAsideSetup {
   keySpace: number;
   /** ms since the run started. */
   now: () => number;
+  /** This shard's index among the run's (0 with one): its ttl_jitter draws come from a source of its own. */
+  shardIndex?: number;
   /** This thread's share of database.max_concurrency (all of it in one thread). */
   databaseConnections: number;
   /** With several threads: the shared count of DB connections in use (see WallClockDatabase). */
@@ -93,6 +95,9 @@ export class LiveCacheAside {
   private fetchesInFlight: Int32Array;
   readonly counts: ClientCounts = { gets: 0, hits: 0, misses: 0, errors: 0 };
   private readonly ttlMs: number | null;
+  /** ttl_jitter: each fill's TTL is drawn from ttl × [1 − jitter, 1 + jitter], as the simulation's tiers draw it. */
+  private readonly ttlJitter: number;
+  private readonly ttlRandom: RandomSource;
   /** Read-through, write-through: the cache mediates fills (the fill script), never older over newer. */
   private readonly mediated: boolean;
   /** Writes put the new value into Redis (write-through, invalidation: update) rather than deleting it. */
@@ -118,6 +123,8 @@ export class LiveCacheAside {
     this.fetchesInFlight = new Int32Array(setup.keySpace);
     this.ttlMs = scenario.cache?.ttl ?? null;
     const seed = scenario.seed;
+    this.ttlJitter = stampede?.ttl_jitter ?? 0;
+    this.ttlRandom = RandomSource.derive(seed, `ttl-jitter-shared${setup.shardIndex ? `-${setup.shardIndex}` : ''}`);
     this.database = setup.database?.(this.ledger) ?? new WallClockDatabase({
       readLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
       writeLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
@@ -353,7 +360,7 @@ export class LiveCacheAside {
 
   /** SET with the TTL; false when the command failed. */
   private async store(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<boolean> {
-    const ttlMs = ttl > 0 ? ttl : this.ttlMs;
+    const ttlMs = this.fillTtlMs(ttl);
     const value = encodeValue(version, size);
     try {
       const client = this.setup.connections!.pick();
@@ -364,6 +371,13 @@ export class LiveCacheAside {
       this.cacheError(recorder, error as Error);
       return false;
     }
+  }
+
+  /** A fill's TTL in ms: the request's (a trace's) or the cache's, jittered under ttl_jitter; null: none. */
+  private fillTtlMs(ttl: number): number | null {
+    const ttlMs = ttl > 0 ? ttl : this.ttlMs;
+    if (ttlMs === null || this.ttlJitter === 0) return ttlMs;
+    return ttlMs * (1 + this.ttlJitter * (2 * this.ttlRandom.nextFloat() - 1));
   }
 
   /** The write's DEL or SET (or fill); false when the command failed. */
@@ -394,7 +408,7 @@ export class LiveCacheAside {
 
   /** The fill script: stores `version` unless Redis holds a newer one; returns that newer version, -1, or FILL_FAILED. */
   private async fill(recorder: RunRecorder, name: string, version: number, size: number, ttl: number): Promise<number> {
-    const ttlMs = ttl > 0 ? ttl : this.ttlMs;
+    const ttlMs = this.fillTtlMs(ttl);
     try {
       const client = scripted(this.setup.connections!.pick());
       return Number(await client.cachebenchFill(name, version, encodeValue(version, size), ttlMs === null ? '' : String(Math.max(1, Math.round(ttlMs)))));

@@ -56,7 +56,10 @@ export class LiveNodes {
           seed: scenario.seed + node,
           parameters: local.parameters,
         });
-      const tier = new CacheTier(newPolicy(), local.ttl, undefined, newPolicy);
+      // ttl_jitter as the simulation draws it (topology.ts), from the seed: one source per node and shard.
+      const jitter = scenario.cache!.stampede.ttl_jitter;
+      const freshness = { track: false, graceMs: 0, jitter, random: jitter > 0 ? RandomSource.derive(scenario.seed, `ttl-jitter-local-${node}${shard.count > 1 ? `-${shard.index}` : ''}`) : null };
+      const tier = new CacheTier(newPolicy(), local.ttl, freshness, newPolicy);
       // Live values always carry versions: keep them from the first fill.
       tier.writesSeen = true;
       return tier;

@@ -189,6 +189,7 @@ export class LiveShard {
       prefix: setup.prefix,
       keySpace: stream.keySpace,
       now: this.now,
+      shardIndex: setup.index,
       databaseConnections: setup.databaseConnections,
       nodes,
       invalidation,

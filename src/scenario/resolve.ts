@@ -706,7 +706,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
   if (cache && cache.stampede.protection !== 'none' && !(live && cache.stampede.protection === 'lock')) {
     features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
   }
-  if (cache && cache.stampede.ttl_jitter > 0) features.push([['cache', 'stampede', 'ttl_jitter'], 'TTL jitter']);
+  if (cache && cache.stampede.ttl_jitter > 0 && !live) features.push([['cache', 'stampede', 'ttl_jitter'], 'TTL jitter']);
   if (!live && scenario.faults.length > 0) features.push([['faults'], 'fault windows']);
   // The faults are in time order here, not the file's: the message names the window by its type and start.
   for (const fault of live ? scenario.faults : []) {
@@ -726,7 +726,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation and cache-down fault windows); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation, ttl_jitter and cache-down, db-down and db-slow fault windows); remove it or use mode: simulate`,
       });
     }
     return;
