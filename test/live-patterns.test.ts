@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PipelinedRedisConnection } from '../src/live/pipelined-redis-connection.js';
+import { parseRedisAddress } from '../src/live/redis-address.js';
+import { IoredisCommands, type RedisCommands } from '../src/live/redis-commands.js';
+import { reconnectDelay } from '../src/live/redis-connection.js';
 import { scripted } from '../src/live/redis-scripts.js';
 import { startCachebench } from './support/cachebench-process.js';
 import { liveScenario, parseResult, uniquePrefix } from './support/live-scenario.js';
@@ -42,31 +46,47 @@ async function metricsOf(scenario: string): Promise<PatternMetrics> {
 }
 
 describe('live patterns (real redis-server)', { skip }, () => {
-  it('the fill script stores only over an older or absent version, answers with the newer one, and sets PX', async () => {
-    const server = await ownServer();
-    const client = await server.client();
-    const prefix = uniquePrefix('fill');
-    try {
-      const fill = scripted(client);
-      assert.equal(await fill.cachebenchFill(`${prefix}1`, 5, '5:xxxx', '60000'), -1, 'absent: stored');
-      assert.equal(await client.get(`${prefix}1`), '5:xxxx');
-      const pttl = await client.pttl(`${prefix}1`);
-      assert.ok(pttl > 50_000 && pttl <= 60_000, `pttl ${pttl}`);
-      assert.equal(await fill.cachebenchFill(`${prefix}1`, 3, '3:xxxx', '60000'), 5, 'older than the stored one: kept, answered with 5');
-      assert.equal(await client.get(`${prefix}1`), '5:xxxx');
-      assert.equal(await fill.cachebenchFill(`${prefix}1`, 7, '7:xx', ''), -1, 'newer: stored');
-      assert.equal(await client.get(`${prefix}1`), '7:xx');
-      assert.equal(await client.pttl(`${prefix}1`), -1, 'no TTL given: none');
-      await client.set(`${prefix}lock:1`, 'tok-a');
-      assert.equal(await fill.cachebenchUnlock(`${prefix}lock:1`, 'tok-b'), 0, 'another holder: left alone');
-      assert.equal(await client.get(`${prefix}lock:1`), 'tok-a');
-      assert.equal(await fill.cachebenchUnlock(`${prefix}lock:1`, 'tok-a'), 1);
-      assert.equal(await client.exists(`${prefix}lock:1`), 0);
-    } finally {
-      await client.del(`${prefix}1`, `${prefix}lock:1`);
-      client.disconnect();
-    }
-  });
+  // The scripts through both clients a run uses: the pipelined connections (standalone) and ioredis (cluster).
+  for (const through of ['pipelined', 'ioredis'] as const) {
+    it(`${through}: the fill script stores only over an older or absent version, answers with the newer one, and sets PX`, async () => {
+      const server = await ownServer();
+      const client = await server.client();
+      const prefix = uniquePrefix('fill');
+      let pipelined: PipelinedRedisConnection | null = null;
+      try {
+        let commands: RedisCommands = new IoredisCommands(client);
+        if (through === 'pipelined') {
+          pipelined = await PipelinedRedisConnection.open(parseRedisAddress(server.url, 'url'), {
+            connectTimeoutMs: 5000,
+            commandTimeoutMs: 5000,
+            autoPipelining: true,
+            reconnectDelay,
+            onReconnecting: () => {},
+          });
+          commands = pipelined;
+        }
+        const fill = scripted(commands);
+        assert.equal(await fill.cachebenchFill(`${prefix}1`, 5, '5:xxxx', '60000'), -1, 'absent: stored');
+        assert.equal(await client.get(`${prefix}1`), '5:xxxx');
+        const pttl = await client.pttl(`${prefix}1`);
+        assert.ok(pttl > 50_000 && pttl <= 60_000, `pttl ${pttl}`);
+        assert.equal(await fill.cachebenchFill(`${prefix}1`, 3, '3:xxxx', '60000'), 5, 'older than the stored one: kept, answered with 5');
+        assert.equal(await client.get(`${prefix}1`), '5:xxxx');
+        assert.equal(await fill.cachebenchFill(`${prefix}1`, 7, '7:xx', ''), -1, 'newer: stored');
+        assert.equal(await client.get(`${prefix}1`), '7:xx');
+        assert.equal(await client.pttl(`${prefix}1`), -1, 'no TTL given: none');
+        await client.set(`${prefix}lock:1`, 'tok-a');
+        assert.equal(await fill.cachebenchUnlock(`${prefix}lock:1`, 'tok-b'), 0, 'another holder: left alone');
+        assert.equal(await client.get(`${prefix}lock:1`), 'tok-a');
+        assert.equal(await fill.cachebenchUnlock(`${prefix}lock:1`, 'tok-a'), 1);
+        assert.equal(await client.exists(`${prefix}lock:1`), 0);
+      } finally {
+        await client.del(`${prefix}1`, `${prefix}lock:1`);
+        pipelined?.close();
+        client.disconnect();
+      }
+    });
+  }
 
   it('write-through never serves an old value over a newer write, where cache-aside with update does (its race)', async () => {
     const server = await ownServer();

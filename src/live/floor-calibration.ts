@@ -5,7 +5,7 @@ import { TimeWindowStream } from '../workload/time-window-stream.js';
 import type { ArrivalAlarm } from './arrival-alarm.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { LoadDriver } from './load-driver.js';
-import type { RedisConnections } from './redis-connection.js';
+import type { RedisCommandPool } from './redis-commands.js';
 
 /** How long each calibration phase runs: first a no-op, then a PING, on the opening of the run's own schedule. */
 export const CALIBRATION_PHASE_MS = 300;
@@ -27,7 +27,7 @@ export interface FloorCalibrationSetup {
   /** ms since the calibration's origin. */
   now: () => number;
   /** The run's Redis clients; null for a run without Redis (a live no-cache baseline): no PING then. */
-  connections: RedisConnections | null;
+  connections: RedisCommandPool | null;
   /** Open loop: the alarm the shard's load uses, started at the calibration's origin. */
   alarm?: ArrivalAlarm;
 }

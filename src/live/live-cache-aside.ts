@@ -7,18 +7,18 @@ import type { RunRecorder } from '../metrics/run-recorder.js';
 import { RandomSource } from '../random/random-source.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { OP_DELETE, OP_GET } from '../workload/access-event.js';
-import type { RedisConnections } from './redis-connection.js';
+import { NOT_CACHED, type RedisCommandPool } from './redis-commands.js';
 import type { LiveInvalidation } from './live-invalidation.js';
 import type { LiveNodes } from './live-nodes.js';
 import { LiveWriteBehind } from './live-write-behind.js';
 import { scripted } from './redis-scripts.js';
 import { SupersessionTimes } from './supersession-times.js';
-import { decodeVersion, encodeValue } from './versioned-value.js';
+import { encodeValue } from './versioned-value.js';
 import { type LiveDatabase, QUERY_FAILED, QUERY_TIMED_OUT } from './live-database.js';
 import { WallClockDatabase } from './wall-clock-database.js';
 
-/** A cache command failed (what `get` returns then). */
-const CACHE_FAILED = Symbol('cache failed');
+/** A cache command failed (what `get` returns then; a hit is a version ≥ -1, a miss NOT_CACHED). */
+const CACHE_FAILED = -3;
 /** What the fill script's call returns when it failed (a version is ≥ 0, "stored" is −1). */
 const FILL_FAILED = -2;
 
@@ -42,7 +42,7 @@ export interface ClientCounts {
 export interface LiveCacheAsideSetup {
   scenario: Scenario;
   /** null: no cache at all — the live no-cache baseline, every read and write straight to the database. */
-  connections: RedisConnections | null;
+  connections: RedisCommandPool | null;
   prefix: string;
   /** Key ids seen so far; per-key arrays grow past it as a trace (or `latest`) brings new keys. */
   keySpace: number;
@@ -169,8 +169,8 @@ export class LiveCacheAside {
       }
     }
     const name = this.setup.prefix + key;
-    const cached = this.setup.connections === null ? null : await this.get(recorder, start, name);
-    if (cached !== null && cached !== CACHE_FAILED) {
+    const cached = this.setup.connections === null ? NOT_CACHED : await this.get(recorder, start, name);
+    if (cached >= -1) {
       this.hit(recorder, start, key, node, size, ttl, cached);
       return WENT_OK;
     }
@@ -180,19 +180,20 @@ export class LiveCacheAside {
   }
 
   /** One GET, counted for the client-side view (and as an L2 lookup with local tiers); CACHE_FAILED when the command failed (counted as an error). */
-  private async get(recorder: RunRecorder, start: number, name: string): Promise<string | null | typeof CACHE_FAILED> {
+  private async get(recorder: RunRecorder, start: number, name: string): Promise<number> {
     this.counts.gets++;
     const nodes = this.setup.nodes ?? null;
     if (nodes?.local != null) nodes.l2Lookups++;
     try {
-      const value = await this.setup.connections!.pick().get(name);
-      if (value === null) this.counts.misses++;
-      else this.counts.hits++;
+      const version = await this.setup.connections!.pick().getVersion(name);
+      const hit = version !== NOT_CACHED;
+      if (hit) this.counts.hits++;
+      else this.counts.misses++;
       if (nodes?.local != null) {
-        if (value !== null) nodes.l2Hits++;
-        recorder.tierLookup(start, 2, value !== null);
+        if (hit) nodes.l2Hits++;
+        recorder.tierLookup(start, 2, hit);
       }
-      return value;
+      return version;
     } catch (error) {
       this.counts.misses++;
       if (nodes?.local != null) nodes.l2Errors++;
@@ -201,9 +202,8 @@ export class LiveCacheAside {
     }
   }
 
-  /** A Redis hit: served from it, and it fills the node's local tier. */
-  private hit(recorder: RunRecorder, start: number, key: number, node: number, size: number, ttl: number, cached: string): void {
-    const version = decodeVersion(cached);
+  /** A Redis hit of `version` (-1: a value not of this run's): served from it, and it fills the node's local tier. */
+  private hit(recorder: RunRecorder, start: number, key: number, node: number, size: number, ttl: number, version: number): void {
     const now = this.setup.now();
     if (version >= 0) this.fillLocal(key, node, size, ttl, version, now, false);
     recorder.readOutcome(start, true, size);
@@ -232,7 +232,7 @@ export class LiveCacheAside {
     for (;;) {
       let taken = false;
       try {
-        taken = (await this.setup.connections!.pick().set(lockName, token, 'PX', this.lockTtlMs!, 'NX')) === 'OK';
+        taken = await this.setup.connections!.pick().set(lockName, token, this.lockTtlMs!, true);
       } catch (error) {
         this.cacheError(recorder, error as Error);
         return withCommandFailure(await this.fetch(recorder, start, key, node, name, size, ttl));
@@ -254,7 +254,7 @@ export class LiveCacheAside {
       await sleep(this.retryMs);
       const cached = await this.get(recorder, start, name);
       if (cached === CACHE_FAILED) return withCommandFailure(await this.fetch(recorder, start, key, node, name, size, ttl));
-      if (cached !== null) {
+      if (cached !== NOT_CACHED) {
         this.hit(recorder, start, key, node, size, ttl, cached);
         return WENT_OK;
       }
@@ -365,7 +365,7 @@ export class LiveCacheAside {
     try {
       const client = this.setup.connections!.pick();
       if (ttlMs === null) await client.set(name, value);
-      else await client.set(name, value, 'PX', Math.max(1, Math.round(ttlMs)));
+      else await client.set(name, value, Math.max(1, Math.round(ttlMs)));
       return true;
     } catch (error) {
       this.cacheError(recorder, error as Error);

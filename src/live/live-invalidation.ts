@@ -1,5 +1,6 @@
 import type { LiveNodes, NodesOutcome } from './live-nodes.js';
-import type { RedisClient, RedisConnections } from './redis-connection.js';
+import type { RedisCommands } from './redis-commands.js';
+import type { RedisConnections } from './redis-connection.js';
 
 /**
  * Pub/sub invalidation over real Redis pub/sub (docs/live-redis.md, "Nodes and local tiers"): a write PUBLISHes
@@ -38,7 +39,7 @@ export class LiveInvalidation {
   }
 
   /** Tells the other nodes about `version` of `key`; resolves at PUBLISH's reply (false: it failed, counted lost). */
-  async publish(client: RedisClient, key: number, version: number, node: number): Promise<boolean> {
+  async publish(client: RedisCommands, key: number, version: number, node: number): Promise<boolean> {
     const others = this.nodes.count - 1;
     if (others === 0) return true;
     this.sent += others;

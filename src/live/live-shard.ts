@@ -20,6 +20,8 @@ import { PostgresDatabase, type PostgresShardOutcome } from './postgres-database
 import type { PostgresStatements } from './postgres-statements.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
+import type { RedisCommandPool } from './redis-commands.js';
+import { openCommandPool } from './pipelined-redis-pool.js';
 import type { ScheduleState } from './schedule-log.js';
 
 /** Cells of the Int32Array (on a SharedArrayBuffer) that every shard of a run shares. */
@@ -166,7 +168,7 @@ export class LiveShard {
   private constructor(
     setup: ShardSetup,
     private readonly events: ShardEvents,
-    private readonly connections: RedisConnections | null,
+    private readonly connections: RedisCommandPool | null,
     private readonly stream: AccessStream,
     private readonly nodes: LiveNodes | null,
     private readonly invalidation: LiveInvalidation | null,
@@ -247,7 +249,7 @@ export class LiveShard {
   /** Opens the shard's workload and its Redis clients; throws InputError (a bad trace) or RunFailure (no connection). */
   static async open(setup: ShardSetup, events: ShardEvents): Promise<LiveShard> {
     const stream = shardStream(setup);
-    let connections: RedisConnections | null = null;
+    let connections: RedisCommandPool | null = null;
     let subscriber: RedisConnections | null = null;
     let postgres: PostgresConnections | null = null;
     try {
@@ -271,7 +273,7 @@ export class LiveShard {
         connectTimeoutMs: target.connect_timeout,
         commandTimeoutMs: target.command_timeout,
       };
-      connections = await RedisConnections.open(options);
+      connections = await openCommandPool(options);
       const nodes = cache.local === null && setup.scenario.topology.nodes === 1 ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
       let invalidation: LiveInvalidation | null = null;
       if (nodes?.local != null && cache.invalidation === 'pubsub') {

@@ -22,7 +22,7 @@ export interface RedisConnectionOptions {
  * database (ioredis would go on in database 0 after a failed SELECT, and turn a server that is not Redis
  * into "write EPIPE"). A cluster needs one seed that answers; the error is the first seed's otherwise.
  */
-async function checkServer(options: RedisConnectionOptions): Promise<void> {
+export async function checkServer(options: RedisConnectionOptions): Promise<void> {
   let firstFailure: unknown = null;
   for (const address of options.addresses) {
     try {
@@ -45,7 +45,7 @@ export type RedisClient = Redis | Cluster;
  * measured are the outage's rather than the client's backoff; ten attempts a second against a server that
  * stays away cost it little.
  */
-function reconnectDelay(attempt: number): number {
+export function reconnectDelay(attempt: number): number {
   return Math.min(attempt * 20, 100);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from './redis-connection.js';
+import type { RedisCommands } from './redis-commands.js';
 
 /**
  * Lua scripts a live run sends (EVALSHA, loaded on first use by ioredis): each touches one key, so they
@@ -41,12 +41,12 @@ const UNLOCK_SCRIPT = script(UNLOCK);
  * server, another cluster node) — which also caches it there. Not ioredis's defineCommand: its script
  * loading breaks under auto-pipelining ("results[i] is not iterable").
  */
-async function evaluate(client: RedisClient, s: Script, key: string, args: (string | number)[]): Promise<unknown> {
+async function evaluate(client: RedisCommands, s: Script, key: string, args: (string | number)[]): Promise<unknown> {
   try {
-    return await client.evalsha(s.sha, 1, key, ...args);
+    return await client.evalsha(s.sha, key, args);
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return client.eval(s.lua, 1, key, ...args);
+    return client.eval(s.lua, key, args);
   }
 }
 
@@ -56,7 +56,7 @@ export interface ScriptedClient {
 }
 
 /** The run's scripts on `client`. */
-export function scripted(client: RedisClient): ScriptedClient {
+export function scripted(client: RedisCommands): ScriptedClient {
   return {
     cachebenchFill: async (key, version, value, ttlMs) => Number(await evaluate(client, FILL_SCRIPT, key, [version, value, ttlMs])),
     cachebenchUnlock: async (key, token) => Number(await evaluate(client, UNLOCK_SCRIPT, key, [token])),
