@@ -3,7 +3,7 @@ import type { FaultSpec } from '../scenario/scenario.js';
 import { FaultProxy, PASS, type ProxyMode, type ProxyTarget } from './fault-proxy.js';
 
 /**
- * How long after a window that took a server away its clients may still fail: ioredis reconnects with a
+ * How long after a window that took a server away its clients may still fail: they reconnect with a
  * backoff capped at 100 ms (redis-connection.ts), so the first commands after the window can still find it
  * disconnected. Under `on_cache_error: fail` a failure this close to a window is the window's, not the
  * server's (it does not stop the run).
@@ -56,7 +56,7 @@ function cacheMode(open: Readonly<Record<FaultSpec['type'], number>>): ProxyMode
 /**
  * The fault windows of a live run (docs/live-redis.md, "Fault windows"): a FaultProxy on loopback in front
  * of Redis that the load's clients connect through, switched at the windows' edges on the run's clock —
- * `cache-down`: refused and closed connections, so ioredis fails its commands as it would against a
+ * `cache-down`: refused and closed connections, so the run's connections fail their commands as it would against a
  * server gone away. Pure transport and timing: what a failure does to a request is the pattern's
  * (on_cache_error), as with any failed command. The run's own client (INFO, the cleanup) goes direct.
  */
