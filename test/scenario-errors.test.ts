@@ -312,11 +312,6 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
       contains: ['cache.stampede', 'simulate mode only'],
     },
     {
-      name: 'a simulated pub/sub loss in live mode',
-      yaml: `mode: live\ntopology: { nodes: 2 }\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\n  local: { capacity: 100 }\n  invalidation: pubsub\n  pubsub: { loss: 1% }\n`,
-      contains: ['cache.pubsub.loss', 'real Redis pub/sub'],
-    },
-    {
       name: 'fault windows in live mode',
       yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: node-crash, at: 1s, node: 0 }\n`,
       contains: ['faults', 'a node-crash fault window', 'simulate mode only'],

@@ -18,6 +18,11 @@ export function needsCacheProxy(faults: readonly FaultSpec[]): boolean {
   return faults.some((f) => CACHE_FAULTS.has(f.type));
 }
 
+/** Whether any of `faults` cuts the pub/sub subscribers off (a proxy of their own, so the load's commands go on). */
+export function needsSubscriberProxy(faults: readonly FaultSpec[]): boolean {
+  return faults.some((f) => f.type === 'pubsub-partition');
+}
+
 /**
  * Whether `t` (ms on the run's clock) is inside a window of a fault of `kinds`, or within `marginMs`
  * after one: failures then are the fault's.
@@ -56,8 +61,10 @@ function cacheMode(open: Readonly<Record<FaultSpec['type'], number>>): ProxyMode
 /**
  * The fault windows of a live run (docs/live-redis.md, "Fault windows"): a FaultProxy on loopback in front
  * of Redis that the load's clients connect through, switched at the windows' edges on the run's clock —
- * `cache-down`: refused and closed connections, so the run's connections fail their commands as it would against a
- * server gone away. Pure transport and timing: what a failure does to a request is the pattern's
+ * `cache-down`: refused and closed connections, so the run's connections fail their commands as they would
+ * against a server gone away; `pubsub-partition`: the same, on a proxy of the subscribers' own, so what is
+ * published meanwhile never reaches them (Redis pub/sub keeps nothing for a disconnected subscriber). Pure
+ * transport and timing: what a failure does to a request is the pattern's
  * (on_cache_error), as with any failed command. The run's own client (INFO, the cleanup) goes direct.
  */
 export class LiveFaultWindows {
@@ -73,22 +80,29 @@ export class LiveFaultWindows {
   private constructor(
     private readonly faults: readonly FaultSpec[],
     private readonly cacheProxy: FaultProxy | null,
+    private readonly subscriberProxy: FaultProxy | null,
   ) {}
 
   /** Starts the proxies the faults need (none: null). */
   static async open(faults: readonly FaultSpec[], redis: ProxyTarget | null): Promise<LiveFaultWindows | null> {
-    const cacheProxy = redis !== null && needsCacheProxy(faults) ? await FaultProxy.start(redis) : null;
-    if (cacheProxy === null) return null;
-    return new LiveFaultWindows(faults, cacheProxy);
+    if (redis === null) return null;
+    const cacheProxy = needsCacheProxy(faults) ? await FaultProxy.start(redis) : null;
+    const subscriberProxy = needsSubscriberProxy(faults) ? await FaultProxy.start(redis).catch(async (error: unknown) => {
+      await cacheProxy?.close();
+      throw error;
+    }) : null;
+    if (cacheProxy === null && subscriberProxy === null) return null;
+    return new LiveFaultWindows(faults, cacheProxy, subscriberProxy);
   }
 
   /** The Redis URL the load's clients use instead of `url` (the proxy's port), or `url` when none is in front. */
   redisUrl(url: string): string {
-    if (this.cacheProxy === null) return url;
-    const proxied = new URL(url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(this.cacheProxy.port);
-    return proxied.toString();
+    return proxiedUrl(url, this.cacheProxy);
+  }
+
+  /** The Redis URL the pub/sub subscribers use instead of `url`. */
+  subscriberUrl(url: string): string {
+    return proxiedUrl(url, this.subscriberProxy ?? this.cacheProxy);
   }
 
   /** Schedules every window edge at `originNs` (process.hrtime.bigint() of the run's t = 0) + its time. */
@@ -99,7 +113,10 @@ export class LiveFaultWindows {
       this.timers.push(
         setTimeout(() => {
           this.open[type] += edge.starts ? 1 : -1;
-          this.cacheProxy?.setMode(cacheMode(this.open));
+          const cache = cacheMode(this.open);
+          this.cacheProxy?.setMode(cache);
+          // The subscriber is cut off by a partition, and by a cache-down window like every other client.
+          this.subscriberProxy?.setMode(this.open['pubsub-partition'] > 0 ? { kind: 'refuse' } : cache);
         }, Math.max(0, inMs)),
       );
     }
@@ -110,5 +127,15 @@ export class LiveFaultWindows {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.length = 0;
     await this.cacheProxy?.close();
+    await this.subscriberProxy?.close();
   }
+}
+
+/** `url` with its host and port those of `proxy` (loopback), the rest (user, password, database) kept. */
+function proxiedUrl(url: string, proxy: FaultProxy | null): string {
+  if (proxy === null) return url;
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return proxied.toString();
 }

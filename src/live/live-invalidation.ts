@@ -1,3 +1,4 @@
+import type { RandomSource } from '../random/random-source.js';
 import type { LiveNodes, NodesOutcome } from './live-nodes.js';
 import type { RedisCommands } from './redis-commands.js';
 import type { RedisConnections } from './redis-connection.js';
@@ -9,7 +10,8 @@ import type { RedisConnections } from './redis-connection.js';
  * version. A shard's keys are its own, so only it needs its messages: one channel and one subscriber
  * connection per shard. One message stands for `nodes − 1` deliveries (sent, received and lost count
  * deliveries, as in simulation); its delay is measured publish→receive on the run's clock (one monotonic
- * clock for every thread), not drawn from `pubsub.delay`.
+ * clock for every thread), not drawn from `pubsub.delay`. In a `pubsub-partition` window the subscriber's
+ * connection is cut (fault-windows.ts): what is published meanwhile never arrives, and counts as lost.
  */
 export class LiveInvalidation {
   sent = 0;
@@ -25,11 +27,22 @@ export class LiveInvalidation {
     readonly channel: string,
     private readonly nodes: LiveNodes,
     private readonly now: () => number,
+    private readonly loss: { rate: number; random: RandomSource } | null,
   ) {}
 
-  /** Subscribes `subscriber` (a connection of its own, now in subscriber mode) to the shard's channel. */
-  static async open(subscriber: RedisConnections, channel: string, nodes: LiveNodes, now: () => number): Promise<LiveInvalidation> {
-    const invalidation = new LiveInvalidation(subscriber, channel, nodes, now);
+  /**
+   * Subscribes `subscriber` (a connection of its own, now in subscriber mode) to the shard's channel.
+   * With `loss` (pubsub.loss), each delivery that arrives is dropped with that probability, as the
+   * simulation drops it: the node keeps its copy, and the delivery counts as lost.
+   */
+  static async open(
+    subscriber: RedisConnections,
+    channel: string,
+    nodes: LiveNodes,
+    now: () => number,
+    loss: { rate: number; random: RandomSource } | null = null,
+  ): Promise<LiveInvalidation> {
+    const invalidation = new LiveInvalidation(subscriber, channel, nodes, now, loss);
     const client = subscriber.clients[0];
     client.on('message', (from: string, message: string) => {
       if (from === channel) invalidation.receive(message);
@@ -61,6 +74,7 @@ export class LiveInvalidation {
     const local = this.nodes.local!;
     for (let node = 0; node < local.length; node++) {
       if (node === from) continue;
+      if (this.loss !== null && this.loss.random.nextFloat() < this.loss.rate) continue;
       this.received++;
       local[node].dropOlder(key, version, now);
     }

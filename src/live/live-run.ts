@@ -349,7 +349,7 @@ async function drive(
       alarm,
       ...share,
       ...(backend !== null ? { postgres: backend.statements } : {}),
-      ...(windows !== null && redisUrl !== null ? { redisUrl: windows.redisUrl(redisUrl) } : {}),
+      ...(windows !== null && redisUrl !== null ? { redisUrl: windows.redisUrl(redisUrl), subscriberUrl: windows.subscriberUrl(redisUrl) } : {}),
     };
     hosts.push(workers === 1 ? new LocalShardHost(setup, events, submissions) : new WorkerShardHost(setup, events, submissions));
   }

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { RunRecorder, type RunRecorderState } from '../metrics/run-recorder.js';
+import { RandomSource } from '../random/random-source.js';
 import type { WriteBehindMetrics } from '../result/run-result.js';
 import type { Scenario, WorkloadSpec } from '../scenario/scenario.js';
 import type { AccessStream, TraceSkips } from '../workload/access-event.js';
@@ -91,6 +92,8 @@ export interface ShardSetup {
   postgres?: PostgresStatements;
   /** With cache fault windows: the load's clients connect here (the fault proxy) instead of cache.redis.url. */
   redisUrl?: string;
+  /** With pubsub-partition windows: the pub/sub subscriber connects here (a fault proxy of its own). */
+  subscriberUrl?: string;
 }
 
 /** What a shard tells the run while it runs; messages have passwords masked. Each is told once. */
@@ -278,9 +281,13 @@ export class LiveShard {
       let invalidation: LiveInvalidation | null = null;
       if (nodes?.local != null && cache.invalidation === 'pubsub') {
         // A connection of its own: a subscribed connection takes no other commands. Its clock is set in run().
-        subscriber = await RedisConnections.open({ ...options, connections: 1, autoPipelining: false });
+        // With pubsub-partition windows it goes through a fault proxy of its own (setup.subscriberUrl).
+        const subscriberAddresses = setup.subscriberUrl === undefined ? addresses : [parseRedisAddress(setup.subscriberUrl, 'cache.redis.url')];
+        subscriber = await RedisConnections.open({ ...options, addresses: subscriberAddresses, connections: 1, autoPipelining: false });
         const shard = { now: (): number => 0 };
-        invalidation = await LiveInvalidation.open(subscriber, `${setup.prefix}invalidation:${setup.index}`, nodes, () => shard.now());
+        const lossRate = cache.pubsub?.loss ?? 0;
+        const loss = lossRate > 0 ? { rate: lossRate, random: RandomSource.derive(setup.scenario.seed, `pubsub-loss-${setup.index}`) } : null;
+        invalidation = await LiveInvalidation.open(subscriber, `${setup.prefix}invalidation:${setup.index}`, nodes, () => shard.now(), loss);
         const live = new LiveShard(setup, events, connections, stream, nodes, invalidation, postgres);
         shard.now = live.now;
         return live;

@@ -676,7 +676,7 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
 }
 
 /** Fault windows live mode injects (src/live/fault-windows.ts). */
-const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down', 'db-slow', 'db-down']);
+const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down', 'db-slow', 'db-down', 'pubsub-partition']);
 
 /** Patterns beside cache-aside that live mode runs on Redis. */
 const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through', 'write-behind']);
@@ -697,12 +697,6 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
   if (live && cache !== null && !cache.shared) {
     problems.push({ path: ['cache', 'shared'], message: 'live mode keeps the shared tier in Redis (cache.redis); remove `shared: false`' });
   }
-  if (live && cache?.pubsub && cache.pubsub.loss > 0) {
-    problems.push({
-      path: ['cache', 'pubsub', 'loss'],
-      message: 'live mode sends invalidations over real Redis pub/sub and measures what is lost; a simulated loss applies in mode: simulate only (remove it)',
-    });
-  }
   if (cache && cache.stampede.protection !== 'none' && !(live && cache.stampede.protection === 'lock')) {
     features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
   }
@@ -713,10 +707,10 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
     if (!LIVE_FAULTS.has(fault.type)) features.push([['faults'], `a ${fault.type} fault window (at ${fault.at} ms)`]);
     else if ((fault.type === 'db-down' || fault.type === 'db-slow') && scenario.database.postgres !== undefined) {
       features.push([['faults'], `a ${fault.type} fault window against database.postgres (at ${fault.at} ms)`]);
-    } else if (fault.type === 'cache-down' && cache?.redis?.cluster != null) {
+    } else if ((fault.type === 'cache-down' || fault.type === 'pubsub-partition') && cache?.redis?.cluster != null) {
       problems.push({
         path: ['faults'],
-        message: 'cache-down in live mode goes through a proxy in front of one Redis server, and a cluster\'s clients follow its nodes\' own addresses; use cache.redis.url (a standalone server) or mode: simulate',
+        message: `${fault.type} in live mode goes through a proxy in front of one Redis server, and a cluster's clients follow its nodes' own addresses; use cache.redis.url (a standalone server) or mode: simulate`,
       });
     }
   }
@@ -726,7 +720,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation, ttl_jitter and cache-down, db-down and db-slow fault windows); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation with its loss, ttl_jitter and cache-down, db-down, db-slow and pubsub-partition fault windows); remove it or use mode: simulate`,
       });
     }
     return;
