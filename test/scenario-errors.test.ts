@@ -334,6 +334,16 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
     });
   }
 
+  it('live mode takes the fault windows it injects: cache-down, db-down (model or PostgreSQL), db-slow (model), pubsub-partition', () => {
+    const live = 'mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\n';
+    const faults = '  - { type: cache-down, at: 1s, duration: 1s }\n  - { type: db-down, at: 2s, duration: 1s }\n  - { type: pubsub-partition, at: 3s, duration: 1s }\n';
+    const pubsub = 'topology: { nodes: 2 }\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\n  local: { capacity: 100 }\n  ttl: 1m\n  invalidation: pubsub\n  pubsub: { loss: 1% }\n  stampede: { ttl_jitter: 10% }\n';
+    const model = parseScenarioText(`${live}${pubsub}faults:\n${faults}  - { type: db-slow, at: 4s, duration: 1s, factor: 3 }\n`, 'scenario.yaml', [], '/scenarios').scenario;
+    assert.deepEqual(model.faults.map((f) => f.type), ['cache-down', 'db-down', 'pubsub-partition', 'db-slow']);
+    const real = parseScenarioText(`${live}database:\n  postgres: { url: postgres://127.0.0.1:5433/db, table: items }\n${pubsub}faults:\n${faults}`, 'scenario.yaml', [], '/scenarios').scenario;
+    assert.equal(real.faults.length, 3);
+  });
+
   it('a sweep over patterns, invalidations or protections may carry every choice’s settings', () => {
     const swept = `${TIMED}cache:\n  capacity: 100\n  local: { capacity: 10 }\n  write_behind: { delay: 1s }\n  pubsub: { loss: 1% }\n  stampede: { retry: 10ms }\nmatrix:\n  cache.pattern: [cache-aside, write-behind]\n  cache.invalidation: [delete, pubsub]\n  cache.stampede.protection: [none, lock]\n`;
     const runs = parseScenarioText(swept.replace(/cache-aside, write-behind/, 'write-through, write-behind').replace('[delete, pubsub]', '[update, pubsub]'), 'scenario.yaml', [], '/scenarios').runs;

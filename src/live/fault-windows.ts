@@ -18,6 +18,11 @@ export function needsCacheProxy(faults: readonly FaultSpec[]): boolean {
   return faults.some((f) => CACHE_FAULTS.has(f.type));
 }
 
+/** Whether any of `faults` needs a proxy in front of a real database (the model applies its own). */
+export function needsDatabaseProxy(faults: readonly FaultSpec[]): boolean {
+  return faults.some((f) => f.type === 'db-down');
+}
+
 /** Whether any of `faults` cuts the pub/sub subscribers off (a proxy of their own, so the load's commands go on). */
 export function needsSubscriberProxy(faults: readonly FaultSpec[]): boolean {
   return faults.some((f) => f.type === 'pubsub-partition');
@@ -63,7 +68,8 @@ function cacheMode(open: Readonly<Record<FaultSpec['type'], number>>): ProxyMode
  * of Redis that the load's clients connect through, switched at the windows' edges on the run's clock —
  * `cache-down`: refused and closed connections, so the run's connections fail their commands as they would
  * against a server gone away; `pubsub-partition`: the same, on a proxy of the subscribers' own, so what is
- * published meanwhile never reaches them (Redis pub/sub keeps nothing for a disconnected subscriber). Pure
+ * published meanwhile never reaches them (Redis pub/sub keeps nothing for a disconnected subscriber); `db-down`
+against a real PostgreSQL: the same, on a proxy in front of it. Pure
  * transport and timing: what a failure does to a request is the pattern's
  * (on_cache_error), as with any failed command. The run's own client (INFO, the cleanup) goes direct.
  */
@@ -81,23 +87,35 @@ export class LiveFaultWindows {
     private readonly faults: readonly FaultSpec[],
     private readonly cacheProxy: FaultProxy | null,
     private readonly subscriberProxy: FaultProxy | null,
+    private readonly databaseProxy: FaultProxy | null,
   ) {}
 
-  /** Starts the proxies the faults need (none: null). */
-  static async open(faults: readonly FaultSpec[], redis: ProxyTarget | null): Promise<LiveFaultWindows | null> {
-    if (redis === null) return null;
-    const cacheProxy = needsCacheProxy(faults) ? await FaultProxy.start(redis) : null;
-    const subscriberProxy = needsSubscriberProxy(faults) ? await FaultProxy.start(redis).catch(async (error: unknown) => {
-      await cacheProxy?.close();
+  /** Starts the proxies the faults need in front of Redis and of a real database (none: null). */
+  static async open(faults: readonly FaultSpec[], redis: ProxyTarget | null, database: ProxyTarget | null): Promise<LiveFaultWindows | null> {
+    const wanted = [
+      redis !== null && needsCacheProxy(faults) ? redis : null,
+      redis !== null && needsSubscriberProxy(faults) ? redis : null,
+      database !== null && needsDatabaseProxy(faults) ? database : null,
+    ];
+    if (wanted.every((target) => target === null)) return null;
+    const started: (FaultProxy | null)[] = [];
+    try {
+      for (const target of wanted) started.push(target === null ? null : await FaultProxy.start(target));
+    } catch (error) {
+      await Promise.all(started.map((proxy) => proxy?.close()));
       throw error;
-    }) : null;
-    if (cacheProxy === null && subscriberProxy === null) return null;
-    return new LiveFaultWindows(faults, cacheProxy, subscriberProxy);
+    }
+    return new LiveFaultWindows(faults, started[0], started[1], started[2]);
   }
 
   /** The Redis URL the load's clients use instead of `url` (the proxy's port), or `url` when none is in front. */
   redisUrl(url: string): string {
     return proxiedUrl(url, this.cacheProxy);
+  }
+
+  /** The PostgreSQL URL the load's database connections use instead of `url`. */
+  postgresUrl(url: string): string {
+    return proxiedUrl(url, this.databaseProxy);
   }
 
   /** The Redis URL the pub/sub subscribers use instead of `url`. */
@@ -117,6 +135,7 @@ export class LiveFaultWindows {
           this.cacheProxy?.setMode(cache);
           // The subscriber is cut off by a partition, and by a cache-down window like every other client.
           this.subscriberProxy?.setMode(this.open['pubsub-partition'] > 0 ? { kind: 'refuse' } : cache);
+          this.databaseProxy?.setMode(this.open['db-down'] > 0 ? { kind: 'refuse' } : PASS);
         }, Math.max(0, inMs)),
       );
     }
@@ -128,6 +147,7 @@ export class LiveFaultWindows {
     this.timers.length = 0;
     await this.cacheProxy?.close();
     await this.subscriberProxy?.close();
+    await this.databaseProxy?.close();
   }
 }
 

@@ -25,6 +25,7 @@ import { LiveRunStopped } from './live-run-stopped.js';
 import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
 import { mergeDatabaseOutcomes, measuredLatency, type MergedDatabase, PostgresBackend, stalenessOf, withUnknownStaleness } from './postgres-backend.js';
 import type { PostgresStatsSnapshot } from './postgres-stats.js';
+import { parsePostgresAddress } from './postgres-address.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 import { deltaUnknownReason, infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
@@ -335,7 +336,8 @@ async function drive(
   const alarm = closedLoop || workers === 1 ? null : createAlarmCells(workers);
   // Fault windows: a proxy in front of Redis that the load's clients go through (fault-windows.ts).
   const redisUrl = scenario.cache?.redis?.url ?? null;
-  const windows = await LiveFaultWindows.open(scenario.faults, redisUrl === null ? null : parseRedisAddress(redisUrl, 'cache.redis.url'));
+  const postgres = backend === null ? null : parsePostgresAddress(backend.statements.url, 'database.postgres.url');
+  const windows = await LiveFaultWindows.open(scenario.faults, redisUrl === null ? null : parseRedisAddress(redisUrl, 'cache.redis.url'), postgres);
   const alarmThread = alarm === null ? null : startAlarmThread(alarm);
   alarmThread?.running.catch(() => {});
   alarmThread?.thread.on('error', (error) => stop(`live run failed: the arrival alarm thread failed: ${error.message}`, 3));
@@ -348,7 +350,7 @@ async function drive(
       counters,
       alarm,
       ...share,
-      ...(backend !== null ? { postgres: backend.statements } : {}),
+      ...(backend !== null ? { postgres: windows === null ? backend.statements : { ...backend.statements, url: windows.postgresUrl(backend.statements.url) } } : {}),
       ...(windows !== null && redisUrl !== null ? { redisUrl: windows.redisUrl(redisUrl), subscriberUrl: windows.subscriberUrl(redisUrl) } : {}),
     };
     hosts.push(workers === 1 ? new LocalShardHost(setup, events, submissions) : new WorkerShardHost(setup, events, submissions));
