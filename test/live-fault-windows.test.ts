@@ -167,7 +167,8 @@ describe('cachebench run, mode: live, fault windows (real redis-server behind th
       assert.equal(inside.length, 2);
       for (const point of inside) assert.ok(point.p99_ms >= 100, `p99 per second ${JSON.stringify(p99(points))}`);
       const before = points.filter((p) => p.t_ms < 2000);
-      for (const point of before) assert.ok(point.p99_ms * 5 < inside[0].p99_ms, `p99 per second ${JSON.stringify(p99(points))}`);
+      // An ordering, not a bound: on a busy machine the p99 of a 2 ms write outside the window reached 30 ms.
+      for (const point of before) assert.ok(point.p99_ms < Math.min(...inside.map((p) => p.p99_ms)), `p99 per second ${JSON.stringify(p99(points))}`);
     }
     assert.equal(run.metrics.errors, 0);
   });
@@ -247,5 +248,69 @@ describe('cachebench run, mode: live, pub/sub loss and partition (real redis-ser
     assert.ok(sim.lost > 0.25 * sim.sent && sim.lost < 0.42 * sim.sent, `simulated: lost ${sim.lost} of ${sim.sent}`);
     assert.ok(m.lost >= 0.9 * sim.lost * (m.sent / sim.sent), `live lost ${m.lost} of ${m.sent}; simulated ${sim.lost} of ${sim.sent}`);
     assert.ok(m.lost <= 1.15 * sim.lost * (m.sent / sim.sent), `live lost ${m.lost} of ${m.sent}; simulated ${sim.lost} of ${sim.sent}`);
+  });
+});
+
+interface CrashRun {
+  metrics: { requests: number; errors: number; writes: number; live: { errors_per_second: number[] }; write_behind?: { lost_writes: number; flushed_writes: number } };
+}
+
+describe('cachebench run, mode: live, node-crash (real redis-server)', { skip }, () => {
+  async function both(variant: { label: string; workload?: Record<string, unknown>; cache?: Record<string, unknown>; topology: Record<string, unknown>; faults: Record<string, unknown>[] }) {
+    const server = await ownServer();
+    const live = liveScenario({
+      name: variant.label,
+      redis: { url: server.url, prefix: uniquePrefix(variant.label) },
+      workload: { ...WORKLOAD, max_in_flight: 10_000, ...variant.workload },
+      cache: { ...variant.cache },
+      top: { topology: variant.topology, faults: variant.faults },
+    });
+    const r = await startCachebench(['run', live, '--json', '-']).finished;
+    assert.equal(r.code, 0, r.stderr);
+    const path = join(liveWork, `simulated-${variant.label}.yaml`);
+    writeFileSync(
+      path,
+      stringify({
+        name: 'simulated',
+        seed: 7,
+        workload: { ...WORKLOAD, warmup: undefined, ...variant.workload },
+        database: { latency: '1ms' },
+        cache: { capacity: 'unlimited', ttl: '60s', ...variant.cache },
+        topology: variant.topology,
+        faults: variant.faults,
+      }),
+    );
+    const s = cachebench(['run', path, '--json', '-']);
+    assert.ok(s.code === 0 || s.code === 1, s.stderr);
+    return { run: parseResult(r.stdout, r.stderr).runs[0] as unknown as CrashRun, sim: JSON.parse(s.stdout).runs[0] as CrashRun };
+  }
+
+  it('the only node down for 1 s: every request arriving in the window fails at once, as many as simulated, none outside it', async () => {
+    const { run, sim } = await both({ label: 'crash-only-node', topology: { nodes: 1 }, faults: [{ type: 'node-crash', at: '2s', duration: '1s', node: 0 }] });
+    // 200/s × 1 s.
+    assert.ok(sim.metrics.errors >= 195 && sim.metrics.errors <= 205, `simulated errors ${sim.metrics.errors}`);
+    // The window's edges are timers on the shard's event loop: a late one moves a few arrivals across an
+    // edge (measured 199–205 against 200), so 5% either way, and nothing outside seconds 2 and 3.
+    assert.ok(Math.abs(run.metrics.errors - sim.metrics.errors) <= 10, `live errors ${run.metrics.errors} vs simulated ${sim.metrics.errors}`);
+    const perSecond = run.metrics.live.errors_per_second;
+    assert.equal(perSecond.filter((_, s) => s < 2 || s > 3).reduce((a, b) => a + b, 0), 0, JSON.stringify(perSecond));
+    assert.ok(perSecond[2] >= 180, JSON.stringify(perSecond));
+  });
+
+  it('write-behind: a node that crashes (and restarts at once) loses the writes in its queue, about as many as simulated; the other node keeps its own', async () => {
+    const { run, sim } = await both({
+      label: 'crash-write-behind',
+      workload: { mix: { get: 0.5, set: 0.5 } },
+      cache: { pattern: 'write-behind', write_behind: { delay: '10s', batch_size: 10_000 }, local: { policy: 'lru', capacity: 1000, ttl: '60s' } },
+      topology: { nodes: 2, routing: 'round-robin' },
+      faults: [{ type: 'node-crash', at: '2s', node: 0 }],
+    });
+    const lost = run.metrics.write_behind!.lost_writes;
+    const simulatedLost = sim.metrics.write_behind!.lost_writes;
+    // Node 0's queue at 2 s: half of the ~200 writes so far (nothing is flushed before 10 s); measured 115 and 115.
+    assert.ok(simulatedLost >= 80 && simulatedLost <= 120, `simulated lost writes ${simulatedLost}`);
+    assert.ok(Math.abs(lost - simulatedLost) <= 10, `live lost writes ${lost} vs simulated ${simulatedLost}`);
+    assert.equal(lost + run.metrics.write_behind!.flushed_writes, run.metrics.writes, 'every write is flushed or lost');
+    assert.equal(run.metrics.errors, 0, 'a crash that restarts at once fails no request');
   });
 });

@@ -312,11 +312,6 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
       contains: ['cache.stampede', 'simulate mode only'],
     },
     {
-      name: 'fault windows in live mode',
-      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: node-crash, at: 1s, node: 0 }\n`,
-      contains: ['faults', 'a node-crash fault window', 'simulate mode only'],
-    },
-    {
       name: 'database fault windows in live mode against PostgreSQL',
       yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ndatabase:\n  postgres: { url: postgres://127.0.0.1:5433/db }\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: db-slow, at: 1s, duration: 1s, factor: 2 }\n`,
       contains: ['faults', 'db-slow fault window against database.postgres', 'simulate mode only'],
@@ -334,14 +329,14 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
     });
   }
 
-  it('live mode takes the fault windows it injects: cache-down, db-down (model or PostgreSQL), db-slow (model), pubsub-partition', () => {
+  it('live mode takes the fault windows it injects: cache-down, db-down (model or PostgreSQL), db-slow (model), pubsub-partition, node-crash', () => {
     const live = 'mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\n';
-    const faults = '  - { type: cache-down, at: 1s, duration: 1s }\n  - { type: db-down, at: 2s, duration: 1s }\n  - { type: pubsub-partition, at: 3s, duration: 1s }\n';
+    const faults = '  - { type: cache-down, at: 1s, duration: 1s }\n  - { type: db-down, at: 2s, duration: 1s }\n  - { type: pubsub-partition, at: 3s, duration: 1s }\n  - { type: node-crash, at: 5s, node: 1 }\n';
     const pubsub = 'topology: { nodes: 2 }\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\n  local: { capacity: 100 }\n  ttl: 1m\n  invalidation: pubsub\n  pubsub: { loss: 1% }\n  stampede: { ttl_jitter: 10% }\n';
     const model = parseScenarioText(`${live}${pubsub}faults:\n${faults}  - { type: db-slow, at: 4s, duration: 1s, factor: 3 }\n`, 'scenario.yaml', [], '/scenarios').scenario;
-    assert.deepEqual(model.faults.map((f) => f.type), ['cache-down', 'db-down', 'pubsub-partition', 'db-slow']);
+    assert.deepEqual(model.faults.map((f) => f.type), ['cache-down', 'db-down', 'pubsub-partition', 'db-slow', 'node-crash']);
     const real = parseScenarioText(`${live}database:\n  postgres: { url: postgres://127.0.0.1:5433/db, table: items }\n${pubsub}faults:\n${faults}`, 'scenario.yaml', [], '/scenarios').scenario;
-    assert.equal(real.faults.length, 3);
+    assert.equal(real.faults.length, 4);
   });
 
   it('a sweep over patterns, invalidations or protections may carry every choice’s settings', () => {

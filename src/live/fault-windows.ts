@@ -37,6 +37,9 @@ export function inFaultWindow(faults: readonly FaultSpec[], kinds: ReadonlySet<F
   return false;
 }
 
+/** The faults that act on a shard's simulated nodes (live-nodes.ts), in the shard itself. */
+export const NODE_FAULTS: ReadonlySet<FaultSpec['type']> = new Set(['node-crash']);
+
 /** The faults that act on the database. */
 export const DB_FAULTS: ReadonlySet<FaultSpec['type']> = new Set(['db-down', 'db-slow']);
 
@@ -56,6 +59,26 @@ export function dbSlowFactor(faults: readonly FaultSpec[], t: number): number {
   let factor = 1;
   for (const f of faults) if (f.type === 'db-slow' && t >= f.at && t < f.at + f.duration) factor *= f.factor;
   return factor;
+}
+
+/**
+ * Calls `onEdge` at every start and end of the windows of `kinds`, on the clock `now` (ms on the run's
+ * clock); returns what cancels those still to come. For faults that act inside a shard (node-crash).
+ */
+export function scheduleEdges(
+  faults: readonly FaultSpec[],
+  kinds: ReadonlySet<FaultSpec['type']>,
+  now: () => number,
+  onEdge: (fault: FaultSpec, starts: boolean) => void,
+): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  for (const edge of faultEdges(faults)) {
+    const fault = faults[edge.fault];
+    if (kinds.has(fault.type)) timers.push(setTimeout(() => onEdge(fault, edge.starts), Math.max(0, edge.time - now())));
+  }
+  return () => {
+    for (const timer of timers) clearTimeout(timer);
+  };
 }
 
 /** The proxy's mode for Redis given how many windows of each kind are open now. */

@@ -155,6 +155,7 @@ export class LiveCacheAside {
   private async read(recorder: RunRecorder, start: number, key: number, size: number, ttl: number): Promise<number> {
     const nodes = this.setup.nodes ?? null;
     const node = nodes === null ? 0 : nodes.route(key);
+    if (node < 0) return this.noNodeUp(recorder, start, size, true);
     if (nodes?.local != null) {
       // The node's local tier first: a hit there is served in-process.
       const tier = nodes.local[node];
@@ -302,6 +303,7 @@ export class LiveCacheAside {
   ): Promise<number> {
     const nodes = this.setup.nodes ?? null;
     const node = nodes === null ? 0 : nodes.route(key);
+    if (node < 0) return this.noNodeUp(recorder, start, size, false);
     let version: number;
     const writeBehind = this.writeBehind;
     if (writeBehind !== null) {
@@ -348,6 +350,15 @@ export class LiveCacheAside {
     } finally {
       if (isRead) this.fetchesInFlight[key]--;
     }
+  }
+
+  /** Every node is down (node-crash windows): the request fails at once, as simulated. */
+  private noNodeUp(recorder: RunRecorder, start: number, size: number, isRead: boolean): number {
+    const now = this.setup.now();
+    if (isRead) recorder.readOutcome(start, false, size);
+    this.setup.onError(now);
+    recorder.requestFailed(start, now, isRead);
+    return COUNTED_FAILED;
   }
 
   /** A query timed out or failed at `now`: the request fails (its latency counts). */

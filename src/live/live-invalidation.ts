@@ -73,7 +73,8 @@ export class LiveInvalidation {
     this.delaysMs.push(Math.max(0, now - sentAt));
     const local = this.nodes.local!;
     for (let node = 0; node < local.length; node++) {
-      if (node === from) continue;
+      // A crashed node never hears it (a node-crash window), as simulated: the delivery is lost.
+      if (node === from || !this.nodes.isUp(node)) continue;
       if (this.loss !== null && this.loss.random.nextFloat() < this.loss.rate) continue;
       this.received++;
       local[node].dropOlder(key, version, now);

@@ -33,6 +33,9 @@ export class LiveNodes {
   private readonly routing: Scenario['topology']['routing'];
   private readonly random: RandomSource;
   private nextNode = 0;
+  /** 1 while a node is up; a `node-crash` window takes it down (crash / restart). */
+  private readonly up: Uint8Array;
+  private upCount: number;
   l2Lookups = 0;
   l2Hits = 0;
   l2Errors = 0;
@@ -42,6 +45,8 @@ export class LiveNodes {
     this.count = scenario.topology.nodes;
     this.routing = scenario.topology.routing;
     this.random = RandomSource.derive(scenario.seed, `routing-${shard.index}`);
+    this.up = new Uint8Array(this.count).fill(1);
+    this.upCount = this.count;
     if (local === null) {
       this.local = null;
       return;
@@ -66,17 +71,39 @@ export class LiveNodes {
     });
   }
 
-  /** The node a request for `key` goes to. */
+  /** The node a request for `key` goes to: by routing, or the next one up when that one is down; -1 when every node is down. */
   route(key: number): number {
     const n = this.count;
-    if (n === 1) return 0;
-    if (this.routing === 'round-robin') {
-      const node = this.nextNode;
+    if (this.upCount === 0) return -1;
+    let node: number;
+    if (n === 1) node = 0;
+    else if (this.routing === 'round-robin') {
+      node = this.nextNode;
       this.nextNode = node + 1 === n ? 0 : node + 1;
-      return node;
+    } else if (this.routing === 'random') node = this.random.nextInt(n);
+    else node = stickyNode(key, n);
+    // As the simulation's topology: a crashed node's requests go to the next node that is up.
+    while (this.up[node] === 0) node = node + 1 === n ? 0 : node + 1;
+    return node;
+  }
+
+  isUp(node: number): boolean {
+    return this.up[node] === 1;
+  }
+
+  /** A `node-crash`: the node's local tier is lost; with `staysDown` it takes no requests until restart(). */
+  crash(node: number, staysDown: boolean): void {
+    if (staysDown && this.up[node] === 1) {
+      this.up[node] = 0;
+      this.upCount--;
     }
-    if (this.routing === 'random') return this.random.nextInt(n);
-    return stickyNode(key, n);
+    this.local?.[node].clear();
+  }
+
+  restart(node: number): void {
+    if (this.up[node] === 1) return;
+    this.up[node] = 1;
+    this.upCount++;
   }
 
   /** The shard's tiers; null without local tiers (nothing per tier to report). */

@@ -9,7 +9,7 @@ import { THREAD_SALT } from '../workload/key-shard.js';
 import { ShardedStream } from '../workload/sharded-stream.js';
 import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
-import { CACHE_FAULTS, DB_FAULTS, FAULT_RECOVERY_MS, inFaultWindow } from './fault-windows.js';
+import { CACHE_FAULTS, DB_FAULTS, FAULT_RECOVERY_MS, inFaultWindow, NODE_FAULTS, scheduleEdges } from './fault-windows.js';
 import { CALIBRATION_MS, calibrateFloor, type FloorState } from './floor-calibration.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
@@ -277,7 +277,9 @@ export class LiveShard {
         commandTimeoutMs: target.command_timeout,
       };
       connections = await openCommandPool(options);
-      const nodes = cache.local === null && setup.scenario.topology.nodes === 1 ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
+      // A node-crash window needs the nodes even without local tiers: while the only node is down, requests fail.
+      const crashes = setup.scenario.faults.some((f) => f.type === 'node-crash');
+      const nodes = cache.local === null && setup.scenario.topology.nodes === 1 && !crashes ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
       let invalidation: LiveInvalidation | null = null;
       if (nodes?.local != null && cache.invalidation === 'pubsub') {
         // A connection of its own: a subscribed connection takes no other commands. Its clock is set in run().
@@ -321,6 +323,7 @@ export class LiveShard {
       ...(this.alarm !== null ? { alarm: this.alarm } : {}),
     });
     this.setClock(originNs);
+    const cancelCrashes = this.scheduleCrashes();
     this.reconnectsBefore = this.connections?.reconnects ?? 0;
     const timer = setInterval(() => {
       handOver(this.submissions.take(), this.now());
@@ -338,6 +341,7 @@ export class LiveShard {
       // Write-behind's last batches reach the database after the last request (their queries count, as in simulation).
       await this.engine.writeBehind?.drain(this.stopped ? STOP_DRAIN_MS : WRITE_BEHIND_DRAIN_MS);
     } finally {
+      cancelCrashes();
       clearInterval(timer);
       delay.disable();
     }
@@ -366,6 +370,24 @@ export class LiveShard {
         utilization,
       },
     };
+  }
+
+  /**
+   * `node-crash` windows on the shard's clock, as simulated: at the start the node loses its local tier and
+   * its write-behind queue (and takes no requests for the window's length); at the end it is back.
+   */
+  private scheduleCrashes(): () => void {
+    const nodes = this.nodes;
+    if (nodes === null) return () => {};
+    return scheduleEdges(this.setup.scenario.faults, NODE_FAULTS, this.now, (fault, starts) => {
+      if (fault.type !== 'node-crash') return;
+      if (!starts) {
+        nodes.restart(fault.node);
+        return;
+      }
+      nodes.crash(fault.node, fault.duration > 0);
+      this.engine.writeBehind?.crash(fault.node);
+    });
   }
 
   /** Sets the shard's clock (`now`) to count from `originNs`; the alarm counts from there too. */

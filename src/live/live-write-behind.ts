@@ -17,9 +17,9 @@ interface Entry {
  * batches — one write query per batch, when it holds `batch_size` writes or its oldest is `delay` old, one
  * flush in flight per node. At most `max_pending` writes per node are acknowledged but not yet persisted; a
  * write beyond that waits for room. A flush persists its versions when its query completes (the last
- * write to reach the database wins). Crashes (faults) are simulate-only; against the model nothing is
- * lost, against a real database a batch whose statement failed or timed out counts in `lost_writes` (the
- * client cannot know it committed).
+ * write to reach the database wins). A node's crash (a `node-crash` window) loses its queue (`lost_writes`);
+ * otherwise against the model nothing is lost, and against a real database a batch whose statement failed
+ * or timed out counts in `lost_writes` (the client cannot know it committed).
  */
 export class LiveWriteBehind {
   private readonly queues: Entry[][];
@@ -62,6 +62,24 @@ export class LiveWriteBehind {
     this.recorder = recorder;
     this.queues[node].push({ key, version, size, at: this.now() });
     this.maybeFlush(node);
+  }
+
+  /**
+   * A `node-crash`: the writes in `node`'s queue, acknowledged and not yet handed to the database, are lost
+   * (`lost_writes`), as simulated; a batch already sent goes on.
+   */
+  crash(node: number): void {
+    const dropped = this.queues[node].splice(0);
+    const timer = this.timers[node];
+    if (timer !== null) clearTimeout(timer);
+    this.timers[node] = null;
+    if (dropped.length === 0) return;
+    this.lostWrites += dropped.length;
+    this.pending[node] -= dropped.length;
+    this.totalPending -= dropped.length;
+    const waiting = this.blocked[node].splice(0, this.spec.max_pending - this.pending[node]);
+    for (const wake of waiting) wake();
+    if (this.totalPending === 0) this.idle?.();
   }
 
   metrics(): WriteBehindMetrics {

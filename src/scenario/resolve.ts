@@ -676,7 +676,7 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
 }
 
 /** Fault windows live mode injects (src/live/fault-windows.ts). */
-const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down', 'db-slow', 'db-down', 'pubsub-partition']);
+const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down', 'db-slow', 'db-down', 'pubsub-partition', 'node-crash']);
 
 /** Patterns beside cache-aside that live mode runs on Redis. */
 const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through', 'write-behind']);
@@ -721,7 +721,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation with its loss, ttl_jitter and cache-down, db-down, db-slow and pubsub-partition fault windows); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation with its loss, ttl_jitter and every fault window but db-slow against PostgreSQL); remove it or use mode: simulate`,
       });
     }
     return;
