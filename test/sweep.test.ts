@@ -184,9 +184,9 @@ describe('which runs share a pass', () => {
     ]);
   });
 
-  it('leaves timed runs to replay alone', () => {
+  it('groups timed runs too (test/timed-sweep.test.ts)', () => {
     const timed =
       'workload:\n  keys: 100\n  requests: 1000\n  rate: 100/s\ncache:\n  policy: lru\n  capacity: 10\nmatrix:\n  cache.policy: [lru, fifo]\n';
-    assert.deepEqual(groupsOf(timed), [[0], [1]]);
+    assert.deepEqual(groupsOf(timed), [[0, 1]]);
   });
 });

@@ -31,7 +31,8 @@ import { VersionLedger } from './version-ledger.js';
 import { WriteBehindQueues } from './write-behind-queues.js';
 
 export interface TimedSimulationSetup {
-  stream: AccessStream;
+  /** Where `step` takes its arrivals; null: they are handed to `arrive` (a one-pass sweep's lane). */
+  stream: AccessStream | null;
   /** null: the no-cache baseline. */
   topology: Topology | null;
   dbReadLatency: LatencySampler;
@@ -180,49 +181,66 @@ export class TimedSimulation {
    */
   step(batches: number): boolean {
     if (this.finished) return true;
-    const { stream, recorder } = this.setup;
+    const stream = this.setup.stream;
+    if (stream === null) throw new Error('a timed simulation without a stream is fed through arrive()');
     const batch = this.batch;
+    for (let b = 0; b < batches; b++) {
+      const n = stream.next(batch);
+      if (n === 0) {
+        this.drain();
+        return true;
+      }
+      this.arrive(batch, n, stream.keySpace);
+    }
+    return false;
+  }
+
+  /**
+   * The first `n` arrivals of `batch` (ids below `keySpace`), each after every event due before it: what
+   * `step` does with a batch it took. A sweep feeds several simulations the same batches this way; the
+   * result depends only on the arrivals, not on how they were cut into batches.
+   */
+  arrive(batch: AccessBatch, n: number, keySpace: number): void {
+    const recorder = this.setup.recorder;
     const events = this.events;
     const topology = this.topology;
     let warmupLeft = this.warmupLeft;
     let lastWarmupStart = this.lastWarmupStart;
-    for (let b = 0; b < batches; b++) {
-      const n = stream.next(batch);
-      if (n === 0) {
-        while (events.size > 0) this.dispatch();
-        this.finished = true;
-        return true;
+    this.ensureKeySpace(keySpace);
+    const times = batch.time;
+    const keys = batch.key;
+    const ops = batch.op;
+    const sizes = batch.size;
+    const ttls = batch.ttl;
+    for (let i = 0; i < n; i++) {
+      const t = times[i];
+      while (events.peekTime() <= t) this.dispatch();
+      const key = keys[i];
+      const op = ops[i];
+      if (warmupLeft > 0) {
+        warmupLeft--;
+        lastWarmupStart = t;
+      } else if (t > lastWarmupStart && recorder.measuredFrom === Number.POSITIVE_INFINITY) {
+        recorder.measuredFrom = t;
       }
-      this.ensureKeySpace(stream.keySpace);
-      const times = batch.time;
-      const keys = batch.key;
-      const ops = batch.op;
-      const sizes = batch.size;
-      const ttls = batch.ttl;
-      for (let i = 0; i < n; i++) {
-        const t = times[i];
-        while (events.peekTime() <= t) this.dispatch();
-        const key = keys[i];
-        const op = ops[i];
-        if (warmupLeft > 0) {
-          warmupLeft--;
-          lastWarmupStart = t;
-        } else if (t > lastWarmupStart && recorder.measuredFrom === Number.POSITIVE_INFINITY) {
-          recorder.measuredFrom = t;
-        }
-        recorder.arrival(t, op);
-        if (topology === null) {
-          this.submit(this.requests.allocate(t, key, op, sizes[i], ttls[i]), t);
-        } else if (op === OP_GET) {
-          this.arriveRead(topology, t, key, sizes[i], ttls[i]);
-        } else {
-          this.arriveWrite(topology, t, key, op, sizes[i], ttls[i]);
-        }
+      recorder.arrival(t, op);
+      if (topology === null) {
+        this.submit(this.requests.allocate(t, key, op, sizes[i], ttls[i]), t);
+      } else if (op === OP_GET) {
+        this.arriveRead(topology, t, key, sizes[i], ttls[i]);
+      } else {
+        this.arriveWrite(topology, t, key, op, sizes[i], ttls[i]);
       }
-      this.warmupLeft = warmupLeft;
-      this.lastWarmupStart = lastWarmupStart;
     }
-    return false;
+    this.warmupLeft = warmupLeft;
+    this.lastWarmupStart = lastWarmupStart;
+  }
+
+  /** No more arrivals: every event still due is dispatched (the requests in flight complete). */
+  drain(): void {
+    if (this.finished) return;
+    while (this.events.size > 0) this.dispatch();
+    this.finished = true;
   }
 
   /** Pub/sub message counts; null without pub/sub invalidation. */

@@ -1,13 +1,9 @@
-import { summedTierMetrics } from '../engine/cache-tier.js';
 import { HitRatioReplay } from '../engine/hit-ratio-replay.js';
-import { createLatencySampler } from '../engine/latency-model.js';
-import { TimedSimulation } from '../engine/timed-simulation.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
-import { RandomSource } from '../random/random-source.js';
-import type { CacheMetrics, RunMetrics, TimeseriesPoint } from '../result/run-result.js';
-import { createTopology, type Topology } from '../topology/topology.js';
+import type { RunMetrics, TimeseriesPoint } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { singleTierOf } from './single-tier.js';
+import { timedEngine } from './timed-engine.js';
 import type { AccessStream, TraceSkips } from '../workload/access-event.js';
 import { statSync } from 'node:fs';
 import { createWorkload } from '../workload/create-workload.js';
@@ -94,32 +90,9 @@ export class SteppedReplay {
           );
     try {
       if (timed) {
-        const seed = scenario.seed;
-        const topology = spec === null ? null : createTopology(scenario, keySpaceHint);
-        const simulation = new TimedSimulation({
-          stream,
-          topology,
-          faults: scenario.faults,
-          seed,
-          dbReadLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
-          dbWriteLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
-          maxConcurrency: scenario.database.max_concurrency,
-          timeoutMs: scenario.database.timeout,
-          recorder,
-          ...(scenario.workload.warmup === undefined ? {} : { warmup: scenario.workload.warmup }),
-        });
+        const { simulation, collect } = timedEngine(scenario, withCache, stream, recorder);
         this.engine = simulation;
-        this.collect = () => {
-          const metrics = recorder.metrics(topology === null ? null : topologyCacheMetrics(topology));
-          if (topology?.local != null) {
-            metrics.tiers = { l1: summedTierMetrics(topology.local), l2: topology.shared?.tierMetrics() ?? null };
-          }
-          const messages = simulation.invalidationMessages();
-          if (messages !== null) metrics.invalidation = messages;
-          const writeBehind = simulation.writeBehind();
-          if (writeBehind !== null) metrics.write_behind = writeBehind;
-          return metrics;
-        };
+        this.collect = collect;
       } else {
         const cache = spec === null ? null : singleTierOf(scenario, keySpaceHint);
         this.engine = new HitRatioReplay({
@@ -164,13 +137,6 @@ export class SteppedReplay {
     this.closed = true;
     this.stream.close();
   }
-}
-
-/** `metrics.cache`: the shared tier's, or without one the local tiers' summed over nodes. */
-function topologyCacheMetrics(topology: Topology): CacheMetrics {
-  if (topology.shared !== null) return topology.shared.metrics();
-  const { lookups: _l, hits: _h, hit_rate: _r, errors: _e, ...summed } = summedTierMetrics(topology.local!);
-  return summed;
 }
 
 /** Measured break-even of producing events on a second core (the worker costs ~50 ms to start). */

@@ -71,8 +71,9 @@ export async function runScenario(
 /**
  * Simulated runs that differ only in their cache settings (sweep-plan.ts: the same sharedReplayKey), in
  * one pass over their workload on `threads` threads (sweep.ts). The results, in the order of `runs`, are
- * exactly those of `runScenario` for each run alone. Stopped by `signal`, every run stops at the same
- * request: a SweepStopped carries their partial results.
+ * exactly those of `runScenario` for each run alone. A timed pass replays the no-cache baseline once, as
+ * one more lane: it reads none of the settings the runs differ in. Stopped by `signal`, every run stops at
+ * the same request: a SweepStopped carries their partial results.
  */
 export async function runSweep(
   runs: readonly { scenario: Scenario; run: { name: string; params: Record<string, unknown> } }[],
@@ -81,13 +82,23 @@ export async function runSweep(
   progress?: RunProgress,
   signal?: AbortSignal,
 ): Promise<RunResult[]> {
-  const { outcomes, stoppedAt } = await replaySweep(
-    runs.map((each) => each.scenario),
-    threads,
-    progress,
-    signal,
-  );
-  const results = outcomes.map((withCache, i) => runResult(runs[i].scenario, runs[i].run, thresholds, withCache, untimedBaselineOutcome(withCache)));
+  const timed = isTimed(runs[0].scenario);
+  // Timed: a run without a cache is its own baseline, and needs no lane of its own.
+  const cached = runs.filter((each) => !timed || each.scenario.cache !== null);
+  const lanes = cached.map((each) => ({ scenario: each.scenario, withCache: true }));
+  if (timed) lanes.push({ scenario: runs[0].scenario, withCache: false });
+  const { outcomes, stoppedAt } = await replaySweep(lanes, threads, progress, signal);
+  let lane = 0;
+  const results = runs.map((each) => {
+    if (!timed) {
+      const withCache = outcomes[lane++];
+      return runResult(each.scenario, each.run, thresholds, withCache, untimedBaselineOutcome(withCache));
+    }
+    // Each result gets copies of its own: runResult sets `offload` on the outcome with the cache.
+    const baseline = structuredClone(outcomes[outcomes.length - 1]);
+    const withCache = each.scenario.cache === null ? baseline : outcomes[lane++];
+    return runResult(each.scenario, each.run, thresholds, withCache, baseline);
+  });
   if (stoppedAt !== null) throw new SweepStopped(`interrupted (${stopCause(signal)}) after ${stoppedAt.toLocaleString('en-US')} requests`, results);
   return results;
 }

@@ -4,8 +4,46 @@ import type { Scenario } from '../scenario/scenario.js';
 import { singleTierOf } from './single-tier.js';
 import { AccessBatch, type AccessStream } from '../workload/access-event.js';
 import { ProgressStream } from '../workload/progress-stream.js';
-import type { ReplayOutcome } from './replay.js';
+import { isTimed, type ReplayOutcome } from './replay.js';
 import type { RunProgress } from './run-progress.js';
+import { TimedSweepLanes } from './timed-sweep-lanes.js';
+
+/** One replay of a sweep: a run's scenario through its cache, or (`withCache` false) the no-cache baseline. */
+export interface SweepLane {
+  scenario: Scenario;
+  withCache: boolean;
+}
+
+/** Several replays over one stream, in steps, for a driver that must stay responsive between them (Ctrl-C). */
+export interface LaneSet {
+  /** Replays up to `batches` more batches of the stream; true once every lane has ended. */
+  step(batches: number): boolean;
+  /** Every lane's outcome, in the order of the lanes, once `step` has returned true. */
+  outcomes(): ReplayOutcome[];
+}
+
+/**
+ * The replays of `lanes` (runs that differ only in cache settings, sweep-plan.ts) over one stream: the
+ * timed simulations of timed runs (timed-sweep-lanes.ts), the hit-ratio lanes of untimed ones. Each
+ * lane's outcome is exactly what `replay(scenario, withCache)` gives for it alone.
+ */
+export function openLanes(source: AccessStream, lanes: readonly SweepLane[], progress?: RunProgress): LaneSet {
+  if (isTimed(lanes[0].scenario)) return new TimedSweepLanes(source, lanes, progress);
+  // An untimed baseline needs no replay (run-scenario.ts): every lane is a run's cache.
+  if (lanes.some((lane) => !lane.withCache)) throw new Error('an untimed sweep replays no baseline lane');
+  return new SweepLanes(
+    source,
+    lanes.map((lane) => lane.scenario),
+    progress,
+  );
+}
+
+/** The lanes' replays to the stream's end, in one pass. The caller closes the stream and sets `metrics.trace`. */
+export function replayLanes(source: AccessStream, lanes: readonly SweepLane[], progress?: RunProgress): ReplayOutcome[] {
+  const set = openLanes(source, lanes, progress);
+  set.step(Number.POSITIVE_INFINITY);
+  return set.outcomes();
+}
 
 /**
  * The hit-ratio replays of several runs over one stream, in one pass: the stream's batches go once through
@@ -15,14 +53,7 @@ import type { RunProgress } from './run-progress.js';
  * The caller closes the stream (a shared ring's owner only once every reader is done) and sets
  * `metrics.trace` (only the ring's owner knows what the trace reader skipped).
  */
-export function replayLanes(source: AccessStream, scenarios: readonly Scenario[], progress?: RunProgress): ReplayOutcome[] {
-  const lanes = new SweepLanes(source, scenarios, progress);
-  lanes.step(Number.POSITIVE_INFINITY);
-  return lanes.outcomes();
-}
-
-/** The same replays in steps, for a driver that must stay responsive between them (Ctrl-C). */
-export class SweepLanes {
+export class SweepLanes implements LaneSet {
   private readonly accounting: WorkloadAccounting;
   private readonly lanes: HitRatioLane[];
   private readonly stream: AccessStream;

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import type { Scenario } from '../scenario/scenario.js';
 import { startWorker } from '../threads/worker-script.js';
 import { workerReply } from '../threads/worker-reply.js';
 import type { AccessStream } from '../workload/access-event.js';
@@ -7,9 +6,10 @@ import { createWorkload } from '../workload/create-workload.js';
 import { openSharedPrefetchedWorkload } from '../workload/prefetched-stream.js';
 import { SharedStopLimit, StoppableStream } from '../workload/stoppable-stream.js';
 import type { ReplayOutcome } from './replay.js';
-import { longUntimedWorkload } from './replay.js';
+import { isTimed, longUntimedWorkload } from './replay.js';
 import type { RunProgress } from './run-progress.js';
-import { SweepLanes } from './sweep-lanes.js';
+import { openLanes, type SweepLane } from './sweep-lanes.js';
+import { worthAWorker } from './replay-in-worker.js';
 import type { SweepWorkerData } from './sweep-worker.js';
 
 /**
@@ -41,33 +41,38 @@ export function defaultSweepThreads(): number {
 
 /** Batches this thread replays between two looks at the signal: a few milliseconds of work per lane. */
 const STEP_BATCHES = 4;
+/** A timed lane costs several times a hit-ratio lane per batch. */
+const TIMED_STEP_BATCHES = 1;
 
 /**
- * The hit-ratio replays of runs that differ only in their cache settings (sweep-plan.ts), in one pass: the
- * workload is decoded once, in a worker, and every run's cache is fed from the same batches, the caches
- * spread over `threads` threads (this one and threads − 1 workers), each reading the shared ring of
- * batches. Each outcome is exactly what `replay(scenario, true)` gives for the run alone, whatever the
- * number of threads. `progress` follows this thread's first run. With `signal`, this thread replays in
+ * The replays (`lanes`) of runs that differ only in their cache settings (sweep-plan.ts), in one pass: the
+ * workload is decoded once, in a worker, and every lane — a run's cache, hit-ratio or timed, or a timed
+ * pass's one no-cache baseline — is fed from the same batches, the lanes spread over `threads` threads
+ * (this one and threads − 1 workers), each reading the shared ring of batches. Each outcome is exactly
+ * what `replay(scenario, withCache)` gives for the lane alone, whatever the number of threads. `progress`
+ * follows this thread's first run. With `signal`, this thread replays in
  * steps and looks at it between them; once it has aborted, every thread stops at the same request
  * (`stoppedAt`), so the outcomes still compare the same requests.
  */
 export async function replaySweep(
-  scenarios: readonly Scenario[],
+  lanes: readonly SweepLane[],
   threads: number,
   progress?: RunProgress,
   signal?: AbortSignal,
 ): Promise<{ outcomes: ReplayOutcome[]; stoppedAt: number | null }> {
-  const readers = Math.max(1, Math.min(threads, scenarios.length));
-  const shares = assignLanes(scenarios, readers);
-  const first = scenarios[0];
-  const outcomes: ReplayOutcome[] = new Array(scenarios.length);
+  const readers = Math.max(1, Math.min(threads, lanes.length));
+  const shares = assignLanes(lanes, readers);
+  const first = lanes[0].scenario;
+  const timed = isTimed(first);
+  const outcomes: ReplayOutcome[] = new Array(lanes.length);
   const place = (share: number[], results: ReplayOutcome[]) => {
     for (const [i, index] of share.entries()) outcomes[index] = results[i];
   };
 
   let source: AccessStream;
   let ring = null;
-  if (readers === 1 && !longUntimedWorkload(first)) {
+  // One thread decodes as it replays, unless the workload is long enough to be worth a decoding worker.
+  if (readers === 1 && !(timed ? worthAWorker(first) : longUntimedWorkload(first))) {
     source = createWorkload(first.workload, first.seed);
   } else {
     ({ stream: source, ring } = openSharedPrefetchedWorkload(first.workload, first.seed, readers));
@@ -78,7 +83,7 @@ export async function replaySweep(
   try {
     const pending: Promise<ReplayOutcome[]>[] = [];
     for (let reader = 1; reader < readers; reader++) {
-      const data: SweepWorkerData = { ring: ring!, reader, scenarios: shares[reader].map((index) => scenarios[index]), stopLimit: limit!.buffer };
+      const data: SweepWorkerData = { ring: ring!, reader, lanes: shares[reader].map((index) => lanes[index]), stopLimit: limit!.buffer };
       const worker = startWorker(import.meta.url, 'sweep-worker', data);
       workers.push(worker);
       const reply = workerReply<ReplayOutcome[]>(worker, 'a sweep');
@@ -86,14 +91,15 @@ export async function replaySweep(
       reply.catch(() => {});
       pending.push(reply);
     }
-    const lanes = new SweepLanes(
+    const here = openLanes(
       stream,
-      shares[0].map((index) => scenarios[index]),
+      shares[0].map((index) => lanes[index]),
       progress,
     );
+    const stepBatches = timed ? TIMED_STEP_BATCHES : STEP_BATCHES;
     let stoppedAt: number | null = null;
     if (signal === undefined) {
-      lanes.step(Number.POSITIVE_INFINITY);
+      here.step(Number.POSITIVE_INFINITY);
     } else {
       for (;;) {
         if (stoppedAt === null && signal.aborted) {
@@ -101,13 +107,13 @@ export async function replaySweep(
           stoppedAt = limit === null ? stream.taken : limit.stop(stream.taken);
           stream.stopAt(stoppedAt);
         }
-        if (lanes.step(STEP_BATCHES)) break;
+        if (here.step(stepBatches)) break;
         if (stoppedAt === null) await new Promise((resolve) => setImmediate(resolve));
       }
     }
     // The stream ended (or was cut) there: what the replays actually covered.
     if (stoppedAt !== null) stoppedAt = stream.taken;
-    place(shares[0], lanes.outcomes());
+    place(shares[0], here.outcomes());
     const replies = await Promise.all(pending);
     for (const [r, results] of replies.entries()) place(shares[r + 1], results);
     const skips = first.workload.kind === 'trace' ? source.traceStats?.() : undefined;
@@ -123,18 +129,28 @@ export async function replaySweep(
   }
 }
 
-/** Lanes to readers, the costliest first, each to the least loaded reader (LPT): indices per reader, in run order. */
-function assignLanes(scenarios: readonly Scenario[], readers: number): number[][] {
-  const cost = (scenario: Scenario) => (scenario.cache === null ? 0.2 : (LANE_COST[scenario.cache.policy] ?? 1));
-  const order = scenarios.map((_, index) => index).sort((a, b) => cost(scenarios[b]) - cost(scenarios[a]) || a - b);
+/** Lanes to readers, the costliest first, each to the least loaded reader (LPT): indices per reader, in lane order. */
+function assignLanes(lanes: readonly SweepLane[], readers: number): number[][] {
+  const costs = lanes.map(laneCost);
+  const order = lanes.map((_, index) => index).sort((a, b) => costs[b] - costs[a] || a - b);
   const load = new Array<number>(readers).fill(0);
   const shares: number[][] = Array.from({ length: readers }, () => []);
   for (const index of order) {
     let least = 0;
     for (let r = 1; r < readers; r++) if (load[r] < load[least]) least = r;
-    load[least] += cost(scenarios[index]);
+    load[least] += costs[index];
     shares[least].push(index);
   }
   for (const share of shares) share.sort((a, b) => a - b);
   return shares;
+}
+
+/**
+ * A lane's relative cost per request (only the balance depends on it). A timed lane's cost is the
+ * simulation's, which its hit rate sways more than its policy (1M timed Zipf requests: LRU and S3-FIFO at
+ * 1k entries and the no-cache baseline within 10% of each other, at 300k entries ~0.6 of that): all alike.
+ */
+function laneCost({ scenario, withCache }: SweepLane): number {
+  if (isTimed(scenario)) return 1;
+  return scenario.cache === null || !withCache ? 0.2 : (LANE_COST[scenario.cache.policy] ?? 1);
 }
