@@ -47,7 +47,7 @@ export interface RunOptions {
   shard?: string;
   /** The run's workload written as a canonical CSV trace, before the run (for `cachebench analyze`). */
   traceOut?: string;
-  /** Threads that replay a one-pass sweep's caches (default: cores − 1). */
+  /** Threads that replay a one-pass sweep's lanes (default: one per core). */
   threads?: string;
 }
 
