@@ -297,6 +297,17 @@ describe('faults', () => {
     assert.equal(outage.metrics.hits + outage.metrics.misses, outage.metrics.reads);
   });
 
+  it('a slow shared tier adds its latency to every hit inside its window only', () => {
+    // Every read after the first few hits (100 keys, no TTL): a hit takes the tier's latency, 0 here.
+    const slow = simulateEvents(reads, { cache, dbRead: 2, faults: [{ type: 'cache-slow', at: 4000, duration: 3000, latency: 7 }] });
+    const during = slow.timeseries.filter((p) => p.t_ms >= 4000 && p.t_ms < 7000);
+    const after = slow.timeseries.filter((p) => p.t_ms >= 7000);
+    assert.equal(during.length, 3);
+    assert.ok(during.every((p) => Math.abs((p.p99_ms ?? 0) - 7) < 0.05), `p99 in the window: ${during.map((p) => p.p99_ms)}`);
+    assert.ok(after.every((p) => (p.p99_ms ?? 0) < 0.05), `p99 after it: ${after.map((p) => p.p99_ms)}`);
+    assert.equal(slow.metrics.errors, 0);
+  });
+
   it('a slow database multiplies query latency inside its window only', () => {
     const slow = simulateEvents(reads, { cache: null, dbRead: 2, faults: [{ type: 'db-slow', at: 4000, duration: 3000, factor: 5 }] });
     const during = slow.timeseries.filter((p) => p.t_ms >= 4000 && p.t_ms < 7000);

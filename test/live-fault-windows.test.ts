@@ -129,6 +129,24 @@ describe('cachebench run, mode: live, fault windows (real redis-server behind th
     assert.equal(outside(run.metrics.live.cache_errors_per_second, 2, 5), 0, JSON.stringify(run.metrics.live.cache_errors_per_second));
   });
 
+  it('cache-slow: every Redis round trip in the window takes the added latency longer (the proxy holds each direction half of it); before it, none does', async () => {
+    const variant = { label: 'cache-slow', faults: [{ type: 'cache-slow', at: '2s', duration: '2s', latency: '40ms' }] };
+    const sim = simulated(variant);
+    const { run, code, stderr } = await live(variant, 1);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(run.faults?.map((f) => [f.kind, f.start_ms, f.end_ms]), [['cache-slow', 2000, 4000]]);
+    assert.equal(run.metrics.errors, 0);
+    assert.equal(run.redis.client.errors, 0, 'slow, not failing: the command timeout is far above 40 ms');
+    for (const points of [sim.timeseries, run.timeseries]) {
+      const inside = points.filter((p) => p.t_ms >= 2000 && p.t_ms < 4000);
+      const before = points.filter((p) => p.t_ms < 2000);
+      const text = JSON.stringify(points.map((p) => p.p99_ms));
+      assert.equal(inside.length, 2);
+      for (const point of inside) assert.ok(point.p99_ms >= 40, `p99 per second ${text}`);
+      for (const point of before) assert.ok(point.p99_ms < Math.min(...inside.map((p) => p.p99_ms)), `p99 per second ${text}`);
+    }
+  });
+
   it('db-down against the database model: the queries started in the window fail at once (reads that missed, and every write), as many as simulated; none outside it', async () => {
     const variant = {
       label: 'db-down',

@@ -28,6 +28,8 @@ export function faultWindows(faults: readonly FaultSpec[]): FaultWindow[] {
     detail:
       f.type === 'db-slow'
         ? `db latency × ${f.factor}`
+        : f.type === 'cache-slow'
+          ? `shared tier + ${f.latency} ms`
         : f.type === 'node-crash'
           ? `node ${f.node}${f.duration > 0 ? ' down' : ', restarted at once'}`
           : f.type === 'cache-down'

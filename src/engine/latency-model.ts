@@ -10,6 +10,21 @@ export interface LatencySampler {
   readonly mean: number;
 }
 
+/** A sampler plus an added latency that changes during a run (the `cache-slow` windows open now). */
+export class SlowedLatency implements LatencySampler {
+  addedMs = 0;
+
+  constructor(private readonly base: LatencySampler) {}
+
+  sample(): number {
+    return this.base.sample() + this.addedMs;
+  }
+
+  get mean(): number {
+    return this.base.mean + this.addedMs;
+  }
+}
+
 /**
  * A latency model from its spec:
  * - constant: always `value`;

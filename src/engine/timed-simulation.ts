@@ -919,6 +919,9 @@ export class TimedSimulation {
       case 'cache-down':
         this.cacheDown += step;
         break;
+      case 'cache-slow':
+        if (this.topology?.sharedLatency != null) this.topology.sharedLatency.addedMs += step * fault.latency;
+        break;
       case 'db-down':
         this.dbDown += step;
         break;

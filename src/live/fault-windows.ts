@@ -11,7 +11,7 @@ import { FaultProxy, PASS, type ProxyMode, type ProxyTarget } from './fault-prox
 export const FAULT_RECOVERY_MS = 1000;
 
 /** The faults that act on the connection to Redis (through its proxy). */
-export const CACHE_FAULTS: ReadonlySet<FaultSpec['type']> = new Set(['cache-down']);
+export const CACHE_FAULTS: ReadonlySet<FaultSpec['type']> = new Set(['cache-down', 'cache-slow']);
 
 /** Whether any of `faults` needs a proxy in front of Redis. */
 export function needsCacheProxy(faults: readonly FaultSpec[]): boolean {
@@ -81,16 +81,20 @@ export function scheduleEdges(
   };
 }
 
-/** The proxy's mode for Redis given how many windows of each kind are open now. */
-function cacheMode(open: Readonly<Record<FaultSpec['type'], number>>): ProxyMode {
-  return open['cache-down'] > 0 ? { kind: 'refuse' } : PASS;
+/**
+ * The proxy's mode for Redis given how many windows of each kind are open now and the latency the open
+ * `cache-slow` windows add: half of it each way, so that a round trip takes it longer.
+ */
+function cacheMode(open: Readonly<Record<FaultSpec['type'], number>>, addedMs: number): ProxyMode {
+  if (open['cache-down'] > 0) return { kind: 'refuse' };
+  return addedMs > 0 ? { kind: 'delay', ms: addedMs / 2 } : PASS;
 }
 
 /**
  * The fault windows of a live run (docs/live-redis.md, "Fault windows"): a FaultProxy on loopback in front
  * of Redis that the load's clients connect through, switched at the windows' edges on the run's clock —
  * `cache-down`: refused and closed connections, so the run's connections fail their commands as they would
- * against a server gone away; `pubsub-partition`: the same, on a proxy of the subscribers' own, so what is
+ * against a server gone away; `cache-slow`: every chunk held half the added latency each way; `pubsub-partition`: the same, on a proxy of the subscribers' own, so what is
  * published meanwhile never reaches them (Redis pub/sub keeps nothing for a disconnected subscriber); `db-down`
 against a real PostgreSQL: the same, on a proxy in front of it. Pure
  * transport and timing: what a failure does to a request is the pattern's
@@ -98,8 +102,11 @@ against a real PostgreSQL: the same, on a proxy in front of it. Pure
  */
 export class LiveFaultWindows {
   private readonly timers: NodeJS.Timeout[] = [];
+  /** ms the open cache-slow windows add to a round trip to Redis. */
+  private cacheAddedMs = 0;
   private readonly open: Record<FaultSpec['type'], number> = {
     'cache-down': 0,
+    'cache-slow': 0,
     'db-slow': 0,
     'db-down': 0,
     'pubsub-partition': 0,
@@ -150,11 +157,13 @@ export class LiveFaultWindows {
   start(originNs: bigint): void {
     for (const edge of faultEdges(this.faults)) {
       const inMs = Number(originNs - process.hrtime.bigint()) / 1e6 + edge.time;
-      const type = this.faults[edge.fault].type;
+      const fault = this.faults[edge.fault];
+      const type = fault.type;
       this.timers.push(
         setTimeout(() => {
           this.open[type] += edge.starts ? 1 : -1;
-          const cache = cacheMode(this.open);
+          if (fault.type === 'cache-slow') this.cacheAddedMs += (edge.starts ? 1 : -1) * fault.latency;
+          const cache = cacheMode(this.open, this.cacheAddedMs);
           this.cacheProxy?.setMode(cache);
           // The subscriber is cut off by a partition, and by a cache-down window like every other client.
           this.subscriberProxy?.setMode(this.open['pubsub-partition'] > 0 ? { kind: 'refuse' } : cache);

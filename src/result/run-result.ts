@@ -315,7 +315,7 @@ export interface TimeseriesPoint {
 
 /** A fault window of the scenario, on the run's clock (shaded in reports). */
 export interface FaultWindow {
-  kind: 'cache-down' | 'db-slow' | 'db-down' | 'pubsub-partition' | 'node-crash';
+  kind: 'cache-down' | 'cache-slow' | 'db-slow' | 'db-down' | 'pubsub-partition' | 'node-crash';
   start_ms: number;
   end_ms: number;
   /** e.g. "db latency × 5", "node 2" */

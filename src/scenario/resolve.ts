@@ -664,8 +664,8 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
       faults.push({ type: 'node-crash', at: fault.at, duration: fault.duration ?? 0, node: fault.node });
       continue;
     }
-    if (fault.type === 'cache-down' && (cache === null || !cache.shared)) {
-      problems.push({ path: [...at, 'type'], message: 'cache-down takes the shared tier down, and the scenario has none (cache.shared)' });
+    if ((fault.type === 'cache-down' || fault.type === 'cache-slow') && (cache === null || !cache.shared)) {
+      problems.push({ path: [...at, 'type'], message: `${fault.type} acts on the shared tier, and the scenario has none (cache.shared)` });
     }
     if (fault.type === 'pubsub-partition' && cache?.invalidation !== 'pubsub') {
       problems.push({ path: [...at, 'type'], message: 'pubsub-partition loses invalidation messages, and the scenario sends none (cache.invalidation: pubsub)' });
@@ -676,7 +676,7 @@ function resolveFaults(input: ScenarioFileInput['faults'], cache: CacheSpec | nu
 }
 
 /** Fault windows live mode injects (src/live/fault-windows.ts). */
-const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down', 'db-slow', 'db-down', 'pubsub-partition', 'node-crash']);
+const LIVE_FAULTS: ReadonlySet<string> = new Set(['cache-down', 'cache-slow', 'db-slow', 'db-down', 'pubsub-partition', 'node-crash']);
 
 /** Patterns beside cache-aside that live mode runs on Redis. */
 const LIVE_PATTERNS: ReadonlySet<string> = new Set(['read-through', 'write-through', 'write-behind']);
@@ -708,7 +708,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
     else if (fault.type === 'db-slow' && scenario.database.postgres !== undefined) {
       // A proxy can add latency, not multiply a real query's own time.
       features.push([['faults'], `a db-slow fault window against database.postgres (at ${fault.at} ms)`]);
-    } else if ((fault.type === 'cache-down' || fault.type === 'pubsub-partition') && cache?.redis?.cluster != null) {
+    } else if ((fault.type === 'cache-down' || fault.type === 'cache-slow' || fault.type === 'pubsub-partition') && cache?.redis?.cluster != null) {
       problems.push({
         path: ['faults'],
         message: `${fault.type} in live mode goes through a proxy in front of one Redis server, and a cluster's clients follow its nodes' own addresses; use cache.redis.url (a standalone server) or mode: simulate`,

@@ -253,6 +253,8 @@ export interface TopologySpec {
 /** A fault window on the run's clock (docs/scenario-reference.md, "Faults": cache down, DB slow or down, pub/sub partition, node crash). */
 export type FaultSpec =
   | { type: 'cache-down'; at: number; duration: number }
+  /** Every shared-tier operation started in the window takes `latency` ms longer. */
+  | { type: 'cache-slow'; at: number; duration: number; latency: number }
   | { type: 'db-slow'; at: number; duration: number; factor: number }
   | { type: 'db-down'; at: number; duration: number }
   | { type: 'pubsub-partition'; at: number; duration: number }

@@ -332,6 +332,11 @@ const faultWindow = {
 };
 const fault = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cache-down'), ...faultWindow }),
+  z.strictObject({
+    type: z.literal('cache-slow'),
+    ...faultWindow,
+    latency: positiveDuration.meta({ description: 'added to every operation on the shared tier started in the window (a round trip)' }),
+  }),
   z.strictObject({ type: z.literal('db-slow'), ...faultWindow, factor: factorOf.meta({ description: 'every query started in the window takes this many times longer' }) }),
   z.strictObject({ type: z.literal('db-down'), ...faultWindow }),
   z.strictObject({ type: z.literal('pubsub-partition'), ...faultWindow }),
@@ -373,7 +378,7 @@ export const scenarioFileSchema = z.strictObject({
   database: database.optional().meta({ description: 'the database model behind the cache' }),
   cache: cache.optional().meta({ description: 'the cache tiers and how the application uses them; none (or no cache:) for a run with no cache' }),
   topology: topology.optional().meta({ description: 'application servers, each with its own local tier' }),
-  faults: z.array(fault).optional().meta({ description: 'fault windows: cache-down, db-slow, db-down, pubsub-partition, node-crash', default: [] }),
+  faults: z.array(fault).optional().meta({ description: 'fault windows: cache-down, cache-slow, db-slow, db-down, pubsub-partition, node-crash', default: [] }),
   max_staleness: leaf(orNone(parseDuration))
     .meta(WRITTEN_FORMS.durationOrNone)
     .optional()

@@ -1,5 +1,5 @@
 import { CacheTier, type TierFreshness } from '../engine/cache-tier.js';
-import { createLatencySampler, type LatencySampler } from '../engine/latency-model.js';
+import { createLatencySampler, type LatencySampler, SlowedLatency } from '../engine/latency-model.js';
 import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
 import type { CacheSpec, Scenario, TierSpec } from '../scenario/scenario.js';
@@ -15,7 +15,8 @@ export class Topology {
   readonly local: CacheTier[] | null;
   readonly shared: CacheTier | null;
   readonly localLatency: LatencySampler | null;
-  readonly sharedLatency: LatencySampler | null;
+  /** The shared tier's latency, plus what `cache-slow` windows add while they are open. */
+  readonly sharedLatency: SlowedLatency | null;
   /** The tier stampede protection works on: the shared one, or (without one) each node's local one. */
   readonly protectsShared: boolean;
   private readonly up: Uint8Array;
@@ -47,7 +48,7 @@ export class Topology {
     this.shared = spec.shared ? tier(spec, 'shared', 0) : null;
     const local = spec.local;
     this.local = local === null ? null : Array.from({ length: nodes }, (_, node) => tier(local, `local-${node}`, node));
-    this.sharedLatency = spec.shared ? createLatencySampler(spec.latency, RandomSource.derive(seed, 'cache-latency')) : null;
+    this.sharedLatency = spec.shared ? new SlowedLatency(createLatencySampler(spec.latency, RandomSource.derive(seed, 'cache-latency'))) : null;
     this.localLatency = local === null ? null : createLatencySampler(local.latency, RandomSource.derive(seed, 'local-cache-latency'));
     this.protectsShared = spec.shared;
     this.up = new Uint8Array(nodes).fill(1);
