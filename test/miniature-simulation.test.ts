@@ -6,7 +6,7 @@ import { MiniatureSimulation } from '../src/analysis/miniature-simulation.js';
 import { type CacheSize, PolicyReplay } from '../src/analysis/policy-replay.js';
 import { traceAnalysisSource } from '../src/analysis/trace-source.js';
 import { renderAnalysisReport } from '../src/report/analysis-report.js';
-import { AccessBatch } from '../src/workload/access-event.js';
+import { AccessBatch, OP_GET, OP_SET } from '../src/workload/access-event.js';
 import { openTraceReader } from '../src/workload/trace/trace-reader.js';
 
 const CLOUDPHYSICS = fileURLToPath(new URL('./fixtures/cloudphysics.csv', import.meta.url));
@@ -95,5 +95,29 @@ describe('miniature simulation (Waldspurger et al., ATC 2017)', () => {
     const report = renderAnalysisReport(analysis, { color: false, unicode: false });
     assert.match(report, /s3fifo ≈ .* arc ≈/);
     assert.match(report, /≈: approximate, by miniature simulation \(10\.0% of keys sampled/);
+  });
+
+  it('counts cold reads exactly, whichever keys the sample holds: reads after a write miss at every size', () => {
+    // 20,000 keys, each read, written, then read twice: half the reads are cold (the first, and the one after
+    // the write), the last read of each key hits at any size. The sample (1%) holds about 200 keys, not exactly.
+    const keys = 20_000;
+    const batch = new AccessBatch(4 * keys);
+    for (let k = 0; k < keys; k++) {
+      for (const [j, op] of [OP_GET, OP_SET, OP_GET, OP_GET].entries()) {
+        batch.key[4 * k + j] = k;
+        batch.op[4 * k + j] = op;
+        batch.size[4 * k + j] = 100;
+      }
+    }
+    batch.length = 4 * keys;
+    const mini = new MiniatureSimulation(['lru', 'fifo'], [{ value: 10_000, unit: 'entries' }, { value: 1_000_000, unit: 'bytes' }], 0.01, keys);
+    mini.observe(batch, batch.length);
+    for (const curve of mini.finish()) {
+      for (const point of curve.points) {
+        assert.ok(point.sampled_reads !== 0.01 * 3 * keys, 'the sample is not exactly 1% of the reads (else the test proves nothing)');
+        assert.ok(Math.abs(point.hit_rate - 1 / 3) < 1e-12, `${curve.policy} at ${point.size} ${point.unit}: ${point.hit_rate}`);
+        assert.ok(Math.abs(point.byte_hit_rate - 1 / 3) < 1e-12, `${curve.policy} at ${point.size} ${point.unit}: ${point.byte_hit_rate}`);
+      }
+    }
   });
 });

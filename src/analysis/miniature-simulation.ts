@@ -3,6 +3,7 @@ import { createPolicy } from '../policies/registry.js';
 import { type AccessBatch, OP_GET } from '../workload/access-event.js';
 import type { CacheSize } from './policy-replay.js';
 import { keyHash } from './shards.js';
+import { doubledLength, grownUint8 } from '../collections/typed-array-growth.js';
 
 /** The hash space of keyHash: a key is in a sample of rate r when its hash is below r × 2^32. */
 const HASH_SPACE = 2 ** 32;
@@ -44,12 +45,17 @@ interface MiniatureCache {
   rate: number;
   /** Keys whose hash is below this are in this cache's sample. */
   threshold: number;
+  /** The sample this cache reads: an index into MiniatureSimulation's thresholds. */
+  sample: number;
   scaledSize: number;
   cache: EvictionPolicy;
   reads: number;
   hits: number;
   readBytes: number;
   hitBytes: number;
+  /** Sampled misses that any cache would have (cold reads), and their bytes. */
+  coldMisses: number;
+  coldMissBytes: number;
 }
 
 /**
@@ -65,10 +71,25 @@ interface MiniatureCache {
  */
 export class MiniatureSimulation {
   private readonly caches: MiniatureCache[] = [];
+  /** The distinct sample thresholds, largest first: each sample is a subset of the one before it. */
+  private readonly thresholds: number[];
+  /** Per sample, the positions in the current batch of its requests (the first `sampleLengths[s]`). */
+  private samples: Int32Array[] = [];
+  private readonly sampleLengths: Int32Array;
   private hashes = new Float64Array(0);
+  /** Per request of the batch: 1 when it is a cold read (see `present`). */
+  private cold = new Uint8Array(0);
+  /**
+   * Per key id: 1 while the key is in an infinite cache under the replay model (read once, not written or
+   * deleted since). A read of a key not present is a miss for every policy at every size: a cold read.
+   */
+  private present = new Uint8Array(0);
   /** Every read of the trace, sampled or not, and their bytes: what the sample's share is expected of. */
   private reads = 0;
   private readBytes = 0;
+  /** Every cold read of the trace and their bytes: counted exactly, not estimated from the sample. */
+  private coldReads = 0;
+  private coldReadBytes = 0;
 
   constructor(
     policies: readonly string[],
@@ -86,36 +107,81 @@ export class MiniatureSimulation {
           size,
           rate: sizeRate,
           threshold: Math.round(sizeRate * HASH_SPACE),
+          sample: 0,
           scaledSize: scaled,
           cache: createPolicy(policy, { capacity: scaled, unit: size.unit, keySpaceHint: Math.ceil(keySpaceHint * sizeRate) + 16, seed: 1 }),
           reads: 0,
           hits: 0,
           readBytes: 0,
           hitBytes: 0,
+          coldMisses: 0,
+          coldMissBytes: 0,
         });
       }
     }
+    this.thresholds = [...new Set(this.caches.map((mini) => mini.threshold))].sort((a, b) => b - a);
+    for (const mini of this.caches) mini.sample = this.thresholds.indexOf(mini.threshold);
+    this.sampleLengths = new Int32Array(this.thresholds.length);
   }
 
   observe(batch: AccessBatch, n: number): void {
-    if (this.hashes.length < n) this.hashes = new Float64Array(Math.max(n, 2 * this.hashes.length));
-    const hashes = this.hashes;
+    if (this.hashes.length < n) {
+      const length = Math.max(n, 2 * this.hashes.length);
+      this.hashes = new Float64Array(length);
+      this.cold = new Uint8Array(length);
+      this.samples = this.thresholds.map(() => new Int32Array(length));
+    }
+    const { hashes, cold } = this;
     const { key: keys, op: ops, size: sizes } = batch;
     for (let i = 0; i < n; i++) {
-      hashes[i] = keyHash(keys[i]);
+      const key = keys[i];
+      hashes[i] = keyHash(key);
+      if (key >= this.present.length) this.present = grownUint8(this.present, doubledLength(this.present.length, key + 1));
       if (ops[i] === OP_GET) {
         this.reads++;
         this.readBytes += sizes[i];
+        if (this.present[key] === 0) {
+          cold[i] = 1;
+          this.present[key] = 1;
+          this.coldReads++;
+          this.coldReadBytes += sizes[i];
+        } else {
+          cold[i] = 0;
+        }
+      } else {
+        this.present[key] = 0;
       }
     }
+    // Each sample once per batch, narrowed from the one before it: the caches then walk only their sample's
+    // requests instead of every request of the batch.
+    for (let s = 0; s < this.thresholds.length; s++) {
+      const threshold = this.thresholds[s];
+      const into = this.samples[s];
+      let length = 0;
+      if (s === 0) {
+        for (let i = 0; i < n; i++) if (hashes[i] < threshold) into[length++] = i;
+      } else {
+        const from = this.samples[s - 1];
+        const fromLength = this.sampleLengths[s - 1];
+        for (let j = 0; j < fromLength; j++) {
+          const i = from[j];
+          if (hashes[i] < threshold) into[length++] = i;
+        }
+      }
+      this.sampleLengths[s] = length;
+    }
     for (const mini of this.caches) {
-      const { cache, threshold } = mini;
+      const { cache } = mini;
+      const sample = this.samples[mini.sample];
+      const length = this.sampleLengths[mini.sample];
       let reads = 0;
       let hits = 0;
       let readBytes = 0;
       let hitBytes = 0;
-      for (let i = 0; i < n; i++) {
-        if (hashes[i] >= threshold) continue;
+      let coldMisses = 0;
+      let coldMissBytes = 0;
+      for (let j = 0; j < length; j++) {
+        const i = sample[j];
         const key = keys[i];
         if (ops[i] !== OP_GET) {
           cache.delete(key);
@@ -128,8 +194,14 @@ export class MiniatureSimulation {
           hitBytes += sizes[i];
         } else {
           cache.set(key, sizes[i], Number.POSITIVE_INFINITY, 0);
+          if (cold[i] === 1) {
+            coldMisses++;
+            coldMissBytes += sizes[i];
+          }
         }
       }
+      mini.coldMisses += coldMisses;
+      mini.coldMissBytes += coldMissBytes;
       mini.reads += reads;
       mini.hits += hits;
       mini.readBytes += readBytes;
@@ -147,18 +219,21 @@ export class MiniatureSimulation {
         curve = { policy: mini.policy, method: 'miniature-simulation', sample_rate: this.rate, points: [] };
         curves.set(mini.policy, curve);
       }
-      // SHARDS_adj (shards.ts): a popular key in or out of the sample moves the sampled reads away from
-      // R × reads; the difference counts as hits (the popular key's reads are nearly all hits), against the
-      // expected count, which keeps the whole curve from shifting with one key's luck.
-      const expectedReads = this.reads * mini.rate;
-      const expectedBytes = this.readBytes * mini.rate;
-      const hits = mini.hits + (expectedReads - mini.reads);
-      const hitBytes = mini.hitBytes + (expectedBytes - mini.readBytes);
+      // Cold reads (a key's first read, or its first since a write or delete) miss at every size under every
+      // policy: the trace's own count is exact, so only the other misses are estimated from the sample, as
+      // SHARDS_adj does (shards.ts): scaled by the sampling rate, so a popular key in or out of the sample,
+      // whose reads are nearly all hits, does not move the estimate of the misses.
+      const warmMisses = (mini.reads - mini.hits - mini.coldMisses) / mini.rate;
+      const warmMissBytes = (mini.readBytes - mini.hitBytes - mini.coldMissBytes) / mini.rate;
+      const hits = this.reads - this.coldReads - warmMisses;
+      const hitBytes = this.readBytes - this.coldReadBytes - warmMissBytes;
+      const hitRate = this.reads > 0 ? hits / this.reads : 0;
+      const byteHitRate = this.readBytes > 0 ? hitBytes / this.readBytes : 0;
       curve.points.push({
         size: mini.size.value,
         unit: mini.size.unit,
-        hit_rate: expectedReads > 0 ? clamp(hits / expectedReads) : 0,
-        byte_hit_rate: expectedBytes > 0 ? clamp(hitBytes / expectedBytes) : 0,
+        hit_rate: clamp(hitRate),
+        byte_hit_rate: clamp(byteHitRate),
         sample_rate: mini.rate,
         scaled_size: mini.scaledSize,
         sampled_reads: mini.reads,
