@@ -7,7 +7,7 @@ import type { Result, RunResult, ShardInfo } from '../result/run-result.js';
 import type { ProgressUpdate, RunProgress } from '../run/run-progress.js';
 import { runScenario, runSweep } from '../run/run-scenario.js';
 import { defaultSweepThreads, MAX_SWEEP_THREADS } from '../run/sweep.js';
-import { sweepGroups } from '../run/sweep-plan.js';
+import { checkApproximation, sweepGroups } from '../run/sweep-plan.js';
 import { type LoadedScenario, loadScenario, parseScenarioText } from '../scenario/load.js';
 import { MAX_SHARDS, parseShard, type ShardSpec } from '../workload/key-shard.js';
 
@@ -32,6 +32,8 @@ export interface RunOptions {
    * workload (default: cores − 1). Results do not depend on it.
    */
   threads?: number;
+  /** A capacity sweep estimated by miniature simulation at this sampling rate (as `run --approximate`). */
+  approximate?: number;
   /**
    * Called about every 150 ms while a run goes on (and at the end of each simulated replay). Runs sharing
    * one pass report as the first of them.
@@ -68,10 +70,12 @@ export async function run(scenario: string | Record<string, unknown>, options: R
   const threads = options.threads === undefined ? defaultSweepThreads() : threadsOption(options.threads);
   // Runs that differ only in cache settings replay in one pass (run/sweep-plan.ts); results keep the runs' order.
   const finished: RunResult[] = new Array(scenarios.length);
+  const approximate =
+    options.approximate === undefined ? null : checkApproximation(scenarios.map((scenario, i) => ({ name: loaded.runs[i].name, scenario })), String(options.approximate));
   for (const group of sweepGroups(scenarios)) {
     if (group.length > 1) {
       const runs = group.map((index) => ({ scenario: scenarios[index], run: redactedRun(loaded.runs[index]) }));
-      const results = await runSweep(runs, thresholds, threads, progressOf(loaded.runs[group[0]].name), options.signal);
+      const results = await runSweep(runs, thresholds, threads, progressOf(loaded.runs[group[0]].name), options.signal, approximate);
       for (const [i, index] of group.entries()) finished[index] = results[i];
     } else {
       const each = loaded.runs[group[0]];

@@ -52,7 +52,8 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     .option('--trace-out <file>', 'also write the workload the runs replay as a canonical CSV trace (for cachebench analyze), before the runs')
     .option('--shard <i/N>', 'drive only shard i of N (0 ≤ i < N) of the workload, split by a hash of the key; merge the results with `cachebench merge`')
     .option('--threads <n>', 'matrix runs that differ only in cache settings replay in one pass: threads that replay their caches (default: cores − 1)')
-    .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string; shard?: string; traceOut?: string; threads?: string }) => {
+    .option('--approximate <rate>', 'a capacity sweep estimated by miniature simulation: each cache scaled down to this share of keys, e.g. 0.01 (marked approximate in every output)')
+    .action(async (file: string, options: { json?: string; html?: string; set: string[]; color?: boolean; skipBadLines?: boolean; allowConfig?: boolean; junit?: string; markdown?: string; shard?: string; traceOut?: string; threads?: string; approximate?: string }) => {
       // Named as typed in messages: --skip-bad-lines on a synthetic workload blames the flag, not a --set.
       const set = options.skipBadLines ? [...options.set, { assignment: 'workload.skip_bad_lines=true', flag: '--skip-bad-lines' }] : options.set;
       const { runCommand } = await import('./commands/run-command.js');

@@ -142,6 +142,15 @@ export class WorkloadAccounting {
   }
 }
 
+/** What a lane reads of the accounting for each event of the batch (WorkloadAccounting; a miniature lane's sample of it). */
+export interface LaneAccounting {
+  version: Int32Array;
+  window: Int32Array;
+  windowMs: number;
+  writesSeen: boolean;
+  firstMeasured: number;
+}
+
 /**
  * The cache-dependent half of a hit-ratio replay, for one cache (or none: the baseline): reads look up
  * and fill on a miss, writes invalidate or update as `invalidation` says. Hits, misses and their bytes
@@ -160,7 +169,7 @@ export class HitRatioLane {
     readonly recorder: RunRecorder,
   ) {}
 
-  observe(batch: AccessBatch, n: number, accounting: WorkloadAccounting): void {
+  observe(batch: AccessBatch, n: number, accounting: LaneAccounting): void {
     const { cache, recorder, invalidation } = this;
     // Without timing nothing replaces a tier's policy (only a crashed node's local tier is cleared).
     const policy = cache === null ? null : cache.policy;

@@ -173,6 +173,19 @@ export class RunRecorder {
     if (misses > 0 && this.maxConcurrentFetchesPerKey < 1) this.maxConcurrentFetchesPerKey = 1;
   }
 
+  /**
+   * Miniature simulation (engine/miniature-lane.ts): the sample's read outcomes (and their DB reads) replaced
+   * by the whole stream's estimates, its stale reads and budget violations scaled by `staleScale`.
+   */
+  replaceReadOutcomes(hits: number, misses: number, hitBytes: number, staleScale: number): void {
+    this.dbReads += misses - this.misses;
+    this.hits = hits;
+    this.misses = misses;
+    this.hitBytes = hitBytes;
+    this.staleReads = Math.round(this.staleReads * staleScale);
+    this.budgetViolations = Math.round(this.budgetViolations * staleScale);
+  }
+
   /** A read served version that was superseded `ageMs` ago. */
   staleRead(start: number, ageMs: number): void {
     if (start < this.measuredFrom) return;

@@ -44,7 +44,7 @@ function runSuite(run: RunResult): JunitSuite {
     cases: run.thresholds.map((threshold) => {
       const testCase: JunitCase = { name: threshold.expr, classname: run.name };
       if (threshold.pass) return testCase;
-      const actual = formatThresholdActual(threshold.expr, threshold.actual, threshold.unreliable);
+      const actual = formatThresholdActual(threshold.expr, threshold.actual, threshold.unreliable, threshold.approximate);
       const exact = threshold.actual === null ? 'no samples' : String(threshold.actual);
       testCase.failure = {
         type: 'threshold',

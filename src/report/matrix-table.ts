@@ -6,6 +6,7 @@ import { type VariedAxis, axisValue, variedAxes } from './matrix-axes.js';
 import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
 import { displayedInput } from './display-text.js';
+import { APPROXIMATE_MARK } from './approximation-note.js';
 
 /**
  * The matrix overview shared by the terminal table and the Markdown summary: the no-cache baseline once
@@ -22,6 +23,8 @@ interface MetricColumn {
   cell(metrics: RunMetrics): string;
   /** Shown only when the runs make it worth a column (it differs between them, or something happened). */
   when?: (runs: readonly RunResult[]) => boolean;
+  /** The cache's own number: an estimate in an approximate run (`run --approximate`), marked ≈. */
+  cacheSide?: true;
 }
 
 const differs = (runs: readonly RunResult[], value: (run: RunResult) => unknown) => new Set(runs.map(value)).size > 1;
@@ -30,13 +33,13 @@ const timed = (runs: readonly RunResult[]) => runs.some((run) => run.metrics.lat
 const hasCache = (m: RunMetrics) => m.cache !== null || m.live !== undefined;
 
 const METRIC_COLUMNS: MetricColumn[] = [
-  { title: 'hit rate', cell: (m) => formatPercent(hasCache(m) ? m.hit_rate : null) },
+  { title: 'hit rate', cacheSide: true, cell: (m) => formatPercent(hasCache(m) ? m.hit_rate : null) },
   { title: 'p99', cell: (m) => formatDuration(m.latency_ms?.p99), when: timed },
   // A timed run's database load reads best per second; an untimed replay has only counts.
-  { title: 'DB reads', cell: (m) => formatCount(m.db.reads), when: (runs) => !timed(runs) },
+  { title: 'DB reads', cacheSide: true, cell: (m) => formatCount(m.db.reads), when: (runs) => !timed(runs) },
   { title: 'DB qps', cell: (m) => formatRate(m.db.qps_mean), when: timed },
   { title: 'DB peak', cell: (m) => formatRate(m.db.qps_peak), when: timed },
-  { title: 'stale rate', cell: (m) => formatPercent(hasCache(m) ? m.staleness.stale_rate : null) },
+  { title: 'stale rate', cacheSide: true, cell: (m) => formatPercent(hasCache(m) ? m.staleness.stale_rate : null) },
   {
     title: 'dup fetches',
     cell: (m) => formatCount(m.herd.duplicate_fetches),
@@ -49,8 +52,8 @@ const METRIC_COLUMNS: MetricColumn[] = [
     when: (runs) => runs.some((run) => run.metrics.write_behind !== undefined),
   },
   // What the cache held at its fullest: the memory a real cache of this size would need.
-  { title: 'peak bytes', cell: (m) => (m.cache === null ? MISSING : formatBytes(m.cache.peak_bytes)), when: (runs) => runs.some((run) => run.metrics.cache !== null) },
-  { title: 'peak entries', cell: (m) => formatCount(m.cache?.peak_entries), when: (runs) => runs.some((run) => run.metrics.cache !== null) },
+  { title: 'peak bytes', cacheSide: true, cell: (m) => (m.cache === null ? MISSING : formatBytes(m.cache.peak_bytes)), when: (runs) => runs.some((run) => run.metrics.cache !== null) },
+  { title: 'peak entries', cacheSide: true, cell: (m) => formatCount(m.cache?.peak_entries), when: (runs) => runs.some((run) => run.metrics.cache !== null) },
 ];
 
 /** `✓`, `✗ 1 failed`, or – for a run without thresholds. */
@@ -94,7 +97,9 @@ export function matrixOverview(runs: readonly RunResult[]): MatrixOverview {
     }
     previousBaseline = key;
     const label = axes.length > 0 ? axes.map((axis) => axisValue(run, axis)) : [run.name];
-    const cells = [...label, ...metricColumns.map((column) => column.cell(run.metrics)), ...(showThresholds ? [thresholdOutcome(run).text] : [])];
+    const estimated = (column: MetricColumn, cell: string) => (run.approximate !== undefined && column.cacheSide === true && cell !== MISSING ? `${APPROXIMATE_MARK} ${cell}` : cell);
+    const metricCells = metricColumns.map((column) => estimated(column, column.cell(run.metrics)));
+    const cells = [...label, ...metricCells, ...(showThresholds ? [thresholdOutcome(run).text] : [])];
     rows.push({ kind: 'run', run, cells });
   }
   return { head, align, rows };

@@ -1,3 +1,4 @@
+import { approximationLegend, approximationNote } from './approximation-note.js';
 import type { Result, RunMetrics, RunResult } from '../result/run-result.js';
 import { codeSpan, markdownTable, markdownText } from './markdown-text.js';
 import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
@@ -65,7 +66,12 @@ function overviewTable(runs: RunResult[]): string {
     overview.rows.map((row) => row.cells.map(markdownText)),
   );
   const conclusions = matrixConclusions(runs);
-  const lines = [...conclusions.capacity.map(markdownText), ...(conclusions.overall === null ? [] : [`**${markdownText(conclusions.overall)}**`])];
+  const legend = approximationLegend(runs);
+  const lines = [
+    ...(legend === null ? [] : [markdownText(legend)]),
+    ...conclusions.capacity.map(markdownText),
+    ...(conclusions.overall === null ? [] : [`**${markdownText(conclusions.overall)}**`]),
+  ];
   return lines.length === 0 ? table : `${table}\n\n${lines.join('\n\n')}`;
 }
 
@@ -77,6 +83,8 @@ function runSection(run: RunResult, untitled: boolean): string {
     parts.push(params === '' || params === run.name ? heading : `${heading}\n\n${codeSpan(params)}`);
   }
   if (run.partial) parts.push(`⚠ partial: ${markdownText(run.partial_reason ?? 'stopped early')}`);
+  const approximate = approximationNote(run);
+  if (approximate !== null) parts.push(markdownText(approximate));
   parts.push(
     markdownTable(
       ['metric', 'with cache', 'no cache'],
@@ -93,7 +101,7 @@ function runSection(run: RunResult, untitled: boolean): string {
         run.thresholds.map((threshold) => [
           threshold.pass ? '✓' : '✗',
           codeSpan(threshold.expr),
-          formatThresholdActual(threshold.expr, threshold.actual, threshold.unreliable),
+          formatThresholdActual(threshold.expr, threshold.actual, threshold.unreliable, threshold.approximate),
         ]),
       ),
     );

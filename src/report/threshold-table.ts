@@ -1,3 +1,4 @@
+import { APPROXIMATE_MARK } from './approximation-note.js';
 import Table from 'cli-table3';
 import type { ThresholdResult } from '../result/run-result.js';
 import type { MetricKind } from '../thresholds/metric-catalog.js';
@@ -17,11 +18,12 @@ const ACTUAL_FORMATS: Readonly<Record<MetricKind, (value: number) => string>> = 
  * A result carries only the expression, so the metric's kind is recovered from its name. Results read
  * back from an older JSON file may name a metric we no longer know: their value is shown as a plain number.
  */
-export function formatThresholdActual(expr: string, actual: number | null, unreliable?: string): string {
+export function formatThresholdActual(expr: string, actual: number | null, unreliable?: string, approximate?: string): string {
   if (unreliable !== undefined) return actual === null ? `unreliable: ${unreliable}` : `unreliable: ${unreliable} (${formatThresholdActual(expr, actual)})`;
   if (actual === null) return 'no samples';
   const metric = metricOfExpression(expr);
-  return metric ? ACTUAL_FORMATS[metric.kind](actual) : String(actual);
+  const text = metric ? ACTUAL_FORMATS[metric.kind](actual) : String(actual);
+  return approximate === undefined ? text : `${APPROXIMATE_MARK} ${text} (${approximate})`;
 }
 
 /**
@@ -37,7 +39,7 @@ export function renderThresholdTable(results: ThresholdResult[], options: Report
   );
   for (const result of results) {
     const mark = result.pass ? chalk.green('✓') : chalk.red('✗');
-    table.push([mark, result.expr, formatThresholdActual(result.expr, result.actual, result.unreliable)]);
+    table.push([mark, result.expr, formatThresholdActual(result.expr, result.actual, result.unreliable, result.approximate)]);
   }
 
   const failed = results.filter((result) => !result.pass).length;

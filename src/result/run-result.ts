@@ -329,6 +329,8 @@ export interface ThresholdResult {
   pass: boolean;
   /** Present when the value cannot be judged, and so fails: "client saturated" for a latency of a live run whose client could not keep its schedule. */
   unreliable?: string;
+  /** Present when the value is an estimate (`run --approximate`): how it was estimated, e.g. "miniature simulation, 1% of keys". */
+  approximate?: string;
 }
 
 export interface RunResult {
@@ -369,6 +371,20 @@ export interface RunResult {
   baseline_source?: 'simulated' | 'live' | 'simulated-from-measured';
   /** Live runs with --allow-config setting a policy: the same scenario simulated with Redis's approximated policy. */
   prediction?: RunMetrics;
+  /**
+   * `run --approximate R` only: the cache's metrics (hits, misses, hit rates, DB reads, stale reads, cache
+   * churn) are estimates by miniature simulation — the run's cache scaled down to `sample_rate` of its
+   * capacity (`scaled_capacity`), fed the requests to that share of the keys; the workload's counts are exact.
+   */
+  approximate?: ApproximateRun;
+}
+
+export interface ApproximateRun {
+  method: 'miniature-simulation';
+  /** The share of keys sampled for this run (above the asked rate for a small cache: see docs/json-result.md). */
+  sample_rate: number;
+  /** The miniature cache's capacity, in the run's capacity unit. */
+  scaled_capacity: number;
 }
 
 /** `run --shard index/count`: this result covers only the requests whose key hashes to `index`. */

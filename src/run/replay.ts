@@ -1,6 +1,6 @@
 import { HitRatioReplay } from '../engine/hit-ratio-replay.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
-import type { RunMetrics, TimeseriesPoint } from '../result/run-result.js';
+import type { ApproximateRun, RunMetrics, TimeseriesPoint } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { singleTierOf } from './single-tier.js';
 import { timedEngine } from './timed-engine.js';
@@ -18,6 +18,8 @@ export interface ReplayOutcome {
   timeseriesWindowMs: number;
   /** HdrHistogram, compressed base64, µs; '' without timing. */
   latencyHdr: string;
+  /** `run --approximate`: how this outcome's cache metrics were estimated. */
+  approximate?: ApproximateRun;
 }
 
 /** Whether requests take time in this scenario (false: a pure hit-ratio replay). */

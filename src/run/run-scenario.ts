@@ -1,3 +1,4 @@
+import type { SweepLane } from './sweep-lanes.js';
 import type { RunMetrics, RunResult } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { evaluateThresholds, type ParsedThreshold } from '../thresholds/threshold-evaluation.js';
@@ -73,7 +74,9 @@ export async function runScenario(
  * one pass over their workload on `threads` threads (sweep.ts). The results, in the order of `runs`, are
  * exactly those of `runScenario` for each run alone. A timed pass replays the no-cache baseline once, as
  * one more lane: it reads none of the settings the runs differ in. Stopped by `signal`, every run stops at
- * the same request: a SweepStopped carries their partial results.
+ * the same request: a SweepStopped carries their partial results. With `approximate` (a sampling rate,
+ * checked by checkApproximation: untimed runs only), each run is estimated by miniature simulation
+ * instead, and says so.
  */
 export async function runSweep(
   runs: readonly { scenario: Scenario; run: { name: string; params: Record<string, unknown> } }[],
@@ -81,11 +84,12 @@ export async function runSweep(
   threads: number,
   progress?: RunProgress,
   signal?: AbortSignal,
+  approximate: number | null = null,
 ): Promise<RunResult[]> {
   const timed = isTimed(runs[0].scenario);
   // Timed: a run without a cache is its own baseline, and needs no lane of its own.
   const cached = runs.filter((each) => !timed || each.scenario.cache !== null);
-  const lanes = cached.map((each) => ({ scenario: each.scenario, withCache: true }));
+  const lanes: SweepLane[] = cached.map((each) => ({ scenario: each.scenario, withCache: true, approximate }));
   if (timed) lanes.push({ scenario: runs[0].scenario, withCache: false });
   const { outcomes, stoppedAt } = await replaySweep(lanes, threads, progress, signal);
   let lane = 0;
@@ -114,18 +118,30 @@ function runResult(
   if (scenario.cache !== null && baseline.metrics.db.reads > 0) {
     metrics.offload = 1 - metrics.db.reads / baseline.metrics.db.reads;
   }
+  const evaluated = evaluateThresholds(thresholds, metrics);
+  const approximate = withCache.approximate;
+  if (approximate !== undefined) {
+    const how = `miniature simulation, ${formatSampleRate(approximate.sample_rate)} of keys`;
+    for (const threshold of evaluated) threshold.approximate = how;
+  }
   const result: RunResult = {
     name: run.name,
     params: run.params,
     metrics,
     baseline: baseline.metrics,
-    thresholds: evaluateThresholds(thresholds, metrics),
+    thresholds: evaluated,
     histograms: { latency_us: withCache.latencyHdr, baseline_latency_us: baseline.latencyHdr },
     timeseries_window_ms: withCache.timeseriesWindowMs,
     timeseries: withCache.timeseries,
     ...(scenario.faults.length > 0 ? { faults: faultWindows(scenario.faults) } : {}),
+    ...(approximate === undefined ? {} : { approximate }),
   };
   return result;
+}
+
+/** A sampling rate as a percentage: 1%, 0.5%, 12.5%. */
+export function formatSampleRate(rate: number): string {
+  return `${Number((rate * 100).toPrecision(3))}%`;
 }
 
 /** Batches a replay takes between two looks at the signal: a few milliseconds of work. */

@@ -1,3 +1,5 @@
+import { InputError } from '../errors.js';
+import { echoInput } from '../report/display-text.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { isTimed } from './replay.js';
 
@@ -46,4 +48,37 @@ export function sweepGroups(scenarios: readonly Scenario[]): number[][] {
     group.push(index);
   });
   return groups;
+}
+
+/**
+ * `run --approximate <rate>` estimates a capacity sweep by miniature simulation, so it is refused (exit 2)
+ * unless every run is one: `rate` a share of keys in (0, 1], every run simulated without timing (a
+ * hit-ratio replay: a miniature cache has no latencies or queues to scale up), and each group of runs that
+ * replays in one pass sweeping the capacity (runs with a cache at two or more capacities).
+ */
+export function checkApproximation(runs: readonly { name: string; scenario: Scenario }[], rateText: string): number {
+  const rate = Number(rateText);
+  if (rateText.trim() === '' || !Number.isFinite(rate) || rate <= 0 || rate > 1) {
+    throw new InputError(`--approximate: ${echoInput(rateText)} is not a sampling rate; give the share of keys to sample, above 0 and at most 1, e.g. --approximate 0.01`);
+  }
+  const refuse = (why: string) => {
+    throw new InputError(`--approximate estimates a capacity sweep of simulated runs without timing (a matrix over cache.capacity); ${why}`);
+  };
+  for (const { name, scenario } of runs) {
+    const run = runs.length > 1 ? `run "${echoInput(name)}"` : 'the run';
+    if (scenario.mode !== 'simulate') refuse(`${run} is live (mode: ${scenario.mode})`);
+    if (isTimed(scenario)) refuse(`${run} is timed (workload.arrival: ${scenario.workload.arrival.type}; arrival: none replays without timing)`);
+  }
+  for (const group of sweepGroups(runs.map((run) => run.scenario))) {
+    const capacities = new Set(group.flatMap((index) => {
+      const cache = runs[index].scenario.cache;
+      return cache === null ? [] : [`${cache.capacity} ${cache.capacity_unit}`];
+    }));
+    if (capacities.size < 2) {
+      const at = capacities.size === 0 ? 'without a cache' : `all at capacity ${[...capacities][0]}`;
+      const which = runs.length === 1 ? 'the run is' : group.length === runs.length ? 'the runs are' : `runs ${group.map((index) => `"${echoInput(runs[index].name)}"`).join(', ')} are`;
+      refuse(`${which} ${at}: sweep the capacity, e.g. matrix: { cache.capacity: [1k, 10k, 100k] }`);
+    }
+  }
+  return rate;
 }

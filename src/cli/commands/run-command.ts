@@ -3,6 +3,7 @@ import { redactedRun, redactedScenario } from '../../live/redacted-scenario.js';
 import { matrixConclusions } from '../../report/matrix-conclusions.js';
 import { displayedInput, echoInput } from '../../report/display-text.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
+import { approximationLegend } from '../../report/approximation-note.js';
 import { formatCount } from '../../report/number-format.js';
 import { serializeResult } from '../../report/json-result.js';
 import { renderRunJunit } from '../../report/junit-report.js';
@@ -16,7 +17,7 @@ import { redactUrlCredentials } from '../../result/redaction.js';
 import type { Result, RunResult } from '../../result/run-result.js';
 import { runScenario, runSweep } from '../../run/run-scenario.js';
 import { defaultSweepThreads, MAX_SWEEP_THREADS } from '../../run/sweep.js';
-import { sweepGroups } from '../../run/sweep-plan.js';
+import { checkApproximation, sweepGroups } from '../../run/sweep-plan.js';
 import { RunStopped, SweepStopped } from '../../run/run-stopped.js';
 import type { OverrideFlag } from '../../scenario/overrides.js';
 import type { Scenario } from '../../scenario/scenario.js';
@@ -49,6 +50,8 @@ export interface RunOptions {
   traceOut?: string;
   /** Threads that replay a one-pass sweep's lanes (default: one per core). */
   threads?: string;
+  /** A capacity sweep estimated by miniature simulation at this sampling rate. */
+  approximate?: string;
 }
 
 /**
@@ -86,6 +89,8 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
   try {
     try {
       const scenarios = loaded.runs.map((run) => sharded(run.scenario, shard));
+      const approximate =
+        options.approximate === undefined ? null : checkApproximation(scenarios.map((scenario, i) => ({ name: loaded.runs[i].name, scenario })), options.approximate);
       // Runs that differ only in cache settings replay in one pass; results stay in the matrix's order.
       const finished: (RunResult | undefined)[] = new Array(scenarios.length);
       const groups = sweepGroups(scenarios);
@@ -107,7 +112,7 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
         try {
           if (group.length > 1) {
             const runs = group.map((index) => ({ scenario: scenarios[index], run: redactedRun(loaded.runs[index]) }));
-            outcomes = await runSweep(runs, thresholds, threads, progress, interrupt.signal);
+            outcomes = await runSweep(runs, thresholds, threads, progress, interrupt.signal, approximate);
           } else {
             outcomes = [await runScenario(scenario, redactedRun(run), thresholds, { allowConfig: options.allowConfig === true, signal: interrupt.signal }, progress)];
           }
@@ -237,7 +242,8 @@ export function renderHuman(runs: RunResult[], color: boolean): string {
   }
   const chalk = reportChalk({ color });
   const conclusions = matrixConclusions(runs);
-  const parts = [renderMatrixTable(runs, { color })];
+  const legend = approximationLegend(runs);
+  const parts = [legend === null ? renderMatrixTable(runs, { color }) : `${renderMatrixTable(runs, { color })}\n${legend}`];
   if (conclusions.failures.length > 0) parts.push(conclusions.failures.map((line) => chalk.red(line)).join('\n'));
   const closing = [...conclusions.capacity];
   if (conclusions.overall !== null) {

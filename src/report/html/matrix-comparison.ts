@@ -1,5 +1,6 @@
 import type { RunResult } from '../../result/run-result.js';
-import { formatCount, formatDuration, formatPercent } from '../number-format.js';
+import { formatCount, formatDuration, formatPercent, MISSING } from '../number-format.js';
+import { APPROXIMATE_MARK, approximationLegend } from '../approximation-note.js';
 import { formatRunParams } from '../run-label.js';
 import { escapeHtml } from './html-text.js';
 import { displayedInput } from '../display-text.js';
@@ -25,12 +26,14 @@ export function renderMatrixTable(runs: RunResult[]): string {
         : failed === 0
           ? `<span class="status-pass">${run.thresholds.length}/${run.thresholds.length} ✓</span>`
           : `<span class="status-fail">${run.thresholds.length - failed}/${run.thresholds.length} ✗</span>`;
+    // An approximate run's cache numbers are estimates (p99 is never: an approximate run has no timing).
+    const estimate = (text: string) => (run.approximate === undefined || text === MISSING ? text : `${APPROXIMATE_MARK} ${text}`);
     const cells = [
-      formatPercent(run.metrics.hit_rate),
+      estimate(formatPercent(run.metrics.hit_rate)),
       formatDuration(run.metrics.latency_ms?.p99),
-      formatCount(run.metrics.db.reads),
-      formatPercent(run.metrics.offload),
-      formatPercent(run.metrics.staleness.stale_rate),
+      estimate(formatCount(run.metrics.db.reads)),
+      estimate(formatPercent(run.metrics.offload)),
+      estimate(formatPercent(run.metrics.staleness.stale_rate)),
     ].map((text) => `<td>${escapeHtml(text)}</td>`);
     const params = showParams ? `<td><code>${escapeHtml(formatRunParams(run.params))}</code></td>` : '';
     return `<tr><td><a href="#run-${i}">${escapeHtml(run.name || `run ${i + 1}`)}</a></td>${params}${cells.join('')}<td>${gate}</td></tr>`;
@@ -38,5 +41,7 @@ export function renderMatrixTable(runs: RunResult[]): string {
   const head = ['run', ...(showParams ? ['params'] : []), 'hit rate', 'p99', 'DB reads', 'offload', 'stale rate', 'thresholds']
     .map((title) => `<th class="${title.replace(' ', '-')}">${title}</th>`)
     .join('');
-  return `<table class="matrix">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+  const legend = approximationLegend(runs);
+  const table = `<table class="matrix">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+  return legend === null ? table : `${table}\n<p class="note">${escapeHtml(legend)}</p>`;
 }

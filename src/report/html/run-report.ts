@@ -1,3 +1,4 @@
+import { approximationNote } from '../approximation-note.js';
 import type { FaultWindow, Result, RunResult } from '../../result/run-result.js';
 import { formatDuration } from '../number-format.js';
 import { formatRunParams } from '../run-label.js';
@@ -74,6 +75,8 @@ function runSection(run: RunResult, index: number): { html: string; charts: Char
   const heading = run.name || params || `run ${index + 1}`;
   const notes: string[] = [];
   if (run.partial) notes.push(`Partial run: ${run.partial_reason ?? 'stopped early'}; its numbers cover the requests until then.`);
+  const approximate = approximationNote(run);
+  if (approximate !== null) notes.push(approximate);
   if (run.metrics.latency_ms === null) {
     notes.push('This run replayed hit ratios without timing: latency, database load and staleness over time need a timed run (a workload with a rate).');
   }
