@@ -94,7 +94,7 @@ describe('miniature simulation (Waldspurger et al., ATC 2017)', () => {
     for (let i = 1; i < curve.length; i++) assert.ok(curve[i].size > curve[i - 1].size);
     const report = renderAnalysisReport(analysis, { color: false, unicode: false });
     assert.match(report, /s3fifo ≈ .* arc ≈/);
-    assert.match(report, /≈: approximate, by miniature simulation \(10\.0% of keys sampled/);
+    assert.match(report, /≈: approximate, by miniature simulation \(10\.0% of keys sampled, caches scaled down alike; a cache under 1,000 entries samples more keys, to keep 100\)/);
   });
 
   it('counts cold reads exactly, whichever keys the sample holds: reads after a write miss at every size', () => {

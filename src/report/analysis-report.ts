@@ -1,3 +1,4 @@
+import { MIN_MINIATURE_ENTRIES } from '../analysis/miniature-simulation.js';
 import Table from 'cli-table3';
 import type { TraceAnalysis } from '../analysis/trace-analysis.js';
 import type { Percentiles } from '../analysis/trace-profile.js';
@@ -134,8 +135,13 @@ function renderSizesTable(analysis: TraceAnalysis, options: ReportOptions): stri
   const legend =
     approximate.length === 0
       ? ''
-      : `\n≈: approximate, by miniature simulation (${formatPercent(approximate[0].sample_rate)} of keys sampled, caches scaled down alike)`;
+      : `\n≈: approximate, by miniature simulation (${formatPercent(approximate[0].sample_rate)} of keys sampled, caches scaled down alike; ${smallCacheNote(approximate[0].sample_rate)})`;
   return `hit rate at chosen sizes (hits in brackets)\n${table.toString()}${legend}`;
+}
+
+/** Which sizes a miniature simulation samples more of (miniature-simulation.ts: MIN_MINIATURE_ENTRIES). */
+export function smallCacheNote(rate: number): string {
+  return `a cache under ${formatCount(Math.ceil(MIN_MINIATURE_ENTRIES / rate))} entries samples more keys, to keep ${MIN_MINIATURE_ENTRIES}`;
 }
 
 function renderVerdict(analysis: TraceAnalysis, options: AnalysisReportOptions): string {

@@ -1,3 +1,4 @@
+import { smallCacheNote } from '../analysis-report.js';
 import type { TraceAnalysis } from '../../analysis/trace-analysis.js';
 import { curveMethodLabel } from '../analysis-report.js';
 import { formatBytes } from '../byte-format.js';
@@ -113,7 +114,10 @@ function missRatioChart(analysis: TraceAnalysis): ChartSpec | null {
     [...curve.keys(), ...approximate.flatMap((a) => [...a.at.keys()])],
     analysis.simulated.filter((p) => p.unit === 'entries').map((p) => p.size),
   );
-  const approximateNote = approximate.length > 0 ? `; ≈ lines: approximate curves by miniature simulation (${formatPercent(analysis.approximate[0].sample_rate)} of keys sampled)` : '';
+  const approximateNote =
+    approximate.length > 0
+      ? `; ≈ lines: approximate curves by miniature simulation (${formatPercent(analysis.approximate[0].sample_rate)} of keys sampled; ${smallCacheNote(analysis.approximate[0].sample_rate)})`
+      : '';
   return {
     id: 'mrc-entries',
     title: 'Miss-ratio curve: hit rate by cache size',
