@@ -2,8 +2,10 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { NOT_CACHED, type RedisCommands } from './redis-commands.js';
 import type { RedisAddress } from './redis-address.js';
-import { RespError, type RespValue } from './resp-reader.js';
-import { type ReplySink, RespReplyParser } from './resp-reply-parser.js';
+import type { RespValue } from './resp-reader.js';
+import { RespCommandBuffer } from './resp-command-buffer.js';
+import { plainReply, type ReplySink, RespReplyParser } from './resp-reply-parser.js';
+import { versionAt } from './versioned-value.js';
 
 export interface PipelinedConnectionOptions {
   /** The TCP (and TLS) connection and its handshake must complete within this many ms. */
@@ -59,8 +61,7 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
   private timedOutUntil = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
 
-  private out = Buffer.allocUnsafe(16 * 1024);
-  private outLength = 0;
+  private readonly out = new RespCommandBuffer();
   private flushScheduled = false;
 
   private socket: Socket | null = null;
@@ -88,29 +89,29 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
 
   getVersion(key: string): Promise<number> {
     if (this.state !== 'ready') return Promise.reject(this.downError);
-    this.raw(GET, '*2\r\n');
-    this.text(key);
+    this.out.raw(GET, '*2\r\n');
+    this.out.text(key);
     return this.enqueue(AS_VERSION);
   }
 
   set(key: string, value: string, pxMs?: number, onlyIfAbsent?: boolean): Promise<boolean> {
     if (this.state !== 'ready') return Promise.reject(this.downError);
     const argc = 3 + (pxMs === undefined ? 0 : 2) + (onlyIfAbsent === true ? 1 : 0);
-    this.raw(SET, argc === 3 ? '*3\r\n' : argc === 4 ? '*4\r\n' : argc === 5 ? '*5\r\n' : '*6\r\n');
-    this.text(key);
-    this.text(value);
+    this.out.raw(SET, argc === 3 ? '*3\r\n' : argc === 4 ? '*4\r\n' : argc === 5 ? '*5\r\n' : '*6\r\n');
+    this.out.text(key);
+    this.out.text(value);
     if (pxMs !== undefined) {
-      this.raw(PX, null);
-      this.decimal(pxMs);
+      this.out.raw(PX, null);
+      this.out.decimal(pxMs);
     }
-    if (onlyIfAbsent === true) this.raw(NX, null);
+    if (onlyIfAbsent === true) this.out.raw(NX, null);
     return this.enqueue(AS_STORED);
   }
 
   del(key: string): Promise<number> {
     if (this.state !== 'ready') return Promise.reject(this.downError);
-    this.raw(DEL, '*2\r\n');
-    this.text(key);
+    this.out.raw(DEL, '*2\r\n');
+    this.out.text(key);
     return this.enqueue(AS_VALUE);
   }
 
@@ -124,15 +125,15 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
 
   publish(channel: string, message: string): Promise<number> {
     if (this.state !== 'ready') return Promise.reject(this.downError);
-    this.raw(PUBLISH, '*3\r\n');
-    this.text(channel);
-    this.text(message);
+    this.out.raw(PUBLISH, '*3\r\n');
+    this.out.text(channel);
+    this.out.text(message);
     return this.enqueue(AS_VALUE);
   }
 
   ping(): Promise<string> {
     if (this.state !== 'ready') return Promise.reject(this.downError);
-    this.raw(PING, null);
+    this.out.raw(PING, null);
     return this.enqueue(AS_VALUE);
   }
 
@@ -153,80 +154,15 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
 
   private script(name: Buffer, script: string, key: string, args: readonly (string | number)[]): Promise<unknown> {
     if (this.state !== 'ready') return Promise.reject(this.downError);
-    this.raw(name, `*${4 + args.length}\r\n`);
-    this.text(script);
-    this.raw(ONE_KEY, null);
-    this.text(key);
+    this.out.raw(name, `*${4 + args.length}\r\n`);
+    this.out.text(script);
+    this.out.raw(ONE_KEY, null);
+    this.out.text(key);
     for (const arg of args) {
-      if (typeof arg === 'number') this.decimal(arg);
-      else this.text(arg);
+      if (typeof arg === 'number') this.out.decimal(arg);
+      else this.out.text(arg);
     }
     return this.enqueue(AS_VALUE);
-  }
-
-  // --- writing -------------------------------------------------------------------------------------
-
-  /** An array header (when given) then pre-encoded bytes. */
-  private raw(bytes: Buffer, header: string | null): void {
-    this.reserve(bytes.length + 16);
-    if (header !== null) this.outLength += this.out.write(header, this.outLength, 'latin1');
-    bytes.copy(this.out, this.outLength);
-    this.outLength += bytes.length;
-  }
-
-  /** A bulk string of `value`'s UTF-8 bytes. */
-  private text(value: string): void {
-    const length = Buffer.byteLength(value, 'utf8');
-    this.reserve(length + 16);
-    this.out[this.outLength++] = 0x24; // '$'
-    this.digits(length);
-    this.outLength += this.out.write(value, this.outLength, 'utf8');
-    this.out[this.outLength++] = 0x0d;
-    this.out[this.outLength++] = 0x0a;
-  }
-
-  /** A bulk string of an integer's decimal digits. */
-  private decimal(value: number): void {
-    if (!Number.isSafeInteger(value)) {
-      this.text(String(value));
-      return;
-    }
-    this.reserve(48);
-    const negative = value < 0;
-    let magnitude = negative ? -value : value;
-    let length = 1;
-    for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) length++;
-    this.out[this.outLength++] = 0x24;
-    this.digits(length + (negative ? 1 : 0));
-    if (negative) this.out[this.outLength++] = 0x2d;
-    for (let i = length - 1; i >= 0; i--) {
-      this.out[this.outLength + i] = 0x30 + (magnitude % 10);
-      magnitude = Math.floor(magnitude / 10);
-    }
-    this.outLength += length;
-    this.out[this.outLength++] = 0x0d;
-    this.out[this.outLength++] = 0x0a;
-  }
-
-  /** A non-negative integer's digits then CRLF (a bulk string's length line). */
-  private digits(value: number): void {
-    let length = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) length++;
-    let rest = value;
-    for (let i = length - 1; i >= 0; i--) {
-      this.out[this.outLength + i] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    this.outLength += length;
-    this.out[this.outLength++] = 0x0d;
-    this.out[this.outLength++] = 0x0a;
-  }
-
-  private reserve(bytes: number): void {
-    if (this.outLength + bytes <= this.out.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.outLength + bytes));
-    this.out.copy(grown, 0, 0, this.outLength);
-    this.out = grown;
   }
 
   /** The command just written awaits its reply; it goes out now or at the end of the tick. */
@@ -254,11 +190,8 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
   };
 
   private flush(): void {
-    if (this.outLength === 0 || this.socket === null) return;
-    const bytes = Buffer.allocUnsafe(this.outLength);
-    this.out.copy(bytes, 0, 0, this.outLength);
-    this.outLength = 0;
-    this.socket.write(bytes);
+    if (this.out.length === 0 || this.socket === null) return;
+    this.socket.write(this.out.take());
   }
 
   private growRing(): void {
@@ -365,7 +298,7 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
 
   array(items: RespValue[]): void {
     const i = this.take();
-    if (i >= 0) this.settle(i, items.map(plain));
+    if (i >= 0) this.settle(i, items.map(plainReply));
   }
 
   // --- the connection's life -----------------------------------------------------------------------
@@ -423,9 +356,9 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
   private async handshake(): Promise<void> {
     const a = this.address;
     if (a.password !== '') {
-      this.raw(Buffer.from('$4\r\nAUTH\r\n', 'latin1'), a.username !== '' ? '*3\r\n' : '*2\r\n');
-      if (a.username !== '') this.text(a.username);
-      this.text(a.password);
+      this.out.raw(Buffer.from('$4\r\nAUTH\r\n', 'latin1'), a.username !== '' ? '*3\r\n' : '*2\r\n');
+      if (a.username !== '') this.out.text(a.username);
+      this.out.text(a.password);
       try {
         await this.enqueue(AS_VALUE);
       } catch (error) {
@@ -434,8 +367,8 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
       }
     }
     if (a.db !== 0) {
-      this.raw(Buffer.from('$6\r\nSELECT\r\n', 'latin1'), '*2\r\n');
-      this.decimal(a.db);
+      this.out.raw(Buffer.from('$6\r\nSELECT\r\n', 'latin1'), '*2\r\n');
+      this.out.decimal(a.db);
       await this.enqueue(AS_VALUE);
     }
   }
@@ -443,7 +376,7 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
   /** The socket closed (or was closed): what is pending fails; once it had been up, it tries again. */
   private dropped(error: Error): void {
     this.socket = null;
-    this.outLength = 0;
+    this.out.clear();
     if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
     this.sweepTimer = null;
     for (let seq = Math.max(this.first, this.timedOutUntil); seq < this.sent; seq++) {
@@ -473,24 +406,4 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
       if (this.state === 'down') this.connect().catch(() => {});
     }, this.options.reconnectDelay(this.attempt));
   }
-}
-
-/** The version a GET's value carries (its decimal digits before the first ':'); -1 when it is not one of ours. */
-function versionAt(buffer: Buffer, start: number, end: number): number {
-  let version = 0;
-  for (let i = start; i < end; i++) {
-    const byte = buffer[i];
-    if (byte === 0x3a) return i === start ? -1 : version; // ':'
-    if (byte < 0x30 || byte > 0x39) return -1;
-    version = version * 10 + (byte - 0x30);
-  }
-  return -1;
-}
-
-/** An array's item as a client library hands it out: bulk strings as text, errors as Errors. */
-function plain(value: RespValue): unknown {
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  if (value instanceof RespError) return new Error(value.message);
-  if (Array.isArray(value)) return value.map(plain);
-  return value;
 }

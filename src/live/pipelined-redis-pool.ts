@@ -10,11 +10,16 @@ import { PipelinedRedisConnection } from './pipelined-redis-connection.js';
  * URL's password and database (checkServer); an unreachable one is a RunFailure (exit 3) within the
  * connect timeout, with no retry. Once up, a dropped connection reconnects (the backoff of
  * redis-connection.ts), each attempt counted in `reconnects`.
+ *
+ * With auto-pipelining the round-robin moves on once per tick rather than once per command: a tick's
+ * commands then leave in one write on one connection instead of one write on each — on loopback a write
+ * costs more than the commands in it — and the next tick's go on the next connection.
  */
 export class PipelinedRedisPool implements RedisCommandPool {
   readonly connections: PipelinedRedisConnection[] = [];
   reconnects = 0;
   private next = 0;
+  private moving = false;
 
   private constructor(private readonly options: RedisConnectionOptions) {}
 
@@ -47,9 +52,18 @@ export class PipelinedRedisPool implements RedisCommandPool {
   pick(): RedisCommands {
     const connections = this.connections;
     const connection = connections[this.next];
-    this.next = this.next + 1 === connections.length ? 0 : this.next + 1;
+    if (!this.options.autoPipelining) this.next = this.next + 1 === connections.length ? 0 : this.next + 1;
+    else if (!this.moving) {
+      this.moving = true;
+      process.nextTick(this.moveOn);
+    }
     return connection;
   }
+
+  private readonly moveOn = (): void => {
+    this.moving = false;
+    this.next = this.next + 1 === this.connections.length ? 0 : this.next + 1;
+  };
 
   get display(): string {
     return this.options.addresses.map((a) => a.display).join(', ');

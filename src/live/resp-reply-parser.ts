@@ -189,3 +189,11 @@ function integer(buffer: Buffer, start: number, end: number): number {
 function describeByte(byte: number): string {
   return byte >= 0x20 && byte < 0x7f ? `"${String.fromCharCode(byte)}"` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
+
+/** An array's item as a client library hands it out: bulk strings as text, errors as Errors. */
+export function plainReply(value: RespValue): unknown {
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (value instanceof RespError) return new Error(value.message);
+  if (Array.isArray(value)) return value.map(plainReply);
+  return value;
+}

@@ -20,3 +20,16 @@ export function decodeVersion(value: string): number {
   const version = Number(value.slice(0, colon));
   return Number.isInteger(version) ? version : -1;
 }
+
+/** decodeVersion of a value still in bytes, buffer[start, end) (its decimal digits before the first ':'), without a string. */
+export function versionAt(buffer: Buffer, start: number, end: number): number {
+  let version = 0;
+  for (let i = start; i < end; i++) {
+    const byte = buffer[i];
+    if (byte === 0x3a) return i === start ? -1 : version; // ':'
+    if (byte < 0x30 || byte > 0x39) return -1;
+    version = version * 10 + (byte - 0x30);
+  }
+  return -1;
+}
+
