@@ -4,11 +4,13 @@ import { availableParallelism } from 'node:os';
 import { startWorker } from '../threads/worker-script.js';
 import { deleteKeysWithPrefix } from './key-cleanup.js';
 import { parseRedisAddress } from './redis-address.js';
+import type { PipelinedRedisConnection } from './pipelined-redis-connection.js';
+import { PipelinedRedisPool } from './pipelined-redis-pool.js';
 import { RedisConnections } from './redis-connection.js';
 
 export interface ThroughputProbeOptions {
   url: string;
-  /** ioredis clients (redis-benchmark's -c). */
+  /** Connections (redis-benchmark's -c): the pipelined connections a live run's requests use. */
   connections: number;
   seconds: number;
   /** Auto-pipelining on each client (false: one command at a time per client, like redis-benchmark without -P). */
@@ -19,7 +21,7 @@ export interface ThroughputProbeOptions {
   valueSize?: number;
   /**
    * Event loops driving the load: 1 runs in this thread; more split the connections over worker threads
-   * (one event loop tops out around 100–130k commands/s with ioredis). Default: 2 with pipelining (when
+   * (one event loop tops out around 100–130k commands/s). Default: 2 with pipelining (when
    * the machine has 2 cores or more), 1 without (a connection waiting for each reply does not need more).
    */
   threads?: number;
@@ -34,8 +36,9 @@ export interface ThroughputProbeResult {
 
 /**
  * GET/SET throughput of this client against a server, half GETs and half SETs, for `npm run bench:redis`
- * (next to `redis-benchmark -c 50 -t get,set`). With pipelining each connection keeps many commands in
- * flight and ioredis batches those issued in one tick into one write; without it each connection waits
+ * (next to `redis-benchmark -c 50 -t get,set`), over the connections a live run uses
+ * (pipelined-redis-connection.ts). With pipelining each connection keeps many commands in flight and
+ * those issued in one tick go out in one write; without it each connection waits
  * for every reply, as redis-benchmark does without -P.
  */
 export async function probeGetSetThroughput(options: ThroughputProbeOptions): Promise<ThroughputProbeResult> {
@@ -81,7 +84,7 @@ export async function probeInThisThread(
   options: ThroughputProbeOptions & { prefix?: string; cleanup?: boolean },
 ): Promise<ThroughputProbeResult> {
   const address = parseRedisAddress(options.url, 'url');
-  const connections = await RedisConnections.open({
+  const pool = await PipelinedRedisPool.open({
     addresses: [address],
     cluster: false,
     connections: options.connections,
@@ -98,12 +101,12 @@ export async function probeInThisThread(
   let errors = 0;
   let stopping = false;
   let seq = 0;
-  const loop = async (client: ReturnType<RedisConnections['pick']>): Promise<void> => {
+  const loop = async (client: PipelinedRedisConnection): Promise<void> => {
     while (!stopping) {
       const key = prefix + (seq++ % keys);
       try {
         if ((seq & 1) === 0) await client.set(key, value);
-        else await client.get(key);
+        else await client.getVersion(key);
         requests++;
       } catch {
         errors++;
@@ -112,16 +115,27 @@ export async function probeInThisThread(
   };
   const started = performance.now();
   const loops: Promise<void>[] = [];
-  for (const client of connections.clients) for (let i = 0; i < depth; i++) loops.push(loop(client));
+  for (const client of pool.connections) for (let i = 0; i < depth; i++) loops.push(loop(client));
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   stopping = true;
   const measuredRequests = requests;
   const elapsed = (performance.now() - started) / 1000;
   await Promise.all(loops);
-  try {
-    if (options.cleanup !== false) await deleteKeysWithPrefix(connections, prefix);
-  } finally {
-    connections.close();
+  pool.close();
+  if (options.cleanup !== false) {
+    const cleanup = await RedisConnections.open({
+      addresses: [address],
+      cluster: false,
+      connections: 1,
+      autoPipelining: false,
+      connectTimeoutMs: 2000,
+      commandTimeoutMs: 5000,
+    });
+    try {
+      await deleteKeysWithPrefix(cleanup, prefix);
+    } finally {
+      cleanup.close();
+    }
   }
   return { requestsPerSecond: measuredRequests / elapsed, requests: measuredRequests, errors, seconds: elapsed };
 }
