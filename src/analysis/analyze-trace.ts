@@ -2,7 +2,7 @@ import { AccessBatch, OP_GET } from '../workload/access-event.js';
 import { beladyHits, nextUses, RequestSequence } from './belady.js';
 import { ExactMissRatioCurveBuilder, type MissRatioCurve, type MissRatioCurveBuilder } from './miss-ratio-curve.js';
 import { type CacheSize, PolicyReplay, type SimulatedPoint } from './policy-replay.js';
-import { type ApproximateCurve, MiniatureSimulation } from './miniature-simulation.js';
+import { type ApproximateCurve, MIN_MINIATURE_ENTRIES, MiniatureSimulation } from './miniature-simulation.js';
 import { ShardsMissRatioCurveBuilder } from './shards.js';
 import type { MissRatioCurveResult, TraceAnalysis } from './trace-analysis.js';
 import { distributionOf, TraceProfiler } from './trace-profile.js';
@@ -114,7 +114,7 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
   if (options.policies.length > 0 && method.kind === 'shards-fixed-rate') {
     // Sampling asked for: each policy's curve by miniature simulation, at the curve's sizes and the chosen ones.
     const t0 = performance.now();
-    const curveSizes = approximateCurveSizes(profile.distinct_keys, sizes);
+    const curveSizes = approximateCurveSizes(profile.distinct_keys, sizes, method.rate);
     const mini = new MiniatureSimulation(options.policies, curveSizes, method.rate, profile.distinct_keys);
     if (sequence !== null) sequence.forEachBatch(batch, (b, n) => mini.observe(b, n));
     else replayFromSource(openSource, batch, mini);
@@ -208,9 +208,15 @@ export function automaticSizes(distinctKeys: number): CacheSize[] {
 /** Points per decade of an approximate curve: each is a miniature cache of its own. */
 const APPROXIMATE_POINTS_PER_DECADE = 6;
 
-/** Log-spaced entry sizes from 10 to the distinct keys, with the chosen sizes, in order (bytes after entries). */
-function approximateCurveSizes(distinctKeys: number, chosen: readonly CacheSize[]): CacheSize[] {
-  const entries = new Set<number>(distinctKeys >= 10 ? logSpaced(10, distinctKeys, APPROXIMATE_POINTS_PER_DECADE) : []);
+/**
+ * Log-spaced entry sizes up to the distinct keys, with the chosen sizes, in order (bytes after entries). The
+ * curve starts where a miniature cache at `rate` holds MIN_MINIATURE_ENTRIES (at least 10 entries): a
+ * smaller one samples more keys, and its cost grows as the size shrinks (a 10-entry cache would be an exact
+ * replay), so below that only the chosen sizes are simulated.
+ */
+function approximateCurveSizes(distinctKeys: number, chosen: readonly CacheSize[], rate: number): CacheSize[] {
+  const from = Math.max(10, Math.ceil(MIN_MINIATURE_ENTRIES / rate));
+  const entries = new Set<number>(distinctKeys >= from ? logSpaced(from, distinctKeys, APPROXIMATE_POINTS_PER_DECADE) : []);
   for (const size of chosen) if (size.unit === 'entries') entries.add(size.value);
   const bytes = chosen.filter((size) => size.unit === 'bytes');
   return [...[...entries].sort((a, b) => a - b).map((value): CacheSize => ({ value, unit: 'entries' })), ...bytes];
