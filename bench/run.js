@@ -12,6 +12,10 @@
 //      300k entries) over the oracleGeneral file, replayed in one pass (on 1 and on 2 lane threads), beside
 //      libCacheSim's figures from the issue (`cachesim … --num-thread 2`: 15.9 s, 3.4 GB; its single
 //      binary replay: 4.8M requests/s). bench/libcachesim.js runs the two side by side where libCacheSim is built.
+//  (t) a timed matrix: 3 policies × 4 sizes over (b)'s generated workload at BENCH_TIMED_REQUESTS
+//      (default 2M) requests, in one pass (the runs' simulations and one baseline fed the same batches, on
+//      1 and on 2 threads), beside the same 12 runs alone one after another in one process (bench/run-alone.js),
+//      each with its own baseline as before the timed sweep.
 //
 // BENCH_AGAINST=<another checkout, built> runs every case with that checkout's binary too, alternating,
 // BENCH_REPEAT times each (default 1; 3 with BENCH_AGAINST), and prints the spread and the ratio of the
@@ -119,7 +123,28 @@ for (const threads of [1, 2]) {
   });
 }
 
-if ((process.env.BENCH_CASES ?? 'abps').includes('p')) {
+const timedRequests = Number(process.env.BENCH_TIMED_REQUESTS ?? 2_000_000);
+const timedSweep = {
+  seed: 1,
+  workload: { keys, distribution: zipf, requests: timedRequests, rate: '20000/s' },
+  database: { latency: { type: 'lognormal', p50: '2ms', p99: '20ms' }, max_concurrency: 200 },
+  cache: { policy: 'lru', capacity: 1000, latency: '0.2ms' },
+  matrix: { 'cache.policy': ['lru', 'fifo', 's3fifo'], 'cache.capacity': [1000, 10_000, 100_000, 300_000] },
+};
+if ((process.env.BENCH_CASES ?? 'abpst').includes('t')) {
+  for (const threads of [1, 2]) {
+    cases.push({
+      label: `(t) timed sweep 3 × 4, one pass, ${threads} thread${threads === 1 ? '' : 's'}`,
+      scenario: timedSweep,
+      args: ['--threads', String(threads)],
+      runs: 12,
+      replays: 13 / 12,
+    });
+  }
+  cases.push({ label: '(t) timed 3 × 4, each run alone in turn', scenario: timedSweep, alone: true, runs: 12, replays: 2 });
+}
+
+if ((process.env.BENCH_CASES ?? 'abpst').includes('p')) {
   cases.push({ label: '(p) 5 nodes, local + shared, pub/sub, timed', replays: 2, scenario: twoTier(true) });
   cases.push({ label: '(p) 1 node, shared tier only, timed', replays: 2, scenario: twoTier(false) });
 }
@@ -183,6 +208,12 @@ for (const c of cases) {
       vsLibCacheSim + ratio,
     );
   }
+  c.seconds = medians[0];
+  if (c.alone) {
+    // The ratio this case is for: measured in the same run, side by side.
+    for (const pass of cases.filter((other) => other.scenario === c.scenario && !other.alone && other.seconds !== undefined))
+      console.log(''.padEnd(53), `${pass.label.replace(/^\(t\) timed sweep 3 × 4, /, '')} ÷ alone in turn: ${(pass.seconds / c.seconds).toFixed(2)}`);
+  }
   if (c.label.startsWith('(s)'))
     console.log(''.padEnd(53), `libCacheSim (issue): ${LIBCACHESIM_SWEEP.wallSeconds} s, ${LIBCACHESIM_SWEEP.peakRss}`);
 }
@@ -193,14 +224,9 @@ function measure(buildRoot, c) {
   writeFileSync(file, JSON.stringify(c.scenario));
   const out = join(dataDir, 'bench-result.json');
   const started = process.hrtime.bigint();
-  const args = [
-    join(buildRoot, 'bin', 'cachebench.js'),
-    'run',
-    file,
-    '--json',
-    out,
-    ...(buildRoot === root ? (c.args ?? []) : []),
-  ];
+  const args = c.alone
+    ? [join(root, 'bench', 'run-alone.js'), buildRoot, file, out]
+    : [join(buildRoot, 'bin', 'cachebench.js'), 'run', file, '--json', out, ...(buildRoot === root ? (c.args ?? []) : [])];
   const child = spawnSync(process.execPath, ['--import', join(root, 'bench', 'peak-rss.js'), ...args], { encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0 && child.status !== 1) {
