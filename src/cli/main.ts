@@ -131,9 +131,11 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
 
   program
     .command('cleanup')
-    .description("delete the keys under a prefix, and nothing else: what a live run left behind when its cleanup failed")
-    .requiredOption('--redis <url>', 'the server, or any node of a cluster (every master is cleaned); a password in the URL is never printed')
-    .requiredOption('--prefix <prefix>', 'delete the keys that start with this (at least 4 characters), e.g. cachebench:1a2b3c4d5e6f:')
+    .description("delete what a live run left behind when its cleanup failed, and nothing else: the keys under its prefix, or its PostgreSQL table")
+    .option('--redis <url>', 'the server, or any node of a cluster (every master is cleaned); a password in the URL is never printed')
+    .option('--prefix <prefix>', 'with --redis: delete the keys that start with this (at least 4 characters), e.g. cachebench:1a2b3c4d5e6f:')
+    .option('--postgres <url>', "the database a run's table was left in (database.postgres.url); a password in the URL is never printed")
+    .option('--table <name>', "with --postgres: the run's table, e.g. cachebench_items_3f2a9c1b (dropped only if a run created it)")
     .option('--connect-timeout <duration>', 'how long to wait for the connection', '5s')
     .action(async (options: CleanupOptions) => {
       const { cleanupCommand } = await import('./commands/cleanup-command.js');

@@ -100,6 +100,11 @@ export function cleanupCommandLine(address: RedisAddress, prefix: string): strin
   return `cachebench cleanup --redis ${shellWord(address.display)} --prefix ${shellWord(prefix)}`;
 }
 
+/** The command that drops a run's PostgreSQL table its own DROP could not: `target` is the URL, password masked. */
+export function tableCleanupCommandLine(target: string, table: string): string {
+  return `cachebench cleanup --postgres ${shellWord(target)} --table ${shellWord(table)}`;
+}
+
 /** A word the shell passes on as it is: bare when it is plain, otherwise in single quotes. */
 function shellWord(text: string): string {
   return /^[A-Za-z0-9_:/.@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;

@@ -20,7 +20,7 @@ import { createAlarmCells, startAlarmThread, stopAlarm } from './arrival-alarm.j
 import { DbSubmissionMerge } from './db-submission-merge.js';
 import { LiveFaultWindows } from './fault-windows.js';
 import { CALIBRATION_MS } from './floor-calibration.js';
-import { cleanupCommandLine, deleteKeysWithRetry, prefixHoldsKeys } from './key-cleanup.js';
+import { cleanupCommandLine, deleteKeysWithRetry, prefixHoldsKeys, tableCleanupCommandLine } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
 import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
 import { mergeDatabaseOutcomes, measuredLatency, type MergedDatabase, PostgresBackend, stalenessOf, withUnknownStaleness } from './postgres-backend.js';
@@ -147,7 +147,10 @@ export async function runLive(
       const closed = await backend?.close();
       if (closed !== undefined && result?.database !== undefined) {
         result.database.table_dropped = closed.dropped;
-        if (closed.error !== null) result.database.cleanup_error = closed.error;
+        if (closed.error !== null) {
+          result.database.cleanup_error = closed.error;
+          if (result.database.table !== null) result.database.cleanup_command = tableCleanupCommandLine(result.database.target, result.database.table);
+        }
       }
     }
   }

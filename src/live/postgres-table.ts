@@ -7,6 +7,15 @@ import { createValueSizeModel } from '../workload/value-size.js';
 const FILL_CHUNK = 10_000;
 
 /**
+ * The comment every table of a run carries from its creation: `cachebench cleanup --postgres` drops a table
+ * only when it has it, so a table of the user's is never dropped, whatever its name.
+ */
+export const RUN_TABLE_COMMENT = 'created by a cachebench run, which drops it at its end';
+
+/** A run's table name: `<database.postgres.table>_<8 hex digits>`. */
+export const RUN_TABLE_NAME = /^[a-z_][a-z0-9_]*_[0-9a-f]{8}$/;
+
+/**
  * cachebench's own table (`database.postgres.table`): `<table>_<run id>`, created at the start — never
  * over an existing table: CREATE TABLE without IF NOT EXISTS fails on one, and then nothing is dropped —
  * filled with one row per key of a synthetic workload (the key's value size, the same the workload
@@ -22,6 +31,7 @@ export class PostgresTable {
   async create(client: pg.Client, workload: WorkloadSpec, seed: number): Promise<void> {
     await client.query(`CREATE TABLE ${this.name} (id bigint PRIMARY KEY, version integer NOT NULL, payload text NOT NULL)`);
     this.created = true;
+    await client.query(`COMMENT ON TABLE ${this.name} IS '${RUN_TABLE_COMMENT}'`);
     if (workload.kind !== 'synthetic') return;
     // The same sizes the workload gives each key (workload/synthetic-workload.ts derives them the same way).
     const sizes = createValueSizeModel(workload.value_size, RandomSource.derive(seed, 'sizes'));
@@ -46,4 +56,20 @@ export class PostgresTable {
     this.created = false;
     return true;
   }
+}
+
+/**
+ * `cachebench cleanup --postgres`: drops `name` when it is a run's table left behind (the run's DROP
+ * failed), and nothing else: 'dropped', 'absent' (no such table in the search path), or 'not-ours' (a table
+ * without the run comment, which is left as it is).
+ */
+export async function dropLeftoverTable(client: pg.Client, name: string): Promise<'dropped' | 'absent' | 'not-ours'> {
+  const found = await client.query<{ comment: string | null }>(
+    "SELECT obj_description(c.oid, 'pg_class') AS comment FROM pg_class c WHERE c.oid = to_regclass($1) AND c.relkind = 'r'",
+    [name],
+  );
+  if (found.rows.length === 0) return 'absent';
+  if (found.rows[0].comment !== RUN_TABLE_COMMENT) return 'not-ours';
+  await client.query(`DROP TABLE ${name}`);
+  return 'dropped';
 }

@@ -1,4 +1,4 @@
-import type { RedisView } from '../result/run-result.js';
+import type { DatabaseView, RedisView } from '../result/run-result.js';
 
 /**
  * A live run whose cleanup failed: which keys may remain, why, and the command that deletes them. Empty when
@@ -12,4 +12,12 @@ export function keysLeftBehind(redis: Pick<RedisView, 'prefix' | 'target' | 'cle
       ? ''
       : `; delete them with: ${command}${command.includes(':***@') ? '   (put the password in place of ***)' : ''}`;
   return `the keys under ${redis.prefix} on ${redis.target} may remain (cleanup failed: ${redis.cleanup_error})${how}`;
+}
+
+/** A live run whose table could not be dropped: which, why, and the command that drops it. Empty when it was. */
+export function tableLeftBehind(database: Pick<DatabaseView, 'table' | 'target' | 'cleanup_error' | 'cleanup_command'>): string {
+  if (database.cleanup_error === undefined || database.table === null) return '';
+  const command = database.cleanup_command;
+  const how = command === undefined ? '' : `; drop it with: ${command}${command.includes(':***@') ? '   (put the password in place of ***)' : ''}`;
+  return `the table ${database.table} on ${database.target} may remain (DROP TABLE failed: ${database.cleanup_error})${how}`;
 }

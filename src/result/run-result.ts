@@ -292,8 +292,10 @@ export interface DatabaseView {
   baseline?: { client: DatabaseClientCounts; server: DatabaseServerStats | null; server_error?: string };
   /** Whether the run's table was dropped at the end (false in statements mode). */
   table_dropped: boolean;
-  /** Present when dropping the table failed: drop it by hand (DROP TABLE <table>). */
+  /** Present when dropping the table failed: drop it with `cleanup_command`. */
   cleanup_error?: string;
+  /** With cleanup_error: the command that drops the table (`cachebench cleanup --postgres …`, the password as `***`). */
+  cleanup_command?: string;
 }
 
 export interface TimeseriesPoint {

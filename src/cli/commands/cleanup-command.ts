@@ -1,4 +1,9 @@
+import pg from 'pg';
 import { InputError, RunFailure } from '../../errors.js';
+import { parsePostgresAddress, redactPostgres } from '../../live/postgres-address.js';
+import { closeClient } from '../../live/postgres-connections.js';
+import { dropLeftoverTable, RUN_TABLE_NAME } from '../../live/postgres-table.js';
+import { echoInput } from '../../report/display-text.js';
 import { deleteKeysWithPrefix, MIN_PREFIX_LENGTH } from '../../live/key-cleanup.js';
 import { parseRedisAddress, type RedisAddress } from '../../live/redis-address.js';
 import { RedisConnections } from '../../live/redis-connection.js';
@@ -9,8 +14,10 @@ import type { Terminal } from '../terminal.js';
 
 /** The options as commander hands them over. */
 export interface CleanupOptions {
-  redis: string;
-  prefix: string;
+  redis?: string;
+  prefix?: string;
+  postgres?: string;
+  table?: string;
   connectTimeout: string;
 }
 
@@ -24,7 +31,16 @@ const COMMAND_TIMEOUT_MS = 5000;
  * or too short prefix, 3 when Redis cannot be reached or fails midway (run it again: it deletes what is left).
  */
 export async function cleanupCommand(options: CleanupOptions, terminal: Terminal): Promise<number> {
-  const address = parseRedisAddress(options.redis, '--redis');
+  const usage = 'give --redis URL --prefix P (the keys a run left) or --postgres URL --table NAME (the table a run left)';
+  if ((options.redis === undefined) === (options.postgres === undefined)) {
+    throw new InputError(`cleanup: ${options.redis === undefined ? 'nothing to clean' : '--redis and --postgres are two cleanups'}; ${usage}`);
+  }
+  if (options.postgres !== undefined) {
+    if (options.table === undefined || options.prefix !== undefined) throw new InputError(`cleanup --postgres needs --table (and no --prefix); ${usage}`);
+    return dropRunTable(options.postgres, options.table, positiveDuration('--connect-timeout', options.connectTimeout), terminal);
+  }
+  if (options.prefix === undefined || options.table !== undefined) throw new InputError(`cleanup --redis needs --prefix (and no --table); ${usage}`);
+  const address = parseRedisAddress(options.redis!, '--redis');
   const prefix = options.prefix;
   if (prefix.length < MIN_PREFIX_LENGTH) {
     throw new InputError(
@@ -54,6 +70,49 @@ export async function cleanupCommand(options: CleanupOptions, terminal: Terminal
     );
   } finally {
     connections.close();
+  }
+}
+
+/**
+ * `cachebench cleanup --postgres URL --table NAME`: drops the table a run left behind when its DROP TABLE
+ * failed — only a table named as a run names its own and carrying the comment a run gives it at creation
+ * (postgres-table.ts), so no table of the user's is ever dropped. Exit 2 for any other table, 3 when the
+ * server cannot be reached or the DROP fails.
+ */
+async function dropRunTable(url: string, table: string, connectTimeoutMs: number, terminal: Terminal): Promise<number> {
+  const address = parsePostgresAddress(url, '--postgres');
+  if (!RUN_TABLE_NAME.test(table)) {
+    throw new InputError(`--table: "${echoInput(table)}" is not the name of a run's table (<database.postgres.table>_<8 hex digits>, as the run printed it, e.g. cachebench_items_3f2a9c1b)`);
+  }
+  const client = new pg.Client({
+    host: address.host,
+    port: address.port,
+    user: address.user,
+    password: address.password,
+    database: address.database,
+    application_name: 'cachebench:cleanup',
+    connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: COMMAND_TIMEOUT_MS,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await closeClient(client);
+    throw new RunFailure(`PostgreSQL at ${address.display} could not be reached: ${redactPostgres((error as Error).message, address)}`);
+  }
+  try {
+    const outcome = await dropLeftoverTable(client, table);
+    if (outcome === 'not-ours') {
+      throw new InputError(`${table} on ${address.display} was not created by a cachebench run (it lacks the comment a run gives its table): left as it is`);
+    }
+    terminal.stdout(outcome === 'dropped' ? `dropped table ${table} on ${address.display}\n` : `no table ${table} on ${address.display}: nothing to drop\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new RunFailure(`dropping ${table} on ${address.display} failed: ${redactPostgres((error as Error).message, address)}; run the command again`);
+  } finally {
+    await closeClient(client);
   }
 }
 

@@ -9,7 +9,7 @@ import { serializeResult } from '../../report/json-result.js';
 import { renderRunJunit } from '../../report/junit-report.js';
 import { renderRunMarkdown } from '../../report/run-markdown.js';
 import { renderRunReportHtml } from '../../report/html/run-report.js';
-import { keysLeftBehind } from '../../report/keys-left-behind.js';
+import { keysLeftBehind, tableLeftBehind } from '../../report/keys-left-behind.js';
 import { renderRunSummary } from '../../report/run-summary.js';
 import { renderThresholdTable } from '../../report/threshold-table.js';
 import { reportChalk } from '../../report/report-style.js';
@@ -157,7 +157,9 @@ export async function runCommand(file: string, options: RunOptions, terminal: Te
     return stopped.exitCode;
   }
   // Keys of ours that may remain in Redis outweigh a threshold: the run did not end cleanly (exit 3).
-  const leftBehind = result.runs.flatMap((r) => (r.redis === undefined ? [] : [keysLeftBehind(r.redis)])).filter((note) => note !== '');
+  const leftBehind = result.runs
+    .flatMap((r) => [r.redis === undefined ? '' : keysLeftBehind(r.redis), r.database === undefined ? '' : tableLeftBehind(r.database)])
+    .filter((note) => note !== '');
   if (leftBehind.length > 0) {
     for (const note of leftBehind) terminal.stderr(`cachebench: ${note}\n`);
     return 3;
