@@ -6,7 +6,7 @@
 // Targets: MAE ≤ 0.01 per policy, ≥ 20× less time.
 //
 // Traces: the benchmark's 10M-request oracleGeneral file (bench/generate-oracle-general.js writes it; 1%
-// sampled) and, when it is there, the CloudPhysics trace given as BENCH_CLOUDPHYSICS=<csv> (10% sampled:
+// sampled, or BENCH_MINIATURE_RATE) and, when it is there, the CloudPhysics trace given as BENCH_CLOUDPHYSICS=<csv> (10% sampled:
 // 49k keys, so 1% would sample fewer than 500).
 //
 //   npm run build && node bench/miniature.js
@@ -24,7 +24,8 @@ if (!existsSync(benchTrace)) {
   const made = spawnSync(process.execPath, [join(root, 'bench', 'generate-oracle-general.js')], { stdio: 'inherit' });
   if (made.status !== 0) process.exit(1);
 }
-const traces = [{ label: 'bench 10M Zipf(1.0), oracleGeneral', path: benchTrace, rate: 0.01 }];
+// BENCH_MINIATURE_RATE: the bench trace's sampling rate (default 1%).
+const traces = [{ label: 'bench 10M Zipf(1.0), oracleGeneral', path: benchTrace, rate: Number(process.env.BENCH_MINIATURE_RATE ?? 0.01) }];
 const cloudphysics = process.env.BENCH_CLOUDPHYSICS;
 if (cloudphysics !== undefined && existsSync(cloudphysics)) traces.push({ label: 'CloudPhysics', path: cloudphysics, rate: 0.1 });
 
