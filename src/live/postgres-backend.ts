@@ -1,10 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { RunFailure } from '../errors.js';
 import { LatencyHistogram } from '../metrics/latency-histogram.js';
 import type { DatabaseClientCounts, DatabaseServerStats, DatabaseView, RunMetrics } from '../result/run-result.js';
 import type { LatencySpec, PostgresSpec, Scenario } from '../scenario/scenario.js';
 import { parsePostgresAddress, type PostgresAddress, redactPostgres } from './postgres-address.js';
-import { closeClient } from './postgres-connections.js';
+import { closeClient, connectControlClient } from './postgres-connections.js';
 import { emptyPostgresCounts, type PostgresShardOutcome } from './postgres-database.js';
 import { backendsGone, type PostgresStatsSnapshot, postgresStatsDelta, readPostgresStats } from './postgres-stats.js';
 import { type PostgresStatements, postgresStatements } from './postgres-statements.js';
@@ -66,24 +66,12 @@ export class PostgresBackend {
   static async open(scenario: Scenario, runId: string): Promise<PostgresBackend> {
     const spec = scenario.database.postgres!;
     const address = parsePostgresAddress(spec.url, 'database.postgres.url');
-    const control = new pg.Client({
-      host: address.host,
-      port: address.port,
-      user: address.user,
-      password: address.password,
-      database: address.database,
-      application_name: `cachebench:${runId}:control`,
-      connectionTimeoutMillis: spec.connect_timeout,
-      // A stalled server must not hang the run's end: its statistics and its DROP TABLE give up after this.
-      query_timeout: CONTROL_QUERY_TIMEOUT_MS,
+    // A stalled server must not hang the run's end: its statistics and its DROP TABLE give up after CONTROL_QUERY_TIMEOUT_MS.
+    const control = await connectControlClient(address, {
+      applicationName: `cachebench:${runId}:control`,
+      connectTimeoutMs: spec.connect_timeout,
+      queryTimeoutMs: CONTROL_QUERY_TIMEOUT_MS,
     });
-    control.on('error', () => {});
-    try {
-      await control.connect();
-    } catch (error) {
-      await closeClient(control);
-      throw new RunFailure(`PostgreSQL at ${address.display} could not be reached: ${redactPostgres((error as Error).message, address)}`);
-    }
     const table = spec.table === null ? null : new PostgresTable(`${spec.table}_${runId}`);
     const backend = new PostgresBackend(spec, address, control, table, `cachebench:${runId}`);
     try {

@@ -106,6 +106,35 @@ export class PostgresConnections {
   }
 }
 
+/**
+ * A connection of cachebench's own beside the load's (the run's table and statistics, `cleanup`): connected,
+ * or a RunFailure (exit 3) saying the server could not be reached, the password masked. Queries on it give
+ * up after `queryTimeoutMs`, so a stalled server cannot hang the end of a run.
+ */
+export async function connectControlClient(
+  address: PostgresAddress,
+  options: { applicationName: string; connectTimeoutMs: number; queryTimeoutMs: number },
+): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: address.host,
+    port: address.port,
+    user: address.user,
+    password: address.password,
+    database: address.database,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    query_timeout: options.queryTimeoutMs,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await closeClient(client);
+    throw new RunFailure(`PostgreSQL at ${address.display} could not be reached: ${redactPostgres((error as Error).message, address)}`);
+  }
+  return client;
+}
+
 /** end(), or the socket dropped when the server does not answer within CLOSE_GRACE_MS. */
 export async function closeClient(client: pg.Client): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

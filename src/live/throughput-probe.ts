@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { startWorker } from '../threads/worker-script.js';
 import { deleteKeysWithPrefix } from './key-cleanup.js';
-import { parseRedisAddress } from './redis-address.js';
+import { parseRedisAddress, type RedisAddress } from './redis-address.js';
 import type { PipelinedRedisConnection } from './pipelined-redis-connection.js';
 import { PipelinedRedisPool } from './pipelined-redis-pool.js';
 import { RedisConnections } from './redis-connection.js';
@@ -58,19 +58,7 @@ export async function probeGetSetThroughput(options: ThroughputProbeOptions): Pr
   });
   const results = (await Promise.all(workers.map(async (w) => (await once(w, 'message'))[0]))) as ThroughputProbeResult[];
   await Promise.all(workers.map((w) => w.terminate()));
-  const cleanup = await RedisConnections.open({
-    addresses: [parseRedisAddress(options.url, 'url')],
-    cluster: false,
-    connections: 1,
-    autoPipelining: false,
-    connectTimeoutMs: 2000,
-    commandTimeoutMs: 5000,
-  });
-  try {
-    await deleteKeysWithPrefix(cleanup, prefix);
-  } finally {
-    cleanup.close();
-  }
+  await deleteProbeKeys(parseRedisAddress(options.url, 'url'), prefix);
   return {
     requestsPerSecond: results.reduce((sum, r) => sum + r.requestsPerSecond, 0),
     requests: results.reduce((sum, r) => sum + r.requests, 0),
@@ -122,20 +110,23 @@ export async function probeInThisThread(
   const elapsed = (performance.now() - started) / 1000;
   await Promise.all(loops);
   pool.close();
-  if (options.cleanup !== false) {
-    const cleanup = await RedisConnections.open({
-      addresses: [address],
-      cluster: false,
-      connections: 1,
-      autoPipelining: false,
-      connectTimeoutMs: 2000,
-      commandTimeoutMs: 5000,
-    });
-    try {
-      await deleteKeysWithPrefix(cleanup, prefix);
-    } finally {
-      cleanup.close();
-    }
-  }
+  if (options.cleanup !== false) await deleteProbeKeys(address, prefix);
   return { requestsPerSecond: measuredRequests / elapsed, requests: measuredRequests, errors, seconds: elapsed };
+}
+
+/** Deletes the probe's keys (its prefix only) over a connection of its own. */
+async function deleteProbeKeys(address: RedisAddress, prefix: string): Promise<void> {
+  const cleanup = await RedisConnections.open({
+    addresses: [address],
+    cluster: false,
+    connections: 1,
+    autoPipelining: false,
+    connectTimeoutMs: 2000,
+    commandTimeoutMs: 5000,
+  });
+  try {
+    await deleteKeysWithPrefix(cleanup, prefix);
+  } finally {
+    cleanup.close();
+  }
 }

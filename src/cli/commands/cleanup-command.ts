@@ -1,7 +1,6 @@
-import pg from 'pg';
 import { InputError, RunFailure } from '../../errors.js';
 import { parsePostgresAddress, redactPostgres } from '../../live/postgres-address.js';
-import { closeClient } from '../../live/postgres-connections.js';
+import { closeClient, connectControlClient } from '../../live/postgres-connections.js';
 import { dropLeftoverTable, RUN_TABLE_NAME } from '../../live/postgres-table.js';
 import { echoInput } from '../../report/display-text.js';
 import { deleteKeysWithPrefix, MIN_PREFIX_LENGTH } from '../../live/key-cleanup.js';
@@ -84,23 +83,7 @@ async function dropRunTable(url: string, table: string, connectTimeoutMs: number
   if (!RUN_TABLE_NAME.test(table)) {
     throw new InputError(`--table: "${echoInput(table)}" is not the name of a run's table (<database.postgres.table>_<8 hex digits>, as the run printed it, e.g. cachebench_items_3f2a9c1b)`);
   }
-  const client = new pg.Client({
-    host: address.host,
-    port: address.port,
-    user: address.user,
-    password: address.password,
-    database: address.database,
-    application_name: 'cachebench:cleanup',
-    connectionTimeoutMillis: connectTimeoutMs,
-    query_timeout: COMMAND_TIMEOUT_MS,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    await closeClient(client);
-    throw new RunFailure(`PostgreSQL at ${address.display} could not be reached: ${redactPostgres((error as Error).message, address)}`);
-  }
+  const client = await connectControlClient(address, { applicationName: 'cachebench:cleanup', connectTimeoutMs, queryTimeoutMs: COMMAND_TIMEOUT_MS });
   try {
     const outcome = await dropLeftoverTable(client, table);
     if (outcome === 'not-ours') {
