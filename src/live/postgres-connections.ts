@@ -82,13 +82,7 @@ export class PostgresConnections {
   private async connect(slot: number): Promise<pg.Client> {
     const { address, options } = this;
     const client = new pg.Client({
-      host: address.host,
-      port: address.port,
-      user: address.user,
-      password: address.password,
-      database: address.database,
-      application_name: options.applicationName,
-      connectionTimeoutMillis: options.connectTimeoutMs,
+      ...clientConfig(address, options.applicationName, options.connectTimeoutMs),
       ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     });
     // A connection that drops between queries reports here; the query on it (if any) fails on its own.
@@ -106,6 +100,19 @@ export class PostgresConnections {
   }
 }
 
+/** Where and as whom a client connects, named for pg_stat_activity. */
+function clientConfig(address: PostgresAddress, applicationName: string, connectTimeoutMs: number): pg.ClientConfig {
+  return {
+    host: address.host,
+    port: address.port,
+    user: address.user,
+    password: address.password,
+    database: address.database,
+    application_name: applicationName,
+    connectionTimeoutMillis: connectTimeoutMs,
+  };
+}
+
 /**
  * A connection of cachebench's own beside the load's (the run's table and statistics, `cleanup`): connected,
  * or a RunFailure (exit 3) saying the server could not be reached, the password masked. Queries on it give
@@ -115,16 +122,7 @@ export async function connectControlClient(
   address: PostgresAddress,
   options: { applicationName: string; connectTimeoutMs: number; queryTimeoutMs: number },
 ): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: address.host,
-    port: address.port,
-    user: address.user,
-    password: address.password,
-    database: address.database,
-    application_name: options.applicationName,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    query_timeout: options.queryTimeoutMs,
-  });
+  const client = new pg.Client({ ...clientConfig(address, options.applicationName, options.connectTimeoutMs), query_timeout: options.queryTimeoutMs });
   client.on('error', () => {});
   try {
     await client.connect();
