@@ -10,9 +10,9 @@ import { decodePercentileCurve } from '../src/report/html/latency-distribution-c
 import { renderRunReportHtml } from '../src/report/html/run-report.js';
 import type { Result, RunResult, TimeseriesPoint } from '../src/result/run-result.js';
 import { arraySource, readCloudPhysics } from './support/analysis-source.js';
-import { embeddedCharts } from './support/html-report.js';
+import { embeddedCharts, serverCounterTable } from './support/html-report.js';
 import { withPatternFields } from './support/pattern-fields.js';
-import { baselineMetrics, latency, runMetrics, runResult } from './support/run-metrics.js';
+import { baselineMetrics, latency, liveRunResult, runMetrics, runResult } from './support/run-metrics.js';
 
 const library = loadChartLibrary();
 const HOSTILE = '</script><script>alert(1)</script><!--';
@@ -388,5 +388,63 @@ describe('a partial result in the HTML report', () => {
     assert.match(html, /<p class="note partial">Partial result: interrupted \(SIGTERM\) after 8,192 requests<\/p>/);
     assert.match(html, /<p class="note">Partial run: interrupted \(SIGTERM\) after 8,192 requests; its numbers cover the requests until then\.<\/p>/);
     assert.ok(html.indexOf('Partial result') < html.indexOf('<section'), 'before the runs');
+  });
+});
+
+describe("a live run's server counters in the HTML report", () => {
+  it("sets Redis's INFO deltas and PostgreSQL's pg_stat_* deltas beside the client's counts, the live baseline's too", () => {
+    const html = page([liveRunResult()]);
+    assert.match(html, /<h3>The client's counts beside the servers'<\/h3>/);
+    const redis = serverCounterTable(html, 'Redis redis://127.0.0.1:6390/0');
+    assert.deepEqual(redis.head, ['counter', 'client', 'server']);
+    assert.deepEqual(redis.rows.get('GET hits (keyspace_hits)'), ['9,120', '9,124']);
+    assert.deepEqual(redis.rows.get('GET misses (keyspace_misses)'), ['880', '882']);
+    assert.deepEqual(redis.rows.get('commands (total_commands_processed)'), ['10,000 GETs', '12,345']);
+    assert.deepEqual(redis.rows.get('failed commands'), ['3', '–']);
+    assert.deepEqual(redis.rows.get('evictions (evicted_keys)'), ['–', '77']);
+    assert.deepEqual(redis.rows.get('expirations (expired_keys)'), ['–', '5']);
+    assert.deepEqual(redis.rows.get('used memory after the run (change)'), ['–', '2 MB (+1 MB)']);
+
+    const postgres = serverCounterTable(html, 'PostgreSQL postgres://app:***@127.0.0.1:5432/app');
+    assert.deepEqual(postgres.head, ['counter', 'client', 'server', 'no cache: client', 'no cache: server']);
+    assert.deepEqual(postgres.rows.get('read queries (pg_stat_statements calls)'), ['880', '878', '10,000', '10,001']);
+    assert.deepEqual(postgres.rows.get('write queries'), ['500', '499', '500', '501']);
+    assert.deepEqual(postgres.rows.get('failed queries'), ['2', '–', '0', '–']);
+    assert.deepEqual(postgres.rows.get('transactions committed (xact_commit)'), ['–', '1,391', '–', '10,512']);
+    assert.deepEqual(postgres.rows.get('transactions rolled back (xact_rollback)'), ['–', '4', '–', '0']);
+    assert.deepEqual(postgres.rows.get('blocks hit in shared buffers (blks_hit)'), ['–', '3,990', '–', '30,000']);
+    assert.deepEqual(postgres.rows.get('blocks read (blks_read)'), ['–', '10', '–', '0']);
+    const section = html.slice(html.indexOf("<h3>The client's counts"), html.indexOf('</section>'));
+    assert.doesNotMatch(section, /unavailable|unknown|not recorded/);
+  });
+
+  it('says a counter is unavailable, with the reason, instead of printing the 0 the result holds', () => {
+    const live = liveRunResult();
+    const db = live.database!;
+    const html = page([
+      liveRunResult({
+        redis: {
+          ...live.redis!,
+          info_after: {},
+          info_error: 'connect ECONNREFUSED 127.0.0.1:6390',
+          delta: { keyspace_hits: 0, keyspace_misses: 0, evicted_keys: 0, expired_keys: 0, used_memory: 0, total_commands_processed: 0 },
+        },
+        database: { ...db, server: { database: db.server!.database, statements: null, statements_unavailable: 'pg_stat_statements must be loaded via shared_preload_libraries' } },
+      }),
+    ]);
+    const redis = serverCounterTable(html, 'Redis redis://127.0.0.1:6390/0');
+    for (const label of ['GET hits (keyspace_hits)', 'GET misses (keyspace_misses)', 'commands (total_commands_processed)']) {
+      assert.equal(redis.rows.get(label)?.[1], 'unavailable', label);
+    }
+    assert.match(html, /<td class="unavailable">unavailable<\/td>/);
+    assert.match(html, /<p class="note">Redis&#39;s counters are unavailable: INFO could not be read after the run: connect ECONNREFUSED 127\.0\.0\.1:6390\.<\/p>/);
+    const postgres = serverCounterTable(html, 'PostgreSQL postgres://app:***@127.0.0.1:5432/app');
+    assert.deepEqual(postgres.rows.get('read queries (pg_stat_statements calls)'), ['880', 'unavailable', '10,000', '10,001']);
+    assert.deepEqual(postgres.rows.get('transactions committed (xact_commit)'), ['–', '1,391', '–', '10,512']);
+    assert.match(html, /<p class="note">pg_stat_statements unavailable \(pg_stat_statements must be loaded via shared_preload_libraries\): the statement counts are unavailable/);
+  });
+
+  it('a run that is not live has no such section', () => {
+    assert.doesNotMatch(page([timedRun()]), /server-counters|beside the servers/);
   });
 });

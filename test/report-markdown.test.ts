@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { codeSpan, markdownTable, markdownText } from '../src/report/markdown-text.js';
 import { renderRunMarkdown } from '../src/report/run-markdown.js';
-import type { Result } from '../src/result/run-result.js';
+import type { Result, RunResult } from '../src/result/run-result.js';
 import { cachebench, repoRoot } from './support/cachebench-process.js';
-import { runResult } from './support/run-metrics.js';
+import { liveRunResult, runResult } from './support/run-metrics.js';
 
 /*
  * Snapshots: the expected Markdown is committed under test/fixtures/ and compared exactly. The results it is
@@ -103,5 +103,102 @@ describe('a partial result in Markdown', () => {
     assert.match(text, /⚠ \*\*partial result\*\*: interrupted \(SIGINT\) after 4,096 requests during run 2 of 2\n/);
     assert.match(text, /### big\n\n⚠ partial: interrupted \(SIGINT\) after 4,096 requests\n/);
     assert.doesNotMatch(renderRunMarkdown({ schema_version: 1, scenario: { name: 'x' }, runs: [runResult()] }), /partial/);
+  });
+});
+
+describe("a live run's server counters in Markdown", () => {
+  const render = (run: RunResult) => renderRunMarkdown({ schema_version: 1, scenario: { name: 'live' }, runs: [run] });
+  /** The cells of the table row whose first cell is `label`, the pipes inside cells kept. */
+  const row = (text: string, label: string): string[] | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(`| ${markdownText(label)} |`));
+    return line
+      ?.slice(2, -2)
+      .split(/ (?<!\\)\| /)
+      .slice(1);
+  };
+
+  it("sets Redis's INFO deltas and PostgreSQL's pg_stat_* deltas beside the client's counts, the live baseline's too", () => {
+    const text = render(liveRunResult());
+    assert.match(text, /^\*\*Redis redis:\/\/127\.0\.0\.1:6390\/0: the client's counts beside the server's\*\*\n\n\| counter \| client \| server \|$/m);
+    assert.deepEqual(row(text, 'GET hits (keyspace_hits)'), ['9,120', '9,124']);
+    assert.deepEqual(row(text, 'GET misses (keyspace_misses)'), ['880', '882']);
+    assert.deepEqual(row(text, 'commands (total_commands_processed)'), ['10,000 GETs', '12,345']);
+    assert.deepEqual(row(text, 'failed commands'), ['3', '–']);
+    assert.deepEqual(row(text, 'evictions (evicted_keys)'), ['–', '77']);
+    assert.deepEqual(row(text, 'expirations (expired_keys)'), ['–', '5']);
+    assert.deepEqual(row(text, 'used memory after the run (change)'), ['–', '2 MB (+1 MB)']);
+    assert.deepEqual(row(text, 'keys deleted at the end'), ['950', '–']);
+
+    assert.match(text, /^\| counter \| client \| server \| no cache: client \| no cache: server \|$/m);
+    assert.deepEqual(row(text, 'read queries (pg_stat_statements calls)'), ['880', '878', '10,000', '10,001']);
+    assert.deepEqual(row(text, 'rows the reads returned (pg_stat_statements rows)'), ['–', '877', '–', '10,001']);
+    assert.deepEqual(row(text, 'write queries'), ['500', '499', '500', '501']);
+    assert.deepEqual(row(text, 'failed queries'), ['2', '–', '0', '–']);
+    assert.deepEqual(row(text, 'timeouts'), ['1', '–', '0', '–']);
+    assert.deepEqual(row(text, 'transactions committed (xact_commit)'), ['–', '1,391', '–', '10,512']);
+    assert.deepEqual(row(text, 'transactions rolled back (xact_rollback)'), ['–', '4', '–', '0']);
+    assert.deepEqual(row(text, 'blocks hit in shared buffers (blks_hit)'), ['–', '3,990', '–', '30,000']);
+    assert.deepEqual(row(text, 'blocks read (blks_read)'), ['–', '10', '–', '0']);
+    // A counter the baseline's result does not carry is missing, not 0.
+    assert.deepEqual(row(text, 'rows updated (tup_updated)'), ['–', '500', '–', '–']);
+    assert.deepEqual(row(text, 'shared-buffer hit rate (blks_hit ÷ (blks_hit + blks_read))'), ['–', '99.8%', '–', '100.0%']);
+    assert.equal(row(text, 'write-behind batches'), undefined, 'the run has no flush statement');
+    assert.match(text, /^Table cachebench\\_items\\_5eed \(1,000 rows\) dropped\.$/m);
+    assert.doesNotMatch(text, /unavailable|unknown|not recorded/);
+  });
+
+  it('says a counter is unavailable, with the reason, instead of printing the 0 the result holds', () => {
+    const live = liveRunResult();
+    const db = live.database!;
+    const run = liveRunResult({
+      // INFO failed after the run: the result's deltas are 0 and info_after is empty.
+      redis: {
+        ...live.redis!,
+        info_after: {},
+        info_error: 'connect ECONNREFUSED 127.0.0.1:6390',
+        delta: { keyspace_hits: 0, keyspace_misses: 0, evicted_keys: 0, expired_keys: 0, used_memory: 0, total_commands_processed: 0 },
+      },
+      database: {
+        ...db,
+        server: { database: db.server!.database, statements: null, statements_unavailable: 'the pg_stat_statements extension is not installed in this database' },
+        baseline: { client: db.baseline!.client, server: null, server_error: 'connection terminated unexpectedly' },
+      },
+    });
+    const text = render(run);
+    assert.deepEqual(row(text, 'GET hits (keyspace_hits)'), ['9,120', 'unavailable']);
+    assert.deepEqual(row(text, 'evictions (evicted_keys)'), ['–', 'unavailable']);
+    assert.deepEqual(row(text, 'used memory after the run (change)'), ['–', 'unavailable']);
+    assert.match(text, /^Redis's counters are unavailable: INFO could not be read after the run: connect ECONNREFUSED 127\.0\.0\.1:6390\.$/m);
+    assert.deepEqual(row(text, 'read queries (pg_stat_statements calls)'), ['880', 'unavailable', '10,000', 'unavailable']);
+    // pg_stat_database was read for the cached run, not for the baseline.
+    assert.deepEqual(row(text, 'transactions committed (xact_commit)'), ['–', '1,391', '–', 'unavailable']);
+    assert.match(
+      text,
+      /^pg\\_stat\\_statements unavailable \(the pg\\_stat\\_statements extension is not installed in this database\): the statement counts are unavailable/m,
+    );
+    assert.match(text, /^No-cache baseline: server statistics unavailable \(connection terminated unexpectedly\): every server counter is unavailable\.$/m);
+  });
+
+  it('says unknown when Redis restarted, and not recorded when pg_stat_statements has no entry for a statement the client ran', () => {
+    const live = liveRunResult();
+    const db = live.database!;
+    const text = render(
+      liveRunResult({
+        redis: {
+          ...live.redis!,
+          delta: { keyspace_hits: null, keyspace_misses: null, evicted_keys: null, expired_keys: null, used_memory: null, total_commands_processed: null },
+          delta_unknown: 'Redis restarted during the run (its run_id changed; uptime 3 s at the end), so its counters started again from 0',
+        },
+        database: { ...db, server: { ...db.server!, statements: { read: { calls: 878, rows: 877 }, write: null, flush: null } } },
+      }),
+    );
+    assert.deepEqual(row(text, 'GET misses (keyspace_misses)'), ['880', 'unknown']);
+    assert.deepEqual(row(text, 'used memory after the run (change)'), ['–', '2 MB (change unknown)']);
+    assert.match(text, /^Redis's counters are unknown: Redis restarted during the run/m);
+    assert.deepEqual(row(text, 'write queries'), ['500', 'not recorded', '500', '501']);
+  });
+
+  it('a run that is not live has no such section', () => {
+    assert.doesNotMatch(render(runResult()), /beside the server's|keyspace/);
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { renderRunSummary } from '../src/report/run-summary.js';
 import { verdictLine } from '../src/report/verdict.js';
 import type { RunMetrics } from '../src/result/run-result.js';
-import { baselineMetrics, latency, runMetrics, runResult } from './support/run-metrics.js';
+import { baselineMetrics, latency, liveRunResult, runMetrics, runResult } from './support/run-metrics.js';
 
 const ANSI = /\x1b/;
 
@@ -170,5 +170,44 @@ describe('verdictLine', () => {
   it('never rounds a partial cut to 100%', () => {
     const metrics = untimed(runMetrics({ offload: 0.9996 }));
     assert.match(verdictLine(runResult({ metrics, baseline: untimed(baselineMetrics()) })), /cuts DB reads by 99\.9%/);
+  });
+});
+
+describe("a live run's server counters in the summary", () => {
+  const line = (text: string, start: string) => text.split('\n').find((l) => l.startsWith(start));
+
+  it("sets Redis's and PostgreSQL's counters beside the client's", () => {
+    const text = renderRunSummary(liveRunResult(), { color: false });
+    assert.equal(
+      line(text, 'redis '),
+      'redis redis://127.0.0.1:6390/0: keyspace hits 9,124, misses 882 (client: 9,120, 880), evicted 77, expired 5, commands 12,345',
+    );
+    assert.equal(
+      line(text, 'postgres '),
+      'postgres postgres://app:***@127.0.0.1:5432/app: 880 reads, 500 writes on 8 connections (pg_stat_statements: 878 reads, 499 writes), errors 2, timeouts 1',
+    );
+    assert.equal(line(text, 'table '), 'table cachebench_items_5eed (1,000 rows) dropped');
+  });
+
+  it('says unavailable, with the reason, where the result holds zeros for counters that were never read', () => {
+    const live = liveRunResult();
+    const db = live.database!;
+    const run = liveRunResult({
+      redis: {
+        ...live.redis!,
+        info_after: {},
+        info_error: 'connect ECONNREFUSED 127.0.0.1:6390',
+        delta: { keyspace_hits: 0, keyspace_misses: 0, evicted_keys: 0, expired_keys: 0, used_memory: 0, total_commands_processed: 0 },
+      },
+      database: { ...db, server: { database: db.server!.database, statements: null, statements_unavailable: 'not installed' } },
+    });
+    const text = renderRunSummary(run, { color: false });
+    assert.equal(
+      line(text, 'redis '),
+      'redis redis://127.0.0.1:6390/0: keyspace hits, misses, evicted, expired and commands unavailable (INFO could not be read after the run: connect ECONNREFUSED 127.0.0.1:6390); client: hits 9,120, misses 880',
+    );
+    assert.match(line(text, 'postgres ') ?? '', /\(pg_stat_statements unavailable \(not installed\); xact_commit 1,391\)/);
+    const gone = renderRunSummary(liveRunResult({ database: { ...db, server: null, server_error: 'timeout' } }), { color: false });
+    assert.match(line(gone, 'postgres ') ?? '', /\(server statistics unavailable \(timeout\)\)/);
   });
 });

@@ -1,18 +1,20 @@
 import { approximationLegend, approximationNote } from './approximation-note.js';
 import type { Result, RunMetrics, RunResult } from '../result/run-result.js';
-import { codeSpan, markdownTable, markdownText } from './markdown-text.js';
+import { type ColumnAlign, codeSpan, markdownTable, markdownText } from './markdown-text.js';
 import { formatCount, formatDuration, formatPercent, formatRate } from './number-format.js';
 import { matrixConclusions } from './matrix-conclusions.js';
 import { matrixOverview } from './matrix-table.js';
 import { formatRunParams } from './run-label.js';
 import { formatThresholdActual } from './threshold-table.js';
+import { serverCounterComparisons } from './server-counters.js';
 import { verdictLine } from './verdict.js';
 import { displayedInput } from './display-text.js';
 
 /**
  * `cachebench run --markdown`: a summary for a CI job page (GitHub's $GITHUB_STEP_SUMMARY, a merge-request
- * note): the gate's outcome first, then per run the key metrics with and without the cache, the verdict
- * and each threshold ✓/✗. With a matrix, an overview table comes first. Pure: returns the text.
+ * note): the gate's outcome first, then per run the key metrics with and without the cache, the verdict,
+ * each threshold ✓/✗ and, for a live run, the servers' own counters beside the client's. With a matrix, an
+ * overview table comes first. Pure: returns the text.
  */
 
 interface KeyMetric {
@@ -106,5 +108,19 @@ function runSection(run: RunResult, untitled: boolean): string {
       ),
     );
   }
+  parts.push(...serverCountersMarkdown(run));
   return parts.join('\n\n');
+}
+
+/** A live run: each server's own counters beside the client's counts, and why any is unavailable. */
+function serverCountersMarkdown(run: RunResult): string[] {
+  return serverCounterComparisons(run).flatMap((comparison) => [
+    `**${markdownText(comparison.title)}: the client's counts beside the server's**`,
+    markdownTable(
+      ['counter', ...comparison.columns.map(markdownText)],
+      ['left', ...comparison.columns.map((): ColumnAlign => 'right')],
+      comparison.rows.map((row) => [markdownText(row.label), ...row.values.map(markdownText)]),
+    ),
+    ...comparison.notes.map(markdownText),
+  ]);
 }

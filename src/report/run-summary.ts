@@ -1,10 +1,19 @@
 import Table from 'cli-table3';
-import type { AgeSummary, DatabaseView, RunMetrics, RunResult } from '../result/run-result.js';
+import type { AgeSummary, DatabaseView, RedisView, RunMetrics, RunResult } from '../result/run-result.js';
 import { formatBytes } from './byte-format.js';
 import { formatCount, formatDuration, formatPercent, formatRate, MISSING } from './number-format.js';
 import { reportChalk, type ReportOptions, tableOptions } from './report-style.js';
 import { keysLeftBehind } from './keys-left-behind.js';
 import { formatRunLabel } from './run-label.js';
+import {
+  postgresServerMissing,
+  redisCountersMissing,
+  redisDeltaText,
+  redisMemoryLine,
+  statementStatText,
+  statementsMissing,
+  tableFate,
+} from './server-counters.js';
 import { verdictLine } from './verdict.js';
 import { displayedInput } from './display-text.js';
 
@@ -156,11 +165,12 @@ function liveLines(run: RunResult): string {
   const { redis } = run;
   const live = run.metrics.live;
   if (redis === undefined || live === undefined) return '';
-  const d = redis.delta;
+  const missing = redisCountersMissing(redis);
+  const server = (field: keyof RedisView['delta']) => redisDeltaText(redis, field);
   const lines = [
-    redis.delta_unknown !== undefined
-      ? `redis ${redis.target}: keyspace hits, misses, evicted, expired and commands unknown (${redis.delta_unknown}); client: hits ${formatCount(redis.client.hits)}, misses ${formatCount(redis.client.misses)}`
-      : `redis ${redis.target}: keyspace hits ${formatCount(d.keyspace_hits)}, misses ${formatCount(d.keyspace_misses)} (client: ${formatCount(redis.client.hits)}, ${formatCount(redis.client.misses)}), evicted ${formatCount(d.evicted_keys)}, expired ${formatCount(d.expired_keys)}, commands ${formatCount(d.total_commands_processed)}`,
+    missing !== null
+      ? `redis ${redis.target}: keyspace hits, misses, evicted, expired and commands ${missing.state} (${missing.reason}); client: hits ${formatCount(redis.client.hits)}, misses ${formatCount(redis.client.misses)}`
+      : `redis ${redis.target}: keyspace hits ${server('keyspace_hits')}, misses ${server('keyspace_misses')} (client: ${formatCount(redis.client.hits)}, ${formatCount(redis.client.misses)}), evicted ${server('evicted_keys')}, expired ${server('expired_keys')}, commands ${server('total_commands_processed')}`,
     // Failed requests are the metrics' `errors` (the verdict's "requests failed"); Redis commands are counted apart.
     `load: dropped ${formatCount(live.dropped)}, failed requests ${formatCount(run.metrics.errors)}, failed Redis commands ${formatCount(redis.client.errors)}, reconnects ${formatCount(live.reconnects)}, warm-up ${formatDuration(live.warmup_ms)} excluded; ${formatCount(redis.keys_deleted)} keys under ${redis.prefix} deleted${redis.cleanup_error !== undefined ? ' before the cleanup failed' : ''}`,
   ];
@@ -179,12 +189,7 @@ function liveLines(run: RunResult): string {
     );
   }
   if (redis.cleanup_error !== undefined) lines.push(keysLeftBehind(redis));
-  const memory = redis.memory_model;
-  if (memory !== undefined) {
-    lines.push(
-      `Redis memory per key (measured on ${formatCount(memory.probed_keys)} keys of the run): ${formatBytes(memory.bytes_per_key)} of used_memory (MEMORY USAGE ${formatBytes(memory.memory_usage_per_key)}, value ${formatBytes(memory.value_bytes_per_key)}); ${formatBytes(memory.capacity_for_keys)} of maxmemory left for keys after ${formatBytes(memory.baseline_used_memory)} the server uses without them`,
-    );
-  }
+  if (redis.memory_model !== undefined) lines.push(redisMemoryLine(redis.memory_model));
   if (run.prediction !== undefined) {
     lines.push(`simulated prediction (${redis.config_applied?.maxmemory_policy ?? ''}): hit rate ${formatPercent(run.prediction.hit_rate)} vs live ${formatPercent(run.metrics.hit_rate)}`);
   }
@@ -195,13 +200,14 @@ function liveLines(run: RunResult): string {
 /** A real database: the client's query counts beside pg_stat_statements, where the baseline came from, the table's fate. */
 function databaseLines(db: DatabaseView, baselineSource: RunResult['baseline_source']): string[] {
   const c = db.client;
-  const st = db.server?.statements;
+  const missing = postgresServerMissing(db.server, db.server_error);
+  const statements = db.server === null ? null : statementsMissing(db.server);
   const server =
-    db.server === null
-      ? `server statistics unavailable (${db.server_error ?? 'unknown'})`
-      : st == null
-        ? `pg_stat_statements unavailable (${db.server.statements_unavailable ?? 'unknown'}); xact_commit ${formatCount(db.server.database.xact_commit ?? 0)}`
-        : `pg_stat_statements: ${formatCount(st.read?.calls ?? 0)} reads, ${formatCount(st.write?.calls ?? 0)} writes`;
+    missing !== null
+      ? missing
+      : statements !== null
+        ? `${statements}; xact_commit ${formatCount(db.server!.database.xact_commit)}`
+        : `pg_stat_statements: ${statementStatText(db.server, 'read', db.statements.read, c.reads)} reads${db.statements.write === null ? '' : `, ${statementStatText(db.server, 'write', db.statements.write, c.writes)} writes`}`;
   const lines = [
     `postgres ${db.target}: ${formatCount(c.reads)} reads, ${formatCount(c.writes)} writes${c.flushes > 0 ? `, ${formatCount(c.flushes)} batches` : ''} on ${formatCount(db.pool)} connections (${server}), errors ${formatCount(c.errors)}, timeouts ${formatCount(c.timeouts)}`,
   ];
@@ -209,12 +215,7 @@ function databaseLines(db: DatabaseView, baselineSource: RunResult['baseline_sou
   const staleness = db.staleness === 'exact' ? 'staleness exact (versions from the rows)' : `staleness unknown: ${db.staleness_note ?? ''}`;
   lines.push(`no-cache baseline ${baseline}; ${staleness}`);
   if (db.first_error !== undefined) lines.push(`first database error: ${db.first_error}`);
-  if (db.table !== null) {
-    lines.push(
-      db.cleanup_error !== undefined
-        ? `dropping table ${db.table} failed: ${db.cleanup_error}; drop it by hand (DROP TABLE ${db.table})`
-        : `table ${db.table} (${formatCount(db.rows_filled)} rows) ${db.table_dropped ? 'dropped' : 'not dropped'}`,
-    );
-  }
+  const fate = tableFate(db);
+  if (fate !== null) lines.push(fate);
   return lines;
 }

@@ -104,3 +104,68 @@ export function runResult(overrides: Partial<RunResult> = {}): RunResult {
     ...overrides,
   };
 }
+
+/**
+ * A live run against Redis and a real PostgreSQL (table mode, a live baseline): each server's counters
+ * differ from the client's counts, so a test can tell which column a number came from.
+ */
+export function liveRunResult(overrides: Partial<RunResult> = {}): RunResult {
+  const metrics = runMetrics({ cache: null, live: { dropped: 0, errors_per_second: [], reconnects: 0, warmup_ms: 1_000 } });
+  return runResult({
+    metrics,
+    redis: {
+      target: 'redis://127.0.0.1:6390/0',
+      prefix: 'cachebench:5eed:',
+      info_before: { used_memory: 1_048_576, total_commands_processed: 100 },
+      info_after: { used_memory: 2_097_152, total_commands_processed: 12_445 },
+      delta: {
+        keyspace_hits: 9_124,
+        keyspace_misses: 882,
+        evicted_keys: 77,
+        expired_keys: 5,
+        used_memory: 1_048_576,
+        total_commands_processed: 12_345,
+      },
+      client: { gets: 10_000, hits: 9_120, misses: 880, errors: 3 },
+      config_applied: null,
+      keys_deleted: 950,
+    },
+    database: {
+      kind: 'postgres',
+      target: 'postgres://app:***@127.0.0.1:5432/app',
+      mode: 'table',
+      table: 'cachebench_items_5eed',
+      rows_filled: 1_000,
+      pool: 8,
+      read_only: false,
+      statements: { read: 'SELECT version, payload FROM t WHERE id = $1', write: 'UPDATE t SET version = version + 1 WHERE id = $1', flush: null },
+      staleness: 'exact',
+      client: { reads: 880, writes: 500, flushes: 0, errors: 2, timeouts: 1, unversioned: 0, missing_rows: 0 },
+      reconnects: 0,
+      server: {
+        database: {
+          xact_commit: 1_391,
+          xact_rollback: 4,
+          tup_returned: 2_600,
+          tup_fetched: 1_380,
+          tup_inserted: 0,
+          tup_updated: 500,
+          tup_deleted: 0,
+          blks_read: 10,
+          blks_hit: 3_990,
+        },
+        statements: { read: { calls: 878, rows: 877 }, write: { calls: 499, rows: 498 }, flush: null },
+      },
+      baseline: {
+        client: { reads: 10_000, writes: 500, flushes: 0, errors: 0, timeouts: 0, unversioned: 0, missing_rows: 0 },
+        server: {
+          database: { xact_commit: 10_512, xact_rollback: 0, blks_read: 0, blks_hit: 30_000 },
+          statements: { read: { calls: 10_001, rows: 10_001 }, write: { calls: 501, rows: 501 }, flush: null },
+        },
+      },
+      table_dropped: true,
+    },
+    baseline_source: 'live',
+    ...overrides,
+  });
+}

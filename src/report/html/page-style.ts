@@ -37,6 +37,8 @@ th:first-child, td:first-child, table.matrix td:has(> code), table.matrix th.par
 th { color: var(--muted); font-weight: 600; font-size: 12px; }
 tr.section td { font-weight: 650; padding-top: 10px; color: var(--text); }
 td.indent { padding-left: 24px; }
+h4 { font-size: 14px; margin: 14px 0 6px; }
+td.unavailable { color: var(--muted); font-style: italic; }
 .status-pass { color: var(--pass); font-weight: 650; }
 .status-fail { color: var(--fail); font-weight: 650; }
 .tables { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }

@@ -13,6 +13,7 @@ import { matrixCharts, unvariedMetrics } from './matrix-charts.js';
 import { renderMatrixTable } from './matrix-comparison.js';
 import { renderMetricTable } from './metric-table.js';
 import { renderReportPage } from './report-page.js';
+import { renderServerCounters } from './server-counters-table.js';
 import { renderSummaryCards, summaryCards } from './summary-cards.js';
 import { renderThresholdList } from './threshold-list.js';
 import { timeseriesCharts } from './timeseries-charts.js';
@@ -21,7 +22,8 @@ import { displayedInput } from '../display-text.js';
 /**
  * `cachebench run --html`: the result as one self-contained page. A matrix opens with its runs compared
  * (a table and bar charts); then each run has its verdict, summary cards, charts over time and of latency,
- * and every number with and without the cache. Pure: the page is returned, the CLI writes it.
+ * every number with and without the cache and, for a live run, the servers' own counters beside the
+ * client's. Pure: the page is returned, the CLI writes it.
  */
 export function renderRunReportHtml(result: Result, library: ChartLibrary): string {
   result = displayedInput(result); // control characters escaped, URL passwords masked
@@ -91,6 +93,7 @@ function runSection(run: RunResult, index: number): { html: string; charts: Char
     renderFaultTable(run.faults ?? []),
     `<h3>Every number</h3>`,
     `<div class="tables">${renderMetricTable(run)}${renderThresholdList(run.thresholds)}</div>`,
+    renderServerCounters(run),
     '</section>',
   ];
   return { html: html.filter((part) => part !== '').join('\n'), charts };
