@@ -80,7 +80,12 @@ describe('an interrupted simulation writes every output, marked partial, and exi
       assert.equal(stopped.baseline.requests, stopped.metrics.requests);
       const html = readFileSync(out('html'), 'utf8');
       assert.match(html, /<\/html>\s*$/);
-      assert.match(readFileSync(out('xml'), 'utf8'), /<testsuites[\s\S]*<\/testsuites>\s*$/);
+      const junit = readFileSync(out('xml'), 'utf8');
+      assert.match(junit, /<testsuites[\s\S]*<\/testsuites>\s*$/);
+      // JUnit says the stopped run did not complete (an error), the finished one is a plain suite.
+      assert.match(junit, /<testsuites name="cachebench run (timed|untimed) \(partial\)" tests="1" failures="0" errors="1"/);
+      assert.equal(junit.match(/<testsuite name="[^"]*\(partial\)" tests="1" failures="0" errors="1"/g)?.length, 1);
+      assert.match(junit, new RegExp(`<testcase name="run completed" [^>]*>\\n\\s*<error type="partial" message="the run stopped early: interrupted \\(${signal}\\) after [\\d,]+ requests">`));
       assert.ok(readFileSync(out('md'), 'utf8').length > 0);
       assert.deepEqual(readdirSync(dir).sort(), ['result.html', 'result.json', 'result.md', 'result.xml'], 'no temporary file left');
     });

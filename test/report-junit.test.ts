@@ -19,7 +19,9 @@ interface Attributes {
 }
 interface TestCase extends Attributes {
   failure?: Attributes & { '#text': string };
+  error?: Attributes & { '#text': string };
   skipped?: Attributes;
+  'system-out'?: string;
 }
 interface TestSuite extends Attributes {
   properties?: { property: Attributes[] };
@@ -115,6 +117,74 @@ describe('run --junit', () => {
     const failure = suite.testcase?.[0].failure;
     assert.equal(failure?.['@_message'], 'actual: 7.0 ms; expected: latency.p99 < 5ms');
     assert.match(failure?.['#text'] ?? '', /in run a<b> & "c" 'd'\\nline two\\ttab\\x01bell: the metric is 7 \(7\.0 ms\)/);
+  });
+});
+
+describe('run --junit of a run that stopped early', () => {
+  const thresholds = [{ expr: 'hit_rate >= 0.5', actual: 0.912, pass: true }];
+  const reason = 'interrupted (SIGINT) after 4,096 requests';
+
+  it('names the suite partial, says why in properties, an errored "run completed" case and its system-out', () => {
+    const stopped = runResult({ name: 'big', thresholds, partial: true, partial_reason: reason });
+    const doc = parseJunit(
+      renderRunJunit({
+        schema_version: 1,
+        partial: true,
+        partial_reason: `${reason} during run 2 of 2`,
+        scenario: { name: 'x' },
+        runs: [runResult({ name: 'small', thresholds }), stopped],
+      }),
+    );
+    assert.equal(doc.testsuites['@_name'], 'cachebench run x (partial)');
+    assert.equal(doc.testsuites['@_tests'], '3');
+    assert.equal(doc.testsuites['@_failures'], '0');
+    assert.equal(doc.testsuites['@_errors'], '1', 'a stopped run is no pass');
+    const [small, big] = doc.testsuites.testsuite ?? [];
+    assert.deepEqual([small['@_name'], small['@_errors'], small.properties], ['small', '0', undefined]);
+    assert.deepEqual([big['@_name'], big['@_tests'], big['@_errors']], ['big (partial)', '2', '1']);
+    assert.deepEqual(big.properties?.property, [
+      { '@_name': 'partial', '@_value': 'true' },
+      { '@_name': 'partial_reason', '@_value': reason },
+    ]);
+    const [threshold, completed] = big.testcase ?? [];
+    assert.equal(threshold['@_name'], 'hit_rate >= 0.5');
+    assert.equal(threshold.error, undefined);
+    assert.equal(completed['@_name'], 'run completed');
+    assert.equal(completed['@_classname'], 'big');
+    assert.equal(completed.error?.['@_type'], 'partial');
+    assert.equal(completed.error?.['@_message'], `the run stopped early: ${reason}`);
+    assert.match(completed.error?.['#text'] ?? '', /the thresholds above, cover only the requests until then/);
+    assert.equal(completed['system-out'], `partial run: ${reason} (the result: ${reason} during run 2 of 2)`);
+  });
+
+  it('a matrix that stopped between runs gets a suite of its own saying the rest did not run', () => {
+    const doc = parseJunit(
+      renderRunJunit({
+        schema_version: 1,
+        partial: true,
+        partial_reason: 'interrupted (SIGTERM) after run 1 of 3',
+        scenario: { name: 'x' },
+        runs: [runResult({ name: 'first', thresholds })],
+      }),
+    );
+    assert.equal(doc.testsuites['@_errors'], '1');
+    const suites = doc.testsuites.testsuite ?? [];
+    assert.deepEqual(
+      suites.map((suite) => [suite['@_name'], suite['@_errors']]),
+      [
+        ['first', '0'],
+        ['unfinished runs (partial)', '1'],
+      ],
+    );
+    const unfinished = suites[1].testcase?.[0];
+    assert.equal(unfinished?.error?.['@_message'], 'the result is partial: interrupted (SIGTERM) after run 1 of 3');
+    assert.equal(unfinished?.['system-out'], 'partial result: interrupted (SIGTERM) after run 1 of 3');
+  });
+
+  it('a complete result has no error and says nothing of partial', () => {
+    const xml = renderRunJunit({ schema_version: 1, scenario: { name: 'x' }, runs: [runResult({ thresholds })] });
+    assert.equal(parseJunit(xml).testsuites['@_errors'], '0');
+    assert.doesNotMatch(xml, /partial|<error|system-out/);
   });
 });
 

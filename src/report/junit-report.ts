@@ -1,5 +1,5 @@
 import type { ComparisonResult } from '../result/comparison-result.js';
-import type { Result, RunResult } from '../result/run-result.js';
+import type { Result, RunResult, ThresholdResult } from '../result/run-result.js';
 import { pairLabel } from './comparison-table.js';
 import { describeRuleOutcome, formatRuleAllowance } from './metric-change-format.js';
 import { formatThresholdActual } from './threshold-table.js';
@@ -10,14 +10,23 @@ import { displayedInput } from './display-text.js';
  * threshold (`run --junit`) or compare rule (`compare --junit`), a <failure> whose message gives the
  * actual value against what was expected. The layout is the common denominator those tools read
  * (the Ant/Surefire schema); there is no `time`, since a simulated run's clock is not the test's duration.
+ * A run that stopped early must not read as a pass: its suite is named `… (partial)`, carries `partial`
+ * and `partial_reason` properties, and holds one more case, `run completed`, in error, with the reason in
+ * its message and its system-out (what GitHub's and GitLab's test pages show).
  */
 
 interface JunitCase {
   name: string;
   classname: string;
   failure?: { type: string; message: string; detail: string };
+  /** Something went wrong outside the assertions (the run stopped early): counted in `errors`. */
+  error?: { type: string; message: string; detail: string };
   skipped?: string;
+  systemOut?: string;
 }
+
+/** The case a partial run's suite adds, in error, so that no CI page shows the suite as passed. */
+export const RUN_COMPLETED_CASE = 'run completed';
 
 interface JunitSuite {
   name: string;
@@ -30,30 +39,62 @@ export function renderRunJunit(result: Result): string {
   result = displayedInput(result); // control characters escaped, URL passwords masked
   const scenario = result.scenario as { name?: unknown } | null;
   const name = typeof scenario?.name === 'string' ? scenario.name : (result.runs[0]?.name ?? '');
-  return renderJunit(`cachebench run ${name}`, result.runs.map(runSuite));
+  const suites = result.runs.map((run) => runSuite(run, result.partial_reason));
+  // Runs that never started (a matrix stopped between runs): no suite of a run says so, so one of its own does.
+  if (result.partial && !result.runs.some((run) => run.partial)) {
+    const reason = result.partial_reason ?? 'the runs stopped early';
+    suites.push({
+      name: 'unfinished runs (partial)',
+      properties: { partial: 'true', partial_reason: reason },
+      cases: [
+        {
+          name: 'every run of the scenario completed',
+          classname: name,
+          error: { type: 'partial', message: `the result is partial: ${reason}`, detail: `the result is partial: ${reason}; the runs without a suite did not run` },
+          systemOut: `partial result: ${reason}`,
+        },
+      ],
+    });
+  }
+  return renderJunit(`cachebench run ${name}${result.partial ? ' (partial)' : ''}`, suites);
 }
 
-function runSuite(run: RunResult): JunitSuite {
+function runSuite(run: RunResult, resultReason: string | undefined): JunitSuite {
   // A matrix run's parameters, one property each: what a CI page shows beside the suite.
-  const properties = Object.fromEntries(
+  const properties: Record<string, string> = Object.fromEntries(
     Object.entries(run.params ?? {}).map(([path, value]) => [path, typeof value === 'string' ? value : JSON.stringify(value)]),
   );
-  return {
-    name: run.name,
-    properties,
-    cases: run.thresholds.map((threshold) => {
-      const testCase: JunitCase = { name: threshold.expr, classname: run.name };
-      if (threshold.pass) return testCase;
-      const actual = formatThresholdActual(threshold.expr, threshold.actual, threshold.unreliable, threshold.approximate);
-      const exact = threshold.actual === null ? 'no samples' : String(threshold.actual);
-      testCase.failure = {
-        type: 'threshold',
-        message: `actual: ${actual}; expected: ${threshold.expr}`,
-        detail: `threshold ${threshold.expr} failed in run ${run.name}: the metric is ${exact} (${actual})`,
-      };
-      return testCase;
-    }),
+  const cases = run.thresholds.map((threshold) => thresholdCase(run, threshold));
+  if (!run.partial) return { name: run.name, properties, cases };
+  const reason = run.partial_reason ?? 'stopped early';
+  properties.partial = 'true';
+  properties.partial_reason = reason;
+  const context = resultReason !== undefined && resultReason !== reason ? ` (the result: ${resultReason})` : '';
+  const message = `the run stopped early: ${reason}`;
+  cases.push({
+    name: RUN_COMPLETED_CASE,
+    classname: run.name,
+    error: {
+      type: 'partial',
+      message,
+      detail: `${message}${context}; its numbers, and the thresholds above, cover only the requests until then`,
+    },
+    systemOut: `partial run: ${reason}${context}`,
+  });
+  return { name: `${run.name} (partial)`, properties, cases };
+}
+
+function thresholdCase(run: RunResult, threshold: ThresholdResult): JunitCase {
+  const testCase: JunitCase = { name: threshold.expr, classname: run.name };
+  if (threshold.pass) return testCase;
+  const actual = formatThresholdActual(threshold.expr, threshold.actual, threshold.unreliable, threshold.approximate);
+  const exact = threshold.actual === null ? 'no samples' : String(threshold.actual);
+  testCase.failure = {
+    type: 'threshold',
+    message: `actual: ${actual}; expected: ${threshold.expr}`,
+    detail: `threshold ${threshold.expr} failed in run ${run.name}: the metric is ${exact} (${actual})`,
   };
+  return testCase;
 }
 
 /** `cachebench compare --junit`: each pair of runs a suite, each rule a test case; an unpaired run's rules are skipped. */
@@ -86,16 +127,16 @@ export function renderComparisonJunit(comparison: ComparisonResult): string {
 }
 
 function renderJunit(name: string, suites: JunitSuite[]): string {
-  const count = (suite: JunitSuite, what: 'failure' | 'skipped') => suite.cases.filter((c) => c[what] !== undefined).length;
-  const total = (what: 'failure' | 'skipped' | 'tests') =>
+  const count = (suite: JunitSuite, what: 'failure' | 'error' | 'skipped') => suite.cases.filter((c) => c[what] !== undefined).length;
+  const total = (what: 'failure' | 'error' | 'skipped' | 'tests') =>
     suites.reduce((sum, suite) => sum + (what === 'tests' ? suite.cases.length : count(suite, what)), 0);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${attribute(name)}" tests="${total('tests')}" failures="${total('failure')}" errors="0" skipped="${total('skipped')}">`,
+    `<testsuites name="${attribute(name)}" tests="${total('tests')}" failures="${total('failure')}" errors="${total('error')}" skipped="${total('skipped')}">`,
   ];
   for (const suite of suites) {
     lines.push(
-      `  <testsuite name="${attribute(suite.name)}" tests="${suite.cases.length}" failures="${count(suite, 'failure')}" errors="0" skipped="${count(suite, 'skipped')}">`,
+      `  <testsuite name="${attribute(suite.name)}" tests="${suite.cases.length}" failures="${count(suite, 'failure')}" errors="${count(suite, 'error')}" skipped="${count(suite, 'skipped')}">`,
     );
     const properties = Object.entries(suite.properties);
     if (properties.length > 0) {
@@ -112,11 +153,15 @@ function renderJunit(name: string, suites: JunitSuite[]): string {
 
 function renderCase(testCase: JunitCase): string[] {
   const open = `    <testcase name="${attribute(testCase.name)}" classname="${attribute(testCase.classname)}"`;
-  if (testCase.failure !== undefined) {
-    const { type, message, detail } = testCase.failure;
+  const systemOut = testCase.systemOut === undefined ? [] : [`      <system-out>${text(testCase.systemOut)}</system-out>`];
+  for (const kind of ['failure', 'error'] as const) {
+    const outcome = testCase[kind];
+    if (outcome === undefined) continue;
+    const { type, message, detail } = outcome;
     return [
       `${open}>`,
-      `      <failure type="${attribute(type)}" message="${attribute(message)}">${text(detail)}</failure>`,
+      `      <${kind} type="${attribute(type)}" message="${attribute(message)}">${text(detail)}</${kind}>`,
+      ...systemOut,
       '    </testcase>',
     ];
   }
