@@ -130,6 +130,77 @@ describe('an output that is the same file as an input is refused before anything
   });
 });
 
+describe('two outputs naming one file are refused before anything runs (exit 2, naming both flags)', () => {
+  /** A scenario, and a folder for outputs with a symlink to it. */
+  function outputsCase(label: string): { dir: string; linked: string; scenario: string } {
+    const dir = mkdtempSync(join(work, `${label}-`));
+    const linked = join(work, `${label}-link-${Date.now()}`);
+    symlinkSync(dir, linked);
+    return { dir, linked, scenario: file(`${label}.yaml`, SMALL) };
+  }
+  /** Exit 2 naming both outputs (in the command's fixed order of flags, whichever came first on the line). */
+  const refused = (r: ReturnType<typeof cachebench>, first: string, second: string) => {
+    assert.equal(r.code, 2, r.stderr);
+    const message = (a: string, b: string) => `cachebench: ${a} and ${b} name the same file: each output needs a file of its own`;
+    assert.ok(r.stderr.startsWith(message(first, second)) || r.stderr.startsWith(message(second, first)), r.stderr);
+    assert.equal(r.stdout, '', 'nothing ran');
+    assertNoStack(r.stderr);
+  };
+
+  it('run: any two of --json, --html, --junit, --markdown, --trace-out, by any spelling, new or existing', () => {
+    const c = outputsCase('dup-run');
+    const out = join(c.dir, 'out.json');
+    const spellings = [`${c.dir}/./out.json`, `${c.dir}/sub/../out.json`, join(c.linked, 'out.json')];
+    const pairs = [
+      ['--json', '--html'],
+      ['--markdown', '--junit'],
+      ['--json', '--trace-out'],
+      ['--html', '--markdown'],
+    ];
+    for (const [a, b] of pairs) {
+      for (const spelled of spellings) {
+        refused(cachebench(['run', c.scenario, a, out, b, spelled]), `${a} ${out}`, `${b} ${spelled}`);
+        assert.equal(existsSync(out), false, `${a} ${b} ${spelled}: nothing created`);
+      }
+    }
+    // An existing file, also through a hard link: refused, and left as it was.
+    writeFileSync(out, 'previous');
+    const hard = join(c.dir, 'hard.json');
+    linkSync(out, hard);
+    refused(cachebench(['run', c.scenario, '--json', out, '--junit', hard]), `--json ${out}`, `--junit ${hard}`);
+    refused(cachebench(['run', c.scenario, '--markdown', join(c.linked, 'out.json'), '--html', out]), `--markdown ${join(c.linked, 'out.json')}`, `--html ${out}`);
+    assert.equal(readFileSync(out, 'utf8'), 'previous');
+    assert.deepEqual(strayTemporaries(c.dir), []);
+  });
+
+  it('analyze (--json, --html) and compare (--json, --junit, --markdown) likewise; merge has one output', () => {
+    const c = outputsCase('dup-commands');
+    const out = join(c.dir, 'out.txt');
+    const spelled = `${c.dir}/./out.txt`;
+    refused(cachebench(['analyze', fixtureTrace, '--no-belady', '--json', out, '--html', spelled]), `--json ${out}`, `--html ${spelled}`);
+    const result = join(c.dir, 'result.json');
+    assert.equal(cachebench(['run', c.scenario, '--json', result]).code, 0);
+    for (const [a, b] of [
+      ['--json', '--junit'],
+      ['--junit', '--markdown'],
+      ['--json', '--markdown'],
+    ]) {
+      refused(cachebench(['compare', result, result, a, out, b, spelled]), `${a} ${out}`, `${b} ${spelled}`);
+    }
+    assert.equal(existsSync(out), false, 'nothing written');
+  });
+
+  it('distinct files, and devices shared by several outputs, are fine', () => {
+    const c = outputsCase('dup-fine');
+    const r = cachebench(['run', c.scenario, '--json', join(c.dir, 'a.json'), '--markdown', join(c.dir, 'a.md'), '--junit', '/dev/null', '--html', '/dev/null']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(c.dir, 'a.json')) && existsSync(join(c.dir, 'a.md')));
+    // `--json -` is stdout, not a file: another output is no clash with it.
+    const stdout = cachebench(['run', c.scenario, '--json', '-', '--markdown', join(c.dir, 'b.md')]);
+    assert.equal(stdout.code, 0, stdout.stderr);
+  });
+});
+
 describe('outputs are written atomically, and only once there is something to write', () => {
   it('a run that fails (exit 2 mid-run, exit 3) leaves every existing output untouched, and no temporary file', () => {
     const dir = mkdtempSync(join(work, 'failed-'));

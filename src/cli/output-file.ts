@@ -24,6 +24,52 @@ export interface ReadFile {
   path: string;
 }
 
+/** An output a command was asked for: the flag and the path it names (undefined: the flag was not given). */
+export interface NamedOutput {
+  flag: string;
+  path: string | undefined;
+}
+
+/**
+ * Two outputs naming one file — by any spelling (`out.json`, `./out.json`, a symlinked folder), a symlink
+ * or a hard link — are refused before any work (exit 2, naming both flags): the second write would replace
+ * the first. Devices and pipes (`/dev/null`, `/dev/stdout`) are written where they are, never replaced, so
+ * outputs may share one; `-` (stdout) is not a file.
+ */
+export function checkDistinctOutputs(outputs: readonly NamedOutput[]): void {
+  const seen = new Map<string, NamedOutput>();
+  for (const output of outputs) {
+    if (output.path === undefined || output.path === '-') continue;
+    const identity = fileIdentity(output.path);
+    if (identity === null) continue;
+    const earlier = seen.get(identity);
+    if (earlier !== undefined) {
+      throw new InputError(
+        `${earlier.flag} ${earlier.path} and ${output.flag} ${output.path} name the same file: each output needs a file of its own (the second would overwrite the first); choose another name for one of them`,
+      );
+    }
+    seen.set(identity, output);
+  }
+}
+
+/**
+ * What makes two paths one file: an existing regular file's device and inode; for a file still to be
+ * created, its folder with symlinks resolved and its name. null for what is never replaced (a device, a
+ * pipe, a folder — which OutputFile.open refuses on its own).
+ */
+function fileIdentity(path: string): string | null {
+  const stats = statOrNull(path);
+  if (stats !== null) return stats.isFile() && !isProcessStream(path) ? `file ${stats.dev}:${stats.ino}` : null;
+  const absolute = resolve(path);
+  let folder = dirname(absolute);
+  try {
+    folder = realpathSync(folder);
+  } catch {
+    // No such folder: OutputFile.open says so; the spelling alone still tells two new files apart.
+  }
+  return `new ${join(folder, basename(absolute))}`;
+}
+
 /**
  * How the text reaches the target:
  * - `atomic`: a regular file in a folder we may write: a temporary file next to it, renamed over it;

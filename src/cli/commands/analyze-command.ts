@@ -7,7 +7,7 @@ import { renderAnalysisReport } from '../../report/analysis-report.js';
 import { renderAnalysisReportHtml } from '../../report/html/analysis-report.js';
 import { hasByteUnit, parseCount, parseDuration, parseFraction, parseSize } from '../../scenario/units.js';
 import { loadChartLibrary } from '../../report/html/chart-library.js';
-import { OutputFile, type ReadFile } from '../output-file.js';
+import { checkDistinctOutputs, OutputFile, type ReadFile } from '../output-file.js';
 import { analyzeInput, type AnalyzeSourceFlags } from '../analyze-source.js';
 import type { Terminal } from '../terminal.js';
 
@@ -30,6 +30,10 @@ export interface AnalyzeOptions extends AnalyzeSourceFlags {
 
 /** `cachebench analyze <trace>`: characterise a trace, its miss-ratio curve and a verdict. */
 export function analyzeCommand(file: string | undefined, options: AnalyzeOptions, terminal: Terminal): number {
+  checkDistinctOutputs([
+    { flag: '--json', path: options.json },
+    { flag: '--html', path: options.html },
+  ]);
   const input = analyzeInput(file, options);
   const method = curveMethod(options);
   const sizes = options.sizes === undefined ? null : parseSizes(options.sizes);

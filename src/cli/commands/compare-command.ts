@@ -6,7 +6,7 @@ import { serializeComparison } from '../../report/comparison-json.js';
 import { renderComparisonMarkdown } from '../../report/comparison-markdown.js';
 import { renderComparison } from '../../report/comparison-table.js';
 import { renderComparisonJunit } from '../../report/junit-report.js';
-import { OutputFile, type ReadFile } from '../output-file.js';
+import { checkDistinctOutputs, OutputFile, type ReadFile } from '../output-file.js';
 import type { Terminal } from '../terminal.js';
 
 export interface CompareOptions {
@@ -24,6 +24,11 @@ export interface CompareOptions {
  * current result's `scenario.compare`) is broken.
  */
 export function compareCommand(baselineFile: string, currentFile: string, options: CompareOptions, terminal: Terminal): number {
+  checkDistinctOutputs([
+    { flag: '--json', path: options.json },
+    { flag: '--junit', path: options.junit },
+    { flag: '--markdown', path: options.markdown },
+  ]);
   const flagRules = options.failOn.map((rule, index) => parseFlagRule(rule, index));
   const baseline = readResultFile(baselineFile);
   const current = readResultFile(currentFile);

@@ -24,7 +24,7 @@ import type { Scenario } from '../../scenario/scenario.js';
 import { exportWorkloadTrace } from '../../workload/trace-export.js';
 import { type ChartLibrary, loadChartLibrary } from '../../report/html/chart-library.js';
 import type { LoadedScenario } from '../../scenario/load.js';
-import { OutputFile, type ReadFile } from '../output-file.js';
+import { checkDistinctOutputs, OutputFile, type ReadFile } from '../output-file.js';
 import { parseShard, type ShardSpec } from '../../workload/key-shard.js';
 import { LongRunNotice, type LongRunNotices } from '../long-run-notice.js';
 import { expectedWork, RunProgressBar } from '../progress-bar.js';
@@ -59,6 +59,13 @@ export interface RunOptions {
  * the JSON result, and the exit code of the CI gate (1 when any threshold failed).
  */
 export async function runCommand(file: string, options: RunOptions, terminal: Terminal): Promise<number> {
+  checkDistinctOutputs([
+    { flag: '--json', path: options.json },
+    { flag: '--html', path: options.html },
+    { flag: '--junit', path: options.junit },
+    { flag: '--markdown', path: options.markdown },
+    { flag: '--trace-out', path: options.traceOut },
+  ]);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const threads = options.threads === undefined ? defaultSweepThreads() : parseThreads(options.threads);
   const { loaded, thresholds } = loadCheckedScenario(file, options.set);
