@@ -47,8 +47,7 @@ export class TimedSweepLanes {
         this.finished = true;
         return true;
       }
-      const keySpace = stream.keySpace;
-      for (let l = 0; l < engines.length; l++) engines[l].simulation.arrive(batch, n, keySpace);
+      for (let l = 0; l < engines.length; l++) engines[l].simulation.arrive(batch, n);
     }
     return false;
   }
