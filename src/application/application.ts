@@ -28,6 +28,12 @@ export interface ApplicationSetup {
   random: RandomSource;
   /** Told each request's tag when it completes (served, failed, or acknowledged); absent: nobody asks. */
   completed?: (tag: number) => void;
+  /**
+   * When `version` of `key` was superseded, for a world whose answers can age between the moment they
+   * were taken and the moment they are served (the wall clock: a fill's round trip); absent: every copy
+   * is marked as it is superseded (the virtual clock), and an unmarked stale copy is a bug.
+   */
+  supersededAt?: (key: number, version: number) => number;
 }
 
 /** What the application's alarms are for: payload = slot × 8 + kind. */
@@ -65,6 +71,7 @@ export class Application {
   /** Database fault windows open now (the world says): write-behind holds its flushes meanwhile. */
   databaseDown = 0;
   private readonly completedTag: ((tag: number) => void) | null;
+  private readonly supersededAt: ((key: number, version: number) => number) | null;
   private keySpace = 0;
 
   constructor(setup: ApplicationSetup) {
@@ -76,24 +83,29 @@ export class Application {
     this.alarm = setup.alarm;
     this.recorder = setup.recorder;
     this.completedTag = setup.completed ?? null;
+    this.supersededAt = setup.supersededAt ?? null;
     this.protection = new StampedeProtection(this, setup.random);
     this.writeBehind = setup.spec?.pattern === 'write-behind' ? new WriteBehind(this, setup.spec.write_behind!) : null;
     this.reads = new ReadPath(this);
     this.writes = new WritePath(this);
   }
 
-  /** A request arrives at `now` (its intended start); `tag` comes back through `completed` when it is done. */
-  arrive(now: number, key: number, op: number, size: number, ttl: number, tag = 0): void {
+  /**
+   * A request whose intended start is `start` arrives at `now` (the same moment on the virtual clock; on
+   * the wall clock, a little later when the load driver runs behind: its latency counts from `start`).
+   * `tag` comes back through `completed` when it is done.
+   */
+  arrive(start: number, key: number, op: number, size: number, ttl: number, tag = 0, now = start): void {
     if (key >= this.keySpace) this.ensureKeySpace(key + 1);
-    this.recorder.arrival(now, op);
+    this.recorder.arrival(start, op);
     if (this.nodes === null) {
-      const slot = this.requests.allocate(now, key, op, size, ttl);
+      const slot = this.requests.allocate(start, key, op, size, ttl);
       this.requests.tag[slot] = tag;
       this.submit(slot, now);
     } else if (op === OP_GET) {
-      this.reads.arrive(now, key, size, ttl, tag);
+      this.reads.arrive(start, now, key, size, ttl, tag);
     } else {
-      this.writes.arrive(now, key, op, size, ttl, tag);
+      this.writes.arrive(start, now, key, op, size, ttl, tag);
     }
   }
 
@@ -187,8 +199,12 @@ export class Application {
   /** A read returns `version` of `key` at `now`; stale when older than the acknowledged truth. A negative version is a value not of this run's: no staleness known. */
   served(start: number, key: number, version: number, staleSince: number, now: number): void {
     if (version < this.ledger.acknowledged[key] && version >= 0) {
-      if (staleSince === Number.POSITIVE_INFINITY) throw new Error(`application: stale copy of key ${key} was never marked`);
-      this.recorder.staleRead(start, now - staleSince);
+      let since = staleSince;
+      if (since === Number.POSITIVE_INFINITY) {
+        if (this.supersededAt === null) throw new Error(`application: stale copy of key ${key} was never marked`);
+        since = this.supersededAt(key, version);
+      }
+      this.recorder.staleRead(start, Math.max(0, now - since));
     }
   }
 

@@ -2,7 +2,7 @@ import { OP_GET } from '../workload/access-event.js';
 import type { Application } from './application.js';
 import { WAKE_LOOKED_UP } from './application.js';
 import { DONE, FAILED, PENDING } from './ports.js';
-import { FLAG_BACKGROUND, STATE_LOOKUP } from './request-table.js';
+import { FLAG_BACKGROUND, FLAG_LEADER, STATE_LOOKUP } from './request-table.js';
 
 /**
  * What a read does (docs/scenario-reference.md, "Patterns"). It reaches a node and looks up the node's
@@ -27,14 +27,14 @@ export class ReadPath {
     this.applicationFills = pattern === 'cache-aside';
   }
 
-  arrive(t: number, key: number, size: number, ttl: number, tag: number): void {
+  arrive(start: number, now: number, key: number, size: number, ttl: number, tag: number): void {
     const app = this.app;
     const recorder = app.recorder;
     const nodes = app.nodes!;
     const node = nodes.route(key);
     if (node < 0) {
-      recorder.readOutcome(t, false, size);
-      recorder.requestFailed(t, t, true);
+      recorder.readOutcome(start, false, size);
+      recorder.requestFailed(start, now, true);
       app.completed(tag);
       return;
     }
@@ -44,29 +44,29 @@ export class ReadPath {
     if (local !== null) {
       const tier = local[node];
       latency += nodes.localLatency!.sample();
-      const copy = tier.lookup(key, t);
-      recorder.tierLookup(t, 1, copy >= 0);
+      const copy = tier.lookup(key, now);
+      recorder.tierLookup(start, 1, copy >= 0);
       if (
         copy >= 0 &&
-        (shared !== null || !app.protection.hitsConsult || app.protection.hitIsServed(tier.freshUntil[copy], tier.fetchMs[copy], true, node, key, t, size, ttl))
+        (shared !== null || !app.protection.hitsConsult || app.protection.hitIsServed(tier.freshUntil[copy], tier.fetchMs[copy], true, node, key, now, size, ttl))
       ) {
-        this.hitServed(t, key, tier.version[copy], tier.staleSince[copy], size, t, t + latency);
+        this.hitServed(start, key, tier.version[copy], tier.staleSince[copy], size, now, now + latency);
         app.completed(tag);
         return;
       }
     }
     const r = app.requests;
-    const slot = r.allocate(t, key, OP_GET, size, ttl);
+    const slot = r.allocate(start, key, OP_GET, size, ttl);
     r.node[slot] = node;
     r.tag[slot] = tag;
     r.state[slot] = STATE_LOOKUP;
-    r.readyAt[slot] = t + latency;
+    r.readyAt[slot] = now + latency;
     if (shared === null) {
-      app.alarm.at(t + latency, slot * 8 + WAKE_LOOKED_UP);
+      app.alarm.at(now + latency, slot * 8 + WAKE_LOOKED_UP);
       return;
     }
-    const answer = shared.lookup(slot, key, t);
-    if (answer !== PENDING) this.sharedAnswered(slot, answer, t);
+    const answer = shared.lookup(slot, key, now);
+    if (answer !== PENDING) this.sharedAnswered(slot, answer, now);
   }
 
   /** The shared tier answered the lookup at `now`: a hit is served (and fills the local tier); a miss (or a failed lookup, under fallback) goes on to the database. */
@@ -117,6 +117,8 @@ export class ReadPath {
     r.version[slot] = version;
     r.staleSince[slot] = staleSince;
     r.readyAt[slot] = now;
+    // Cache-aside serves the read when its query returns, before the SET; a mediating cache serves it with its fill's answer.
+    if (!this.mediated) this.judge(slot, now);
     const shared = app.shared;
     if (shared === null) {
       this.filled(slot, DONE, now);
@@ -161,23 +163,31 @@ export class ReadPath {
         return;
       }
     }
-    // Cache-aside serves the read when its query returns, before the SET; a mediating cache serves it with its fill's answer.
-    const servedAt = this.mediated ? now : fetchedAt;
-    const version = r.version[slot];
-    const staleSince = r.staleSince[slot];
-    app.served(r.arrival[slot], key, version, staleSince, servedAt);
+    if (this.mediated) this.judge(slot, now);
     recorder.readOutcome(r.arrival[slot], false, r.size[slot]);
     recorder.readCompleted(r.arrival[slot], end, false);
     // The reads that shared this fetch get the same answer at the same time.
     for (let w = app.protection.release(slot); w !== -1; ) {
       const next = r.chain[w];
-      app.served(r.arrival[w], key, version, staleSince, servedAt);
       recorder.readOutcome(r.arrival[w], false, r.size[w]);
       recorder.readCompleted(r.arrival[w], end, false);
       this.complete(w);
       w = next;
     }
     this.complete(slot);
+  }
+
+  /** The fetched read — and the reads sharing its fetch — is served at `now`: stale or not, by the truth of that moment. */
+  private judge(slot: number, now: number): void {
+    const app = this.app;
+    const r = app.requests;
+    if ((r.flags[slot] & FLAG_BACKGROUND) !== 0) return;
+    const key = r.key[slot];
+    const version = r.version[slot];
+    const staleSince = r.staleSince[slot];
+    app.served(r.arrival[slot], key, version, staleSince, now);
+    if ((r.flags[slot] & FLAG_LEADER) === 0) return;
+    for (let w = r.waiters[slot]; w !== -1; w = r.chain[w]) app.served(r.arrival[w], key, version, staleSince, now);
   }
 
   /** A read failed at `end` (database down, timed out, the cache down under on_cache_error: fail): so do the reads sharing its fetch; its lock is released. The caller frees its slot. */

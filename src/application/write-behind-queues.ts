@@ -10,6 +10,8 @@ import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-ar
 export class WriteBehindQueues {
   key = new Int32Array(0);
   version = new Int32Array(0);
+  /** The value's size in bytes (a real database's flush writes payloads of it). */
+  size = new Int32Array(0);
   enqueuedAt = new Float64Array(0);
   /** When an acknowledged newer write superseded this entry's version; +Infinity: not yet. */
   supersededAt = new Float64Array(0);
@@ -51,12 +53,13 @@ export class WriteBehindQueues {
     if (keySpace > this.newestOfKey.length) this.newestOfKey = grownInt32(this.newestOfKey, doubledLength(this.newestOfKey.length, keySpace), -1);
   }
 
-  /** Queues a write of `version` of `key` on `node`, taken by the cache at `now`. */
-  enqueue(node: number, key: number, version: number, now: number): void {
+  /** Queues a write of `version` of `key` (`size` bytes) on `node`, taken by the cache at `now`. */
+  enqueue(node: number, key: number, version: number, size: number, now: number): void {
     if (this.freeCount === 0) this.grow(this.capacity * 2);
     const e = this.freeEntries[--this.freeCount];
     this.key[e] = key;
     this.version[e] = version;
+    this.size[e] = size;
     this.enqueuedAt[e] = now;
     this.supersededAt[e] = Number.POSITIVE_INFINITY;
     this.next[e] = -1;
@@ -147,6 +150,7 @@ export class WriteBehindQueues {
     const old = this.capacity;
     this.key = grownInt32(this.key, capacity);
     this.version = grownInt32(this.version, capacity);
+    this.size = grownInt32(this.size, capacity);
     this.enqueuedAt = grownFloat64(this.enqueuedAt, capacity);
     this.supersededAt = grownFloat64(this.supersededAt, capacity);
     this.next = grownInt32(this.next, capacity);

@@ -65,9 +65,9 @@ export class WriteBehind {
   }
 
   /** The cache took `version` of `key` on `node` at `now`: into the queue, in the room admit() reserved. */
-  enqueue(node: number, key: number, version: number, now: number): void {
+  enqueue(node: number, key: number, version: number, size: number, now: number): void {
     this.taking[node]--;
-    this.queues.enqueue(node, key, version, now);
+    this.queues.enqueue(node, key, version, size, now);
   }
 
   /** The cache could not take a write (it failed): the room it reserved is free again. */
@@ -98,16 +98,25 @@ export class WriteBehind {
       app.database.flush(slot, first, queues.batchSize, now);
       return;
     }
-    const at = now >= due ? now + spec.delay : due; // database down: try again a delay later
+    this.retryLater(node, now);
+  }
+
+  /** Sets the alarm for `node`'s next flush: its batch's due time, or — due already, the database down — a delay later. */
+  private retryLater(node: number, now: number): void {
+    const queues = this.queues;
+    if (queues.flushing[node] !== -1 || queues.queued[node] === 0) return;
+    const delay = this.spec.delay;
+    const due = queues.enqueuedAt[queues.head[node]] + delay;
+    const at = now >= due ? now + delay : due;
     if (at < queues.timerAt[node]) {
       queues.timerAt[node] = at;
-      app.alarm.at(at, node * 8 + WAKE_FLUSH_DUE);
+      this.app.alarm.at(at, node * 8 + WAKE_FLUSH_DUE);
     }
   }
 
   flushDue(node: number, now: number): void {
     const queues = this.queues;
-    if (queues.timerAt[node] !== now) return; // superseded by an earlier alarm
+    if (now < queues.timerAt[node]) return; // an alarm superseded by an earlier one, which went off already
     queues.timerAt[node] = INF;
     this.maybeFlush(node, now);
   }
@@ -125,7 +134,7 @@ export class WriteBehind {
     this.queues.requeueFront(node, r.key[slot]);
     this.queues.flushing[node] = -1;
     r.release(slot);
-    this.maybeFlush(node, now);
+    this.retryLater(node, now);
   }
 
   /** A node crashed at `now`: its queue is lost, and so is its flush still waiting for a connection. */

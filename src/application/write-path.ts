@@ -24,7 +24,7 @@ export class WritePath {
     this.writesTheValue = spec !== null && (spec.pattern === 'write-through' || spec.pattern === 'write-behind' || spec.invalidation === 'update');
   }
 
-  arrive(t: number, key: number, op: number, size: number, ttl: number, tag: number): void {
+  arrive(start: number, now: number, key: number, op: number, size: number, ttl: number, tag: number): void {
     const app = this.app;
     const nodes = app.nodes!;
     if (!this.writesSeen) {
@@ -34,16 +34,16 @@ export class WritePath {
     }
     const node = nodes.route(key);
     if (node < 0) {
-      app.recorder.requestFailed(t, t, false);
+      app.recorder.requestFailed(start, now, false);
       app.completed(tag);
       return;
     }
     const r = app.requests;
-    const slot = r.allocate(t, key, op, size, ttl);
+    const slot = r.allocate(start, key, op, size, ttl);
     r.node[slot] = node;
     r.tag[slot] = tag;
-    if (app.writeBehind === null) app.submit(slot, t);
-    else app.writeBehind.admit(slot, t);
+    if (app.writeBehind === null) app.submit(slot, now);
+    else app.writeBehind.admit(slot, now);
   }
 
   /** Write-behind: the cache takes the write — a new version, ahead of the database — into the writer's tiers. */
@@ -115,7 +115,7 @@ export class WritePath {
       if (this.removes(slot)) tier.invalidate(key);
       else tier.update(key, r.size[slot], r.ttl[slot], version, now);
     }
-    if (taken) app.writeBehind!.enqueue(node, key, version, now);
+    if (taken) app.writeBehind!.enqueue(node, key, version, r.size[slot], now);
     app.pubsub?.publish(node, key, version, now);
     r.state[slot] = STATE_ACKING;
     app.alarm.at(at, slot * 8 + WAKE_ACKNOWLEDGE);

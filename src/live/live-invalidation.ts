@@ -1,19 +1,21 @@
+import type { Application } from '../application/application.js';
+import type { PubSubPort } from '../application/ports.js';
 import type { RandomSource } from '../random/random-source.js';
-import type { LiveNodes, NodesOutcome } from './live-nodes.js';
-import type { RedisCommands } from './redis-commands.js';
+import type { NodesOutcome } from './live-nodes.js';
+import type { RedisCommandPool } from './redis-commands.js';
 import type { RedisConnections } from './redis-connection.js';
 
 /**
  * Pub/sub invalidation over real Redis pub/sub (docs/live-redis.md, "Nodes and local tiers"): a write PUBLISHes
  * `<key> <version> <node> <sent at>` on the shard's channel, `<prefix>invalidation:<shard>`; the shard's
  * subscriber connection receives it and every node but the writer drops its local copy older than that
- * version. A shard's keys are its own, so only it needs its messages: one channel and one subscriber
+ * version (the application's `delivered`). A shard's keys are its own, so only it needs its messages: one channel and one subscriber
  * connection per shard. One message stands for `nodes − 1` deliveries (sent, received and lost count
  * deliveries, as in simulation); its delay is measured publish→receive on the run's clock (one monotonic
  * clock for every thread), not drawn from `pubsub.delay`. In a `pubsub-partition` window the subscriber's
  * connection is cut (fault-windows.ts): what is published meanwhile never arrives, and counts as lost.
  */
-export class LiveInvalidation {
+export class LiveInvalidation implements PubSubPort {
   sent = 0;
   received = 0;
   lost = 0;
@@ -21,14 +23,23 @@ export class LiveInvalidation {
   /** Messages published (or failed) but not yet received. */
   private outstanding = 0;
   private waiter: (() => void) | null = null;
+  private app: Application | null = null;
+  /** Where PUBLISHes go, and what a failed one is told to. */
+  private publisher: { connections: RedisCommandPool; failed: (error: Error) => void } | null = null;
 
   private constructor(
     private readonly subscriber: RedisConnections,
     readonly channel: string,
-    private readonly nodes: LiveNodes,
+    private readonly nodes: number,
     private readonly now: () => number,
     private readonly loss: { rate: number; random: RandomSource } | null,
   ) {}
+
+  /** The application whose nodes hear the messages, and the connections its PUBLISHes go out on. */
+  attach(app: Application, connections: RedisCommandPool, failed: (error: Error) => void): void {
+    this.app = app;
+    this.publisher = { connections, failed };
+  }
 
   /**
    * Subscribes `subscriber` (a connection of its own, now in subscriber mode) to the shard's channel.
@@ -38,7 +49,7 @@ export class LiveInvalidation {
   static async open(
     subscriber: RedisConnections,
     channel: string,
-    nodes: LiveNodes,
+    nodes: number,
     now: () => number,
     loss: { rate: number; random: RandomSource } | null = null,
   ): Promise<LiveInvalidation> {
@@ -51,33 +62,32 @@ export class LiveInvalidation {
     return invalidation;
   }
 
-  /** Tells the other nodes about `version` of `key`; resolves at PUBLISH's reply (false: it failed, counted lost). */
-  async publish(client: RedisCommands, key: number, version: number, node: number): Promise<boolean> {
-    const others = this.nodes.count - 1;
-    if (others === 0) return true;
+  /** Tells the other nodes about `version` of `key` (a failed PUBLISH counts its deliveries lost, and its error as the cache's). */
+  publish(from: number, key: number, version: number, now: number): void {
+    const others = this.nodes - 1;
+    if (others === 0) return;
     this.sent += others;
     this.outstanding++;
-    try {
-      await client.publish(this.channel, `${key} ${version} ${node} ${this.now()}`);
-      return true;
-    } catch (error) {
-      this.lost += others;
-      this.settleOne();
-      throw error;
-    }
+    const publisher = this.publisher!;
+    publisher.connections
+      .pick()
+      .publish(this.channel, `${key} ${version} ${from} ${now}`)
+      .catch((error: Error) => {
+        this.lost += others;
+        this.settleOne();
+        publisher.failed(error);
+      });
   }
 
   private receive(message: string): void {
     const now = this.now();
     const [key, version, from, sentAt] = message.split(' ').map(Number);
     this.delaysMs.push(Math.max(0, now - sentAt));
-    const local = this.nodes.local!;
-    for (let node = 0; node < local.length; node++) {
-      // A crashed node never hears it (a node-crash window), as simulated: the delivery is lost.
-      if (node === from || !this.nodes.isUp(node)) continue;
+    for (let node = 0; node < this.nodes; node++) {
+      if (node === from) continue;
       if (this.loss !== null && this.loss.random.nextFloat() < this.loss.rate) continue;
-      this.received++;
-      local[node].dropOlder(key, version, now);
+      // A crashed node never hears it (a node-crash window), as simulated: the delivery is lost.
+      if (this.app!.delivered(node, key, version, now)) this.received++;
     }
     this.settleOne();
   }

@@ -1,4 +1,6 @@
+import type { ApplicationNodes } from '../application/ports.js';
 import { CacheTier, summedTierMetrics } from '../engine/cache-tier.js';
+import type { LatencySampler } from '../engine/latency-model.js';
 import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
 import type { TierMetrics } from '../result/run-result.js';
@@ -26,8 +28,10 @@ export interface NodesOutcome {
  * over the shard's own requests, random draws from the shard's own stream, sticky hashes the key (the
  * same node in every shard).
  */
-export class LiveNodes {
-  readonly count: number;
+export class LiveNodes implements ApplicationNodes {
+  readonly nodes: number;
+  /** A local tier answers in-process: its time is the run's own, nothing to add. */
+  readonly localLatency: LatencySampler | null;
   /** Each node's local tier; null without cache.local. */
   readonly local: CacheTier[] | null;
   private readonly routing: Scenario['topology']['routing'];
@@ -42,17 +46,19 @@ export class LiveNodes {
 
   constructor(scenario: Scenario, shard: { index: number; count: number }, keySpaceHint: number) {
     const local = scenario.cache!.local;
-    this.count = scenario.topology.nodes;
+    this.nodes = scenario.topology.nodes;
     this.routing = scenario.topology.routing;
     this.random = RandomSource.derive(scenario.seed, `routing-${shard.index}`);
-    this.up = new Uint8Array(this.count).fill(1);
-    this.upCount = this.count;
+    this.up = new Uint8Array(this.nodes).fill(1);
+    this.upCount = this.nodes;
     if (local === null) {
       this.local = null;
+      this.localLatency = null;
       return;
     }
+    this.localLatency = { sample: () => 0, mean: 0 };
     const capacity = Math.max(1, Math.ceil(local.capacity / shard.count));
-    this.local = Array.from({ length: this.count }, (_, node) => {
+    this.local = Array.from({ length: this.nodes }, (_, node) => {
       const newPolicy = () =>
         createPolicy(local.policy, {
           capacity,
@@ -63,7 +69,15 @@ export class LiveNodes {
         });
       // ttl_jitter as the simulation draws it (topology.ts), from the seed: one source per node and shard.
       const jitter = scenario.cache!.stampede.ttl_jitter;
-      const freshness = { track: false, graceMs: 0, jitter, random: jitter > 0 ? RandomSource.derive(scenario.seed, `ttl-jitter-local-${node}${shard.count > 1 ? `-${shard.index}` : ''}`) : null };
+      // As the simulation's tiers: expiry and fetch times tracked under the protections that read them.
+      const stampede = scenario.cache!.stampede;
+      const track = stampede.protection === 'refresh-ahead' || stampede.protection === 'stale-while-revalidate' || stampede.protection === 'xfetch';
+      const freshness = {
+        track,
+        graceMs: stampede.protection === 'stale-while-revalidate' ? stampede.grace : 0,
+        jitter,
+        random: jitter > 0 ? RandomSource.derive(scenario.seed, `ttl-jitter-local-${node}${shard.count > 1 ? `-${shard.index}` : ''}`) : null,
+      };
       const tier = new CacheTier(newPolicy(), local.ttl, freshness, newPolicy);
       // Live values always carry versions: keep them from the first fill.
       tier.writesSeen = true;
@@ -73,7 +87,7 @@ export class LiveNodes {
 
   /** The node a request for `key` goes to: by routing, or the next one up when that one is down; -1 when every node is down. */
   route(key: number): number {
-    const n = this.count;
+    const n = this.nodes;
     if (this.upCount === 0) return -1;
     let node: number;
     if (n === 1) node = 0;
@@ -91,19 +105,11 @@ export class LiveNodes {
     return this.up[node] === 1;
   }
 
-  /** A `node-crash`: the node's local tier is lost; with `staysDown` it takes no requests until restart(). */
-  crash(node: number, staysDown: boolean): void {
-    if (staysDown && this.up[node] === 1) {
-      this.up[node] = 0;
-      this.upCount--;
-    }
-    this.local?.[node].clear();
-  }
-
-  restart(node: number): void {
-    if (this.up[node] === 1) return;
-    this.up[node] = 1;
-    this.upCount++;
+  /** A `node-crash` window takes the node down (the application clears its local tier) and brings it back up. */
+  setUp(node: number, up: boolean): void {
+    if ((this.up[node] === 1) === up) return;
+    this.up[node] = up ? 1 : 0;
+    this.upCount += up ? 1 : -1;
   }
 
   /** The shard's tiers; null without local tiers (nothing per tier to report). */

@@ -12,7 +12,7 @@ import { DbSubmissionLog } from './db-submission-merge.js';
 import { CACHE_FAULTS, DB_FAULTS, FAULT_RECOVERY_MS, inFaultWindow, NODE_FAULTS, scheduleEdges } from './fault-windows.js';
 import { CALIBRATION_MS, calibrateFloor, type FloorState } from './floor-calibration.js';
 import { InFlightGate } from './in-flight-gate.js';
-import { type ClientCounts, LiveCacheAside } from './live-cache-aside.js';
+import { type ClientCounts, LiveApplication } from './live-application.js';
 import { LiveInvalidation } from './live-invalidation.js';
 import { LiveNodes, type NodesOutcome } from './live-nodes.js';
 import { LoadDriver } from './load-driver.js';
@@ -153,10 +153,11 @@ export class LiveShard {
   readonly now = (): number => performance.now() + this.offset;
   private readonly submissions = new DbSubmissionLog();
   private readonly recorder: RunRecorder;
-  private readonly warmupRecorder: RunRecorder;
+  /** Requests started within the warm-up: run, not measured. */
+  private warmupRequests = 0;
   private readonly errorsPerSecond: number[] = [];
   private readonly cacheErrorsPerSecond: number[] = [];
-  private readonly engine: LiveCacheAside;
+  private readonly engine: LiveApplication;
   private readonly driver: LoadDriver;
   private readonly alarm: ArrivalAlarm | null;
   private stopped = false;
@@ -186,14 +187,15 @@ export class LiveShard {
     const redact = (message: string): string => postgres?.redact(connections?.redact(message) ?? message) ?? connections?.redact(message) ?? message;
     const statements = setup.postgres;
     this.recorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window, this.submissions);
-    this.warmupRecorder = new RunRecorder(true, true, scenario.max_staleness, scenario.timeseries_window);
+    this.recorder.measuredFrom = load.warmup > 0 ? load.warmup : Number.NEGATIVE_INFINITY;
+    this.recorder.onFailure = (t) => countInSecond(this.errorsPerSecond, t);
     if (nodes?.local != null) this.recorder.timeseries.tiers = true;
-    this.engine = new LiveCacheAside({
+    this.engine = new LiveApplication({
       scenario,
       connections,
       prefix: setup.prefix,
-      keySpace: stream.keySpace,
       now: this.now,
+      recorder: this.recorder,
       shardIndex: setup.index,
       databaseConnections: setup.databaseConnections,
       nodes,
@@ -221,13 +223,13 @@ export class LiveShard {
         if (scenario.database.on_db_error === 'fail' && !inFaultWindow(scenario.faults, DB_FAULTS, this.now(), margin))
           this.fail(() => this.events.databaseFailure(message));
       },
-      onError: (t) => countInSecond(this.errorsPerSecond, t),
       onCommandError: (t) => countInSecond(this.cacheErrorsPerSecond, t),
       onCacheError: (error) => {
         // Inside a cache fault window a failure is the window's: the request fails (counted), the run goes on.
         if (cache?.on_cache_error === 'fail' && !inFaultWindow(scenario.faults, CACHE_FAULTS, this.now(), FAULT_RECOVERY_MS))
           this.fail(() => this.events.cacheFailure(redact(error.message)));
       },
+      onBug: (error) => this.fail(() => this.events.requestFailure(`live run failed: ${redact((error as Error)?.message ?? String(error))}`)),
     });
     const workload = scenario.workload;
     this.alarm = setup.alarm === null ? null : new ArrivalAlarm(setup.alarm, setup.index);
@@ -238,12 +240,14 @@ export class LiveShard {
       durationMs: load.clients !== null ? workload.duration : null,
       now: this.now,
       gate: new InFlightGate(counters, SHARED_IN_FLIGHT, load.max_in_flight),
-      issue: async (start, key, op, size, ttl) => {
+      issue: (start, key, op, size, ttl) => {
+        if (start < load.warmup) this.warmupRequests++;
         try {
-          await this.engine.request(start >= load.warmup ? this.recorder : this.warmupRecorder, start, key, op, size, ttl);
+          return this.engine.request(start, key, op, size, ttl);
         } catch (error) {
-          // Every expected failure is handled inside; anything else must not escape as an unhandled rejection.
+          // Every expected failure is handled inside; anything else is a bug, and stops the run.
           this.fail(() => this.events.requestFailure(`live run failed: ${redact((error as Error).message)}`));
+          return Promise.resolve();
         }
       },
     });
@@ -277,9 +281,8 @@ export class LiveShard {
         commandTimeoutMs: target.command_timeout,
       };
       connections = await openCommandPool(options);
-      // A node-crash window needs the nodes even without local tiers: while the only node is down, requests fail.
-      const crashes = setup.scenario.faults.some((f) => f.type === 'node-crash');
-      const nodes = cache.local === null && setup.scenario.topology.nodes === 1 && !crashes ? null : new LiveNodes(setup.scenario, setup, stream.keySpace);
+      // The application's nodes (one, without a topology): their routing, their local tiers, and node-crash windows.
+      const nodes = new LiveNodes(setup.scenario, setup, stream.keySpace);
       let invalidation: LiveInvalidation | null = null;
       if (nodes?.local != null && cache.invalidation === 'pubsub') {
         // A connection of its own: a subscribed connection takes no other commands. Its clock is set in run().
@@ -289,7 +292,7 @@ export class LiveShard {
         const shard = { now: (): number => 0 };
         const lossRate = cache.pubsub?.loss ?? 0;
         const loss = lossRate > 0 ? { rate: lossRate, random: RandomSource.derive(setup.scenario.seed, `pubsub-loss-${setup.index}`) } : null;
-        invalidation = await LiveInvalidation.open(subscriber, `${setup.prefix}invalidation:${setup.index}`, nodes, () => shard.now(), loss);
+        invalidation = await LiveInvalidation.open(subscriber, `${setup.prefix}invalidation:${setup.index}`, nodes.nodes, () => shard.now(), loss);
         const live = new LiveShard(setup, events, connections, stream, nodes, invalidation, postgres);
         shard.now = live.now;
         return live;
@@ -339,7 +342,7 @@ export class LiveShard {
       await this.driver.run();
       await this.driver.drain(this.stopped ? STOP_DRAIN_MS : Number.POSITIVE_INFINITY);
       // Write-behind's last batches reach the database after the last request (their queries count, as in simulation).
-      await this.engine.writeBehind?.drain(this.stopped ? STOP_DRAIN_MS : WRITE_BEHIND_DRAIN_MS);
+      await this.engine.drainWriteBehind(this.stopped ? STOP_DRAIN_MS : WRITE_BEHIND_DRAIN_MS);
     } finally {
       cancelCrashes();
       clearInterval(timer);
@@ -351,7 +354,7 @@ export class LiveShard {
     const messages = this.invalidation === null ? null : await this.invalidation.drain(INVALIDATION_DRAIN_MS);
     return {
       measured: this.recorder.state(),
-      warmupRequests: this.warmupRecorder.requests,
+      warmupRequests: this.warmupRequests,
       dropped: this.driver.dropped,
       errorsPerSecond: this.errorsPerSecond,
       cacheErrorsPerSecond: this.cacheErrorsPerSecond,
@@ -359,7 +362,7 @@ export class LiveShard {
       reconnects: (this.connections?.reconnects ?? 0) - this.reconnectsBefore,
       traceSkips: this.stream.traceStats?.() ?? null,
       nodes: this.nodes === null ? null : this.nodes.outcome(messages),
-      writeBehind: this.engine.writeBehind?.metrics() ?? null,
+      writeBehind: this.engine.writeBehind(),
       database: this.realDatabase?.outcome() ?? null,
       floor,
       schedule: this.driver.schedule.state(),
@@ -377,16 +380,11 @@ export class LiveShard {
    * its write-behind queue (and takes no requests for the window's length); at the end it is back.
    */
   private scheduleCrashes(): () => void {
-    const nodes = this.nodes;
-    if (nodes === null) return () => {};
+    if (this.nodes === null) return () => {};
     return scheduleEdges(this.setup.scenario.faults, NODE_FAULTS, this.now, (fault, starts) => {
       if (fault.type !== 'node-crash') return;
-      if (!starts) {
-        nodes.restart(fault.node);
-        return;
-      }
-      nodes.crash(fault.node, fault.duration > 0);
-      this.engine.writeBehind?.crash(fault.node);
+      if (starts) this.engine.crash(fault.node, fault.duration > 0);
+      else this.engine.restart(fault.node);
     });
   }
 
@@ -404,6 +402,7 @@ export class LiveShard {
 
   /** Closes the shard's connections (a real database's too: its backends end, and flush their statistics). */
   async close(): Promise<void> {
+    this.engine.close();
     this.invalidation?.close();
     this.connections?.close();
     this.stream.close();
@@ -414,10 +413,9 @@ export class LiveShard {
   private publishProgress(): void {
     const cell = PROGRESS_CELLS + PROGRESS_FIELDS * this.index;
     const r = this.recorder;
-    const w = this.warmupRecorder;
-    Atomics.store(this.counters, cell, r.requests + w.requests);
-    Atomics.store(this.counters, cell + 1, r.reads + w.reads);
-    Atomics.store(this.counters, cell + 2, r.hits + w.hits);
+    Atomics.store(this.counters, cell, r.requests + this.warmupRequests);
+    Atomics.store(this.counters, cell + 1, r.reads);
+    Atomics.store(this.counters, cell + 2, r.hits);
   }
 
   private fail(tell: () => void): void {

@@ -5,7 +5,7 @@ import type { RedisAddress } from './redis-address.js';
 import type { RespValue } from './resp-reader.js';
 import { RespCommandBuffer } from './resp-command-buffer.js';
 import { plainReply, type ReplySink, RespReplyParser } from './resp-reply-parser.js';
-import { versionAt } from './versioned-value.js';
+import { ENTRY_HEAD_LENGTH, versionAt } from './versioned-value.js';
 
 export interface PipelinedConnectionOptions {
   /** The TCP (and TLS) connection and its handshake must complete within this many ms. */
@@ -24,6 +24,7 @@ export interface PipelinedConnectionOptions {
 const AS_VERSION = 0; // GET: the version the value carries, NOT_CACHED for nil
 const AS_STORED = 1; // SET: +OK is true, nil (NX found the key) false
 const AS_VALUE = 2; // anything else: integers, bulk strings as text, arrays of them
+const AS_HEAD = 3; // GET: the value's head (versioned-value.ts), null for nil
 
 type Settle = (value: never) => void;
 
@@ -92,6 +93,13 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
     this.out.raw(GET, '*2\r\n');
     this.out.text(key);
     return this.enqueue(AS_VERSION);
+  }
+
+  getHead(key: string): Promise<string | null> {
+    if (this.state !== 'ready') return Promise.reject(this.downError);
+    this.out.raw(GET, '*2\r\n');
+    this.out.text(key);
+    return this.enqueue(AS_HEAD);
   }
 
   set(key: string, value: string, pxMs?: number, onlyIfAbsent?: boolean): Promise<boolean> {
@@ -286,7 +294,16 @@ export class PipelinedRedisConnection implements RedisCommands, ReplySink {
     const i = this.take();
     if (i < 0) return;
     const kind = this.kinds[i];
-    this.settle(i, kind === AS_VERSION ? versionAt(buffer, start, end) : kind === AS_STORED ? true : buffer.toString('utf8', start, end));
+    this.settle(
+      i,
+      kind === AS_VERSION
+        ? versionAt(buffer, start, end)
+        : kind === AS_STORED
+          ? true
+          : kind === AS_HEAD
+            ? buffer.toString('latin1', start, Math.min(end, start + ENTRY_HEAD_LENGTH))
+            : buffer.toString('utf8', start, end),
+    );
   }
 
   nil(): void {

@@ -1,6 +1,6 @@
 import type { RedisClient, RedisConnectionOptions } from './redis-connection.js';
 import { RedisConnections } from './redis-connection.js';
-import { decodeVersion } from './versioned-value.js';
+import { decodeVersion, ENTRY_HEAD_LENGTH } from './versioned-value.js';
 
 /** What `getVersion` returns for a key Redis does not hold (a miss); -1 is a value that is not one of ours. */
 export const NOT_CACHED = -2;
@@ -12,6 +12,8 @@ export const NOT_CACHED = -2;
 export interface RedisCommands {
   /** GET, read as the version its value carries (versioned-value.ts): NOT_CACHED when absent, -1 when not ours. */
   getVersion(key: string): Promise<number>;
+  /** GET, only the value's first ENTRY_HEAD_LENGTH characters (versioned-value.ts's head); null when absent. */
+  getHead(key: string): Promise<string | null>;
   /** SET with PX when `pxMs` is given, NX when `onlyIfAbsent`; true when Redis stored it (false: NX found the key). */
   set(key: string, value: string, pxMs?: number, onlyIfAbsent?: boolean): Promise<boolean>;
   del(key: string): Promise<number>;
@@ -38,6 +40,11 @@ export class IoredisCommands implements RedisCommands {
   async getVersion(key: string): Promise<number> {
     const value = await this.client.get(key);
     return value === null ? NOT_CACHED : decodeVersion(value);
+  }
+
+  async getHead(key: string): Promise<string | null> {
+    const value = await this.client.get(key);
+    return value === null ? null : value.slice(0, ENTRY_HEAD_LENGTH);
   }
 
   async set(key: string, value: string, pxMs?: number, onlyIfAbsent?: boolean): Promise<boolean> {

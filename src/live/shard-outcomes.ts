@@ -1,7 +1,7 @@
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { InvalidationMessageMetrics, TierMetrics, WriteBehindMetrics } from '../result/run-result.js';
 import type { TraceSkips } from '../workload/access-event.js';
-import type { ClientCounts } from './live-cache-aside.js';
+import type { ClientCounts } from './live-application.js';
 import type { ShardOutcome } from './live-shard.js';
 import type { NodesOutcome } from './live-nodes.js';
 

@@ -218,8 +218,12 @@ export class RunRecorder {
     if (end > this.lastEnd) this.lastEnd = end;
   }
 
+  /** Told of every failed request's end, warm-up included (a live run's errors per wall-clock second); null: nobody. */
+  onFailure: ((end: number) => void) | null = null;
+
   /** A request failed (DB timeout or down, cache down under on_cache_error: fail) at `end`; its latency counts. */
   requestFailed(start: number, end: number, isRead: boolean): void {
+    if (this.onFailure !== null) this.onFailure(end);
     if (start < this.measuredFrom) return;
     this.errors++;
     if (this.hasClock) this.timeseries.error(start);

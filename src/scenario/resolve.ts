@@ -697,9 +697,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
   if (live && cache !== null && !cache.shared) {
     problems.push({ path: ['cache', 'shared'], message: 'live mode keeps the shared tier in Redis (cache.redis); remove `shared: false`' });
   }
-  if (cache && cache.stampede.protection !== 'none' && !(live && cache.stampede.protection === 'lock')) {
-    features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
-  }
+  if (cache && cache.stampede.protection !== 'none' && !live) features.push([['cache', 'stampede'], `${cache.stampede.protection} stampede protection`]);
   if (cache && cache.stampede.ttl_jitter > 0 && !live) features.push([['cache', 'stampede', 'ttl_jitter'], 'TTL jitter']);
   if (!live && scenario.faults.length > 0) features.push([['faults'], 'fault windows']);
   // The faults are in time order here, not the file's: the message names the window by its type and start.
@@ -721,7 +719,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs every pattern, lock stampede protection, local tiers on several nodes, pubsub invalidation with its loss, ttl_jitter and every fault window but db-slow against PostgreSQL); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs every pattern, stampede protection, local tiers on several nodes, pubsub invalidation with its loss, ttl_jitter and every fault window but db-slow against PostgreSQL); remove it or use mode: simulate`,
       });
     }
     return;
