@@ -113,7 +113,6 @@ describe('live scenario fields', () => {
       contains: 'cache.redis.url: expected a redis:// or rediss:// URL',
     },
     { name: 'a policy Redis lacks', yaml: `${LIVE}  policy: sieve\n`, contains: 'Redis has no sieve eviction' },
-    { name: 'capacity in entries', yaml: `${LIVE}  capacity: 10k\n`, contains: "capacity is Redis's maxmemory" },
     { name: 'unknown on_cache_error', yaml: `${LIVE}  on_cache_error: retry\n`, contains: 'one of fallback, fail' },
     {
       name: 'workers in simulate mode',

@@ -109,7 +109,8 @@ export class LiveApplication {
       pubsub: setup.invalidation,
       alarm: this.alarms,
       recorder: setup.recorder,
-      random: RandomSource.derive(seed, `engine-${setup.shardIndex}`),
+      // One thread draws as the simulation does (xfetch's early expiry); each further thread from a source of its own.
+      random: RandomSource.derive(seed, setup.shardIndex === 0 ? 'engine' : `engine-${setup.shardIndex}`),
       completed: (tag) => this.completed(tag),
       supersededAt: (key, version) => this.supersession.supersededAt(key, version),
     });

@@ -32,15 +32,10 @@ export function memoryConfigFor(cache: CacheSpec, given: { policy: boolean; capa
       );
     }
   }
+  // A capacity in entries has no Redis setting: Redis holds what its maxmemory allows (docs/live-redis.md), so
+  // the same scenario runs live unchanged; only a size becomes maxmemory.
   let maxmemory: number | null = null;
-  if (given.capacity && Number.isFinite(cache.capacity)) {
-    if (cache.capacity_unit !== 'bytes') {
-      throw new InputError(
-        `cache.capacity: a live run's capacity is Redis's maxmemory (set with --allow-config), a size like 64MB; got ${cache.capacity} entries`,
-      );
-    }
-    maxmemory = Math.round(cache.capacity);
-  }
+  if (given.capacity && Number.isFinite(cache.capacity) && cache.capacity_unit === 'bytes') maxmemory = Math.round(cache.capacity);
   return { maxmemory, policy };
 }
 

@@ -231,16 +231,6 @@ export class RunRecorder {
     else this.writeCompleted(start, end);
   }
 
-  /**
-   * A request that completed (its latency already recorded) failed all the same: live, a Redis command of
-   * it failed under on_cache_error: fail. Counted once, like requestFailed.
-   */
-  requestErrored(start: number): void {
-    if (start < this.measuredFrom) return;
-    this.errors++;
-    if (this.hasClock) this.timeseries.error(start);
-  }
-
   /** A query was submitted to the database at `time`, for a request that started at `start`. */
   dbSubmitted(time: number, isRead: boolean, start = time): void {
     if (start < this.measuredFrom) return;
