@@ -65,6 +65,10 @@ describe('--set path=value', () => {
     assert.deepEqual(parseOverride('cache.capacity=10000').value, 10_000);
     assert.deepEqual(parseOverride('cache.ttl=5m').value, '5m');
     assert.deepEqual(parseOverride('cache.ttl=').value, null);
+    // A key prefix ends in a colon: text, not YAML's map of it to nothing; a real map still is one.
+    assert.deepEqual(parseOverride('cache.redis.prefix=cachebench:app:').value, 'cachebench:app:');
+    assert.deepEqual(parseOverride('cache.redis.prefix="cachebench:app:"').value, 'cachebench:app:');
+    assert.deepEqual(parseOverride('database.latency={ type: constant, value: 5ms }').value, { type: 'constant', value: '5ms' });
     assert.deepEqual(parseOverride('thresholds.1=hit_rate > 0.5').path, ['thresholds', 1]);
   });
 });

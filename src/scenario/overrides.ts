@@ -49,11 +49,15 @@ export function parseOverride(given: OverrideFlag): ScenarioOverride {
   const problem = unknownPathProblem(dottedPath, path);
   if (problem) throw new InputError(`${flag}: ${problem}`);
   let value: unknown;
+  const text = assignment.slice(equals + 1);
   try {
-    value = parseYaml(assignment.slice(equals + 1));
+    value = parseYaml(text);
   } catch (error) {
     throw new InputError(`${flag}: the value is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
+  // A word ending in a colon (a key prefix, `cachebench:app:`) reads in YAML as a map of it to nothing:
+  // nobody means that on a command line, so it stays the text it is.
+  if (/^[^\s{}[\],]+:$/.test(text.trim()) && value !== null && typeof value === 'object' && !Array.isArray(value)) value = text.trim();
   return { flag, dottedPath, path, value };
 }
 
