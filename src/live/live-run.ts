@@ -22,7 +22,7 @@ import { LiveFaultWindows } from './fault-windows.js';
 import { CALIBRATION_MS } from './floor-calibration.js';
 import { cleanupCommandLine, deleteKeysWithRetry, prefixHoldsKeys, tableCleanupCommandLine } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
-import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
+import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './shard-contract.js';
 import { mergeDatabaseOutcomes, measuredLatency, type MergedDatabase, PostgresBackend, stalenessOf, withUnknownStaleness } from './postgres-backend.js';
 import type { PostgresStatsSnapshot } from './postgres-stats.js';
 import { parsePostgresAddress } from './postgres-address.js';

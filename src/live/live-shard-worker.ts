@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { LiveShard, type ShardSetup } from './live-shard.js';
+import { LiveShard } from './live-shard.js';
+import type { ShardSetup } from './shard-contract.js';
 import type { ShardControlMessage, ShardWorkerMessage } from './shard-hosts.js';
 
 // Worker entry: one shard of a live run (live-shard.ts), driven by a WorkerShardHost in the main thread.

@@ -1,54 +1,36 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { RunRecorder, type RunRecorderState } from '../metrics/run-recorder.js';
+import { RunRecorder } from '../metrics/run-recorder.js';
 import { RandomSource } from '../random/random-source.js';
-import type { WriteBehindMetrics } from '../result/run-result.js';
-import type { Scenario, WorkloadSpec } from '../scenario/scenario.js';
-import type { AccessStream, TraceSkips } from '../workload/access-event.js';
+import type { WorkloadSpec } from '../scenario/scenario.js';
+import type { AccessStream } from '../workload/access-event.js';
 import { createWorkload } from '../workload/create-workload.js';
 import { THREAD_SALT } from '../workload/key-shard.js';
 import { ShardedStream } from '../workload/sharded-stream.js';
-import { type AlarmCells, ArrivalAlarm } from './arrival-alarm.js';
+import { ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
 import { CACHE_FAULTS, DB_FAULTS, FAULT_RECOVERY_MS, inFaultWindow, NODE_FAULTS, scheduleEdges } from './fault-windows.js';
-import { CALIBRATION_MS, calibrateFloor, type FloorState } from './floor-calibration.js';
+import { CALIBRATION_MS, calibrateFloor } from './floor-calibration.js';
 import { InFlightGate } from './in-flight-gate.js';
-import { type ClientCounts, LiveApplication } from './live-application.js';
+import { LiveApplication } from './live-application.js';
 import { LiveInvalidation } from './live-invalidation.js';
-import { LiveNodes, type NodesOutcome } from './live-nodes.js';
+import { LiveNodes } from './live-nodes.js';
 import { LoadDriver } from './load-driver.js';
 import { PostgresConnections } from './postgres-connections.js';
-import { PostgresDatabase, type PostgresShardOutcome } from './postgres-database.js';
-import type { PostgresStatements } from './postgres-statements.js';
+import { PostgresDatabase } from './postgres-database.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 import type { RedisCommandPool } from './redis-commands.js';
 import { openCommandPool } from './pipelined-redis-pool.js';
-import type { ScheduleState } from './schedule-log.js';
-
-/** Cells of the Int32Array (on a SharedArrayBuffer) that every shard of a run shares. */
-export const SHARED_IN_FLIGHT = 0;
-export const SHARED_DB_IN_USE = 1;
-/** Then, per shard, its requests, reads and hits so far (warm-up included), for the progress bar. */
-const PROGRESS_CELLS = 2;
-const PROGRESS_FIELDS = 3;
-
-export function createSharedCounters(shards = 1): Int32Array {
-  return new Int32Array(new SharedArrayBuffer((PROGRESS_CELLS + PROGRESS_FIELDS * shards) * Int32Array.BYTES_PER_ELEMENT));
-}
-
-/** The run's requests, reads and hits so far, summed over the shards' latest published counts. */
-export function progressOf(counters: Int32Array, shards: number): { requests: number; reads: number; hits: number } {
-  let requests = 0;
-  let reads = 0;
-  let hits = 0;
-  for (let shard = 0; shard < shards; shard++) {
-    const cell = PROGRESS_CELLS + PROGRESS_FIELDS * shard;
-    requests += Atomics.load(counters, cell);
-    reads += Atomics.load(counters, cell + 1);
-    hits += Atomics.load(counters, cell + 2);
-  }
-  return { requests, reads, hits };
-}
+import {
+  type DbSubmissionHandOver,
+  PROGRESS_CELLS,
+  PROGRESS_FIELDS,
+  SHARED_DB_IN_USE,
+  SHARED_IN_FLIGHT,
+  type ShardEvents,
+  type ShardOutcome,
+  type ShardSetup,
+} from './shard-contract.js';
 
 /** How long a stopped run waits for requests in flight before it reports what it has. */
 export const STOP_DRAIN_MS = 2000;
@@ -62,77 +44,6 @@ const INVALIDATION_DRAIN_MS = 1000;
 /** How often a running shard hands over the times it submitted DB queries at (for db.qps_peak). */
 const HAND_OVER_EVERY_MS = 250;
 
-/**
- * Receives a shard's DB submission times (measured requests only, ascending) and the time before which
- * none of its later ones can be: its clock at the hand-over, or +Infinity once it is done.
- */
-export type DbSubmissionHandOver = (times: Float64Array, watermark: number) => void;
-
-/**
- * One event loop's part of a live run — all of it when the run has one thread. Plain data, so it can be
- * a worker thread's workerData.
- */
-export interface ShardSetup {
-  scenario: Scenario;
-  /** This shard is `index` of `count`; with count > 1 it takes the keys shardOfKey (THREAD_SALT) gives it. */
-  index: number;
-  count: number;
-  prefix: string;
-  /** ioredis clients of this shard. */
-  connections: number;
-  /** Closed loop: this shard's clients; open loop: null. */
-  clients: number | null;
-  /** This shard's part of database.max_concurrency. */
-  databaseConnections: number;
-  /** createSharedCounters(): the run's requests in flight and DB connections in use, across shards. */
-  counters: Int32Array;
-  /** Open loop: the run's alarm thread wakes the shard at its arrivals (arrival-alarm.ts); null: polling. */
-  alarm: AlarmCells | null;
-  /** database.postgres: the statements the shard's own connections send; absent: the database model. */
-  postgres?: PostgresStatements;
-  /** With cache fault windows: the load's clients connect here (the fault proxy) instead of cache.redis.url. */
-  redisUrl?: string;
-  /** With pubsub-partition windows: the pub/sub subscriber connects here (a fault proxy of its own). */
-  subscriberUrl?: string;
-}
-
-/** What a shard tells the run while it runs; messages have passwords masked. Each is told once. */
-export interface ShardEvents {
-  /** A Redis command failed under `on_cache_error: fail`; the shard has stopped. */
-  cacheFailure(message: string): void;
-  /** An error escaped a request (a bug, not a Redis failure); the shard has stopped. */
-  requestFailure(message: string): void;
-  /** A query failed or timed out under `on_db_error: fail`; the shard has stopped. */
-  databaseFailure(message: string): void;
-}
-
-/** What a shard measured, as plain data: the run merges one per shard (shard-outcomes.ts). */
-export interface ShardOutcome {
-  /** Requests whose intended start was at or after the warm-up. */
-  measured: RunRecorderState;
-  /** Requests started within the warm-up: run, not measured. */
-  warmupRequests: number;
-  dropped: number;
-  /** Failed requests per wall-clock second from the start. */
-  errorsPerSecond: number[];
-  /** Failed Redis commands per wall-clock second from the start. */
-  cacheErrorsPerSecond: number[];
-  client: ClientCounts;
-  reconnects: number;
-  traceSkips: TraceSkips | null;
-  /** With local tiers: the shard's nodes (L1, L2 lookups, pub/sub invalidation); null without. */
-  nodes: NodesOutcome | null;
-  /** With write-behind: the shard's queues; null without. */
-  writeBehind: WriteBehindMetrics | null;
-  /** database.postgres: what the shard's connections saw; null against the model. */
-  database: PostgresShardOutcome | null;
-  /** The client's floor, measured just before the load (floor-calibration.ts). */
-  floor: FloorState;
-  /** How the open loop kept its schedule (empty for a closed loop). */
-  schedule: ScheduleState;
-  /** The shard's event loop during the load: its delay (perf_hooks.monitorEventLoopDelay), ms, and the share of time it was busy. */
-  eventLoop: { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; utilization: number };
-}
 
 /** monitorEventLoopDelay's sampling interval, ms: fine enough to see a stall of a few ms, cheap enough to leave on. */
 const EVENT_LOOP_RESOLUTION_MS = 5;

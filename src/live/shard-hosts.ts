@@ -2,7 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import { InputError, RunFailure } from '../errors.js';
 import { startWorker } from '../threads/worker-script.js';
 import type { DbSubmissionMerge } from './db-submission-merge.js';
-import { LiveShard, type ShardEvents, type ShardOutcome, type ShardSetup } from './live-shard.js';
+import { LiveShard } from './live-shard.js';
+import type { ShardEvents, ShardOutcome, ShardSetup } from './shard-contract.js';
 
 /**
  * Where a shard runs, as the run sees it: in this thread (a run of one shard) or in a worker thread.

@@ -2,7 +2,7 @@ import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { InvalidationMessageMetrics, TierMetrics, WriteBehindMetrics } from '../result/run-result.js';
 import type { TraceSkips } from '../workload/access-event.js';
 import type { ClientCounts } from './live-application.js';
-import type { ShardOutcome } from './live-shard.js';
+import type { ShardOutcome } from './shard-contract.js';
 import type { NodesOutcome } from './live-nodes.js';
 
 /** A live run's shards taken together. */
