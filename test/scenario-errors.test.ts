@@ -63,6 +63,30 @@ const CASES: Array<{ name: string; yaml: string; overrides?: string[]; starts: s
     contains: [],
   },
   {
+    name: 'memory_model: redis with a capacity in entries',
+    yaml: `${SYNTHETIC}cache:\n  capacity: 10k\n  memory_model: redis\n`,
+    starts: 'scenario.yaml:5:13 cache.capacity: with memory_model: redis the capacity is Redis memory (maxmemory): give a size like 64MB',
+    contains: ['got 10000 entries'],
+  },
+  {
+    name: 'memory_model: redis with a capacity the baseline takes',
+    yaml: `${SYNTHETIC}cache:\n  capacity: 512KB\n  memory_model: redis\n`,
+    starts: 'scenario.yaml:5:13 cache.capacity: is 524288 bytes, not more than the 989400 bytes Redis uses without any key',
+    contains: ['give a larger size, e.g. 2MB'],
+  },
+  {
+    name: 'a Redis constant beside memory_model: values',
+    yaml: `${SYNTHETIC}cache:\n  capacity: 4MB\n  memory_model: { type: values, key_bytes: 40 }\n`,
+    starts: 'scenario.yaml:6:33 cache.memory_model.key_bytes: applies only with `type: redis`; type is values',
+    contains: [],
+  },
+  {
+    name: 'an unknown memory model',
+    yaml: `${SYNTHETIC}cache:\n  capacity: 4MB\n  memory_model: redis-ish\n`,
+    starts: 'scenario.yaml:6:17 cache.memory_model.type: must be one of values, redis; got "redis-ish"',
+    contains: [],
+  },
+  {
     name: 'zero capacity',
     yaml: `${SYNTHETIC}cache:\n  capacity: 0\n`,
     starts: 'scenario.yaml:5:13 cache.capacity: must be a positive count',

@@ -103,6 +103,7 @@ describe('cachebench.schema.json', () => {
       withCache({ stampede: { protection: 'xfetch' } }),
       withCache({ local: { capacity: '10' }, invalidation: 'pubsub' }, { topology: { nodes: 3 } }),
       withCache({ pattern: 'write-behind' }),
+      withCache({ capacity: '4MB', memory_model: { type: 'redis' } }),
       { ...withCache({}, { topology: { nodes: 2 } }), faults: [{ type: 'node-crash', at: '1s', node: 1 }] },
       { workload: { trace: fixtureTrace, arrival: 'trace' }, cache: { capacity: '1k' } },
       { workload: { trace: fixtureTrace, format: 'delimited', columns: { key: 1 } }, cache: { capacity: '1k' } },

@@ -1,4 +1,5 @@
 import type { EvictionPolicy } from '../policies/eviction-policy.js';
+import type { RedisMemoryCharge } from './redis-memory-charge.js';
 import type { RandomSource } from '../random/random-source.js';
 import type { InvalidationSpec } from '../scenario/scenario.js';
 import type { CacheMetrics, TierMetrics } from '../result/run-result.js';
@@ -57,6 +58,8 @@ export class CacheTier {
     private readonly freshness: TierFreshness = NO_FRESHNESS,
     /** Builds an empty policy like the first (for clear()). */
     private readonly newPolicy: (() => EvictionPolicy) | null = null,
+    /** `memory_model: redis`: what an entry costs in Redis memory (null: its value's size). */
+    private readonly charge: RedisMemoryCharge | null = null,
   ) {}
 
   /** A lookup at `now`, counted in the tier's lookups and hits: the copy's slot on a hit, -1 on a miss. */
@@ -86,7 +89,8 @@ export class CacheTier {
     if (ttl !== null && freshness.jitter > 0) ttl *= 1 + freshness.jitter * (2 * freshness.random!.nextFloat() - 1);
     const expiresAt = ttl === null ? Number.POSITIVE_INFINITY : now + ttl;
     const p = this.policy;
-    if (!p.set(key, size, expiresAt + freshness.graceMs, now)) return;
+    const charged = this.charge === null ? size : this.charge.bytes(size, ttl !== null);
+    if (!p.set(key, charged, expiresAt + freshness.graceMs, now)) return;
     if (this.writesSeen || freshness.track) {
       const slot = p.slotOf(key);
       if (slot >= this.version.length) this.growColumns(slot);

@@ -108,7 +108,7 @@ function signedBytes(bytes: number): string {
 
 /** What a key of the run costs in Redis's memory (--allow-config with an LRU or LFU policy), measured before the run. */
 export function redisMemoryLine(memory: NonNullable<RedisView['memory_model']>): string {
-  return `Redis memory per key (measured on ${formatCount(memory.probed_keys)} keys of the run): ${formatBytes(memory.bytes_per_key)} of used_memory (MEMORY USAGE ${formatBytes(memory.memory_usage_per_key)}, value ${formatBytes(memory.value_bytes_per_key)}); ${formatBytes(memory.capacity_for_keys)} of maxmemory left for keys after ${formatBytes(memory.baseline_used_memory)} the server uses without them`;
+  return `Redis memory per key (measured on ${formatCount(memory.probed_keys)} keys of the run): ${formatBytes(memory.bytes_per_key)} of used_memory (MEMORY USAGE ${formatBytes(memory.memory_usage_per_key)}, value ${formatBytes(memory.value_bytes_per_key)}; for memory_model: key_bytes ${memory.key_bytes}, entry_bytes ${memory.entry_bytes}, expires_bytes ${memory.expires_bytes}); ${formatBytes(memory.capacity_for_keys)} of maxmemory left for keys after ${formatBytes(memory.baseline_used_memory)} the server uses without them`;
 }
 
 // ---- PostgreSQL ----

@@ -90,6 +90,48 @@ export function scenarioCompareRules(result: Result, file: string): string[] {
   return rules;
 }
 
+/** The constants of Redis's per-key charge (engine/redis-memory-charge.ts), in bytes. */
+export interface MeasuredRedisMemory {
+  baseline: number;
+  key_bytes: number;
+  entry_bytes: number;
+  expires_bytes: number;
+}
+
+const MEASURED_FIELDS = { baseline: 'baseline_used_memory', key_bytes: 'key_bytes', entry_bytes: 'entry_bytes', expires_bytes: 'expires_bytes' } as const;
+
+/**
+ * What a live run measured Redis to charge per key: `redis.memory_model` of the result's first run that has
+ * one (a live run with --allow-config setting maxmemory and an LRU or LFU policy), for a simulation's
+ * `memory_model: { type: redis, from }` and `analyze --memory-model`. An InputError names the file and what
+ * it lacks.
+ */
+export function measuredRedisMemory(file: string): MeasuredRedisMemory {
+  const result = readResultFile(file);
+  const index = result.runs.findIndex((run) => isObject(run.redis) && isObject(run.redis.memory_model));
+  if (index < 0) {
+    throw new InputError(
+      `${file}: no run has redis.memory_model; a live run measures it when --allow-config sets maxmemory with an LRU or LFU policy (mode: live, cache.capacity a size like 4MB, cache.policy redis-lru or redis-lfu)`,
+    );
+  }
+  const model = result.runs[index].redis!.memory_model as unknown as Record<string, unknown>;
+  const read = (field: string): number => {
+    const value = model[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new InputError(
+        `${file}: runs[${index}].redis.memory_model.${field} is ${value === undefined ? 'missing' : describeJson(value)}, expected bytes ≥ 0 (a result written before cachebench recorded the per-key constants? run the live scenario again)`,
+      );
+    }
+    return value;
+  };
+  return {
+    baseline: read(MEASURED_FIELDS.baseline),
+    key_bytes: read(MEASURED_FIELDS.key_bytes),
+    entry_bytes: read(MEASURED_FIELDS.entry_bytes),
+    expires_bytes: read(MEASURED_FIELDS.expires_bytes),
+  };
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

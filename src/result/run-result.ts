@@ -178,6 +178,46 @@ export interface LiveMetrics {
   };
 }
 
+/**
+ * What a key of this run costs in Redis's memory, measured on the live server before the run — so that
+ * the simulated prediction of `--allow-config` sizes its cache in the bytes Redis counts against
+ * `maxmemory` (`used_memory`), not in bytes of values (live/redis-memory-model.ts). `key_bytes`,
+ * `entry_bytes`, `expires_bytes` and the baseline are the constants of the per-key charge
+ * (engine/redis-memory-charge.ts): the same constants a simulation reads back with
+ * `cache.memory_model: { type: redis, from: <this result> }`.
+ */
+export interface RedisMemoryModel {
+  /**
+   * `used_memory` with the run's clients connected and none of its keys (the empty server's, plus
+   * whatever else it holds; each connection takes tens of kB), less the bucket arrays the probe grew.
+   */
+  baseline_used_memory: number;
+  /** `maxmemory` − the baseline: what the run's keys can use before Redis evicts. */
+  capacity_for_keys: number;
+  /** Keys written (then deleted) to measure: the run's own first keys, with their names and sizes. */
+  probed_keys: number;
+  /** Mean charge of a probed key: what one key of the run costs in used_memory (with its expires entry when the cache has a TTL). */
+  bytes_per_key: number;
+  /** Mean `MEMORY USAGE` of the probed keys (the key's own allocations, without buckets or `expires`). */
+  memory_usage_per_key: number;
+  /** Mean value size of the probed keys: what a capacity in bytes of values would have charged. */
+  value_bytes_per_key: number;
+  /** The most common length of the probed keys' names (the run's prefix and the key id): the charge's key. */
+  key_bytes: number;
+  /**
+   * Per key, beyond the allocations of its name and value (jemalloc size classes): the main dictionary's
+   * entry, measured (the median growth per key over the probe's pipelines, less those allocations), and its
+   * share of the bucket array in a full table (8 bytes); where the names' lengths differ, the average
+   * difference to a `key_bytes` name's allocation too.
+   */
+  entry_bytes: number;
+  /** Per key with a TTL: the `expires` dictionary's entry, measured the same way, and its 8 bytes of buckets. */
+  expires_bytes: number;
+  /** INFO `redis_version` and `mem_allocator` of the (first) server: the size classes are jemalloc's. */
+  redis_version: string;
+  mem_allocator: string;
+}
+
 /** Redis's own view of a live run, next to the client's (all requests, warm-up included, as Redis saw them). */
 export interface RedisView {
   /** The target, password masked. */
@@ -206,16 +246,10 @@ export interface RedisView {
   config_applied: { maxmemory: number | null; maxmemory_policy: string | null } | null;
   /**
    * With --allow-config setting maxmemory and an LRU or LFU policy: what a key of the run costs in Redis's
-   * memory, measured on the server before the run (live/redis-memory-model.ts); the prediction is sized with it.
+   * memory, measured on the server before the run (live/redis-memory-model.ts); the prediction is sized with
+   * it, and a simulation reads it back with `cache.memory_model: { type: redis, from: <this file> }`.
    */
-  memory_model?: {
-    baseline_used_memory: number;
-    capacity_for_keys: number;
-    probed_keys: number;
-    bytes_per_key: number;
-    memory_usage_per_key: number;
-    value_bytes_per_key: number;
-  };
+  memory_model?: RedisMemoryModel;
   /** Keys under the prefix deleted at the end (SCAN + UNLINK). */
   keys_deleted: number;
   /**

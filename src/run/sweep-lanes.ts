@@ -81,8 +81,11 @@ export class SweepLanes implements LaneSet {
         lanes.push(new HitRatioLane(singleTierOf(scenario, keySpaceHint), spec?.invalidation ?? 'delete', newRecorder()));
         continue;
       }
-      const scale = miniatureScale({ value: spec.capacity, unit: spec.capacity_unit }, approximate);
-      const scaled = { ...scenario, cache: { ...spec, capacity: scale.capacity } };
+      // In Redis memory, what is scaled is the keys' share of maxmemory: the miniature has no baseline of its own.
+      const memory = spec.memory_model;
+      const keysCapacity = memory === undefined ? spec.capacity : Math.max(0, spec.capacity - memory.baseline);
+      const scale = miniatureScale({ value: keysCapacity, unit: spec.capacity_unit }, approximate);
+      const scaled = { ...scenario, cache: { ...spec, capacity: scale.capacity, ...(memory === undefined ? {} : { memory_model: { ...memory, baseline: 0 } }) } };
       const cache = singleTierOf(scaled, Math.ceil(keySpaceHint * scale.rate) + 16);
       this.order.push([false, miniatures.length]);
       miniatures.push(new MiniatureLane(cache, spec.invalidation, newRecorder(), scale));

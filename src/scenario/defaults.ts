@@ -33,6 +33,14 @@ export const SCENARIO_DEFAULTS = {
   /** Write-through and write-behind write the value into the cache. */
   writingPatternInvalidation: 'update' as const,
   onCacheError: 'fallback' as const,
+  /**
+   * `memory_model: redis` without a live result: measured on redis-server 7.0.15 (jemalloc 5.3.0, x86-64,
+   * standalone) by the growth of used_memory over 4,000 SETs (`node bench/redis-memory.js`; docs/scenario-reference.md, "Redis memory").
+   * baseline: used_memory of a fresh server with one client connected; entry: the dict entry (24 bytes,
+   * allocated 32) and a bucket (8) per key; expires: the same in the expires dict; key: a 24-byte name
+   * (any of 15 to 30 bytes costs the same 32-byte allocation).
+   */
+  redisMemory: { baseline: 989_400, key_bytes: 24, entry_bytes: 40, expires_bytes: 40 },
 
   nodes: 1,
   routing: 'round-robin' as const,

@@ -9,6 +9,7 @@ import { statementProblem, TABLE_NAME } from '../live/postgres-statements.js';
 import { MIN_PREFIX_LENGTH } from '../live/key-cleanup.js';
 import { parseRedisAddress } from '../live/redis-address.js';
 import { memoryConfigFor } from '../live/redis-memory-config.js';
+import { type MeasuredRedisMemory, measuredRedisMemory } from '../result/result-file.js';
 import type {
   ArrivalSpec,
   CacheSpec,
@@ -24,6 +25,7 @@ import type {
   WriteBehindSpec,
   LiveLoadSpec,
   PostgresSpec,
+  RedisMemorySpec,
   RedisTargetSpec,
   Scenario,
   WarmupSpec,
@@ -597,6 +599,9 @@ function resolveCache(
     problems.push({ path: ['cache', 'write_behind'], at: 'key', message: `applies only with \`pattern: write-behind\`; pattern is ${pattern}` });
   }
   const stampede = resolveStampede(input.stampede, shared ? tier : local, isVaried(origin, 'cache.stampede.protection'), problems);
+  // Live, Redis does its own accounting (and --allow-config's prediction uses the model measured on the
+  // server): the field is checked, so one file serves both modes, but not applied.
+  const memoryModel = resolveMemoryModel(input.memory_model, shared ? tier : null, mode, origin, problems);
   const spec: CacheSpec = {
     ...tier,
     shared,
@@ -607,8 +612,72 @@ function resolveCache(
     write_behind: writeBehind,
     stampede,
     on_cache_error: input.on_cache_error ?? SCENARIO_DEFAULTS.onCacheError,
+    ...(memoryModel !== null && mode === 'simulate' ? { memory_model: memoryModel } : {}),
   };
   if (liveRedis) spec.redis = resolveRedis(input, spec, problems);
+  return spec;
+}
+
+const REDIS_MEMORY_FIELDS = ['from', 'baseline', 'key_bytes', 'entry_bytes', 'expires_bytes'] as const;
+
+/**
+ * `memory_model`: null for values (an entry costs its value's size); for redis, the per-key charge's
+ * constants — each one written, else from the live result named by `from`, else Redis 7.0's defaults —
+ * checked against the shared tier's capacity, which must then be a size (Redis's maxmemory) above the baseline.
+ */
+function resolveMemoryModel(
+  input: CacheInput['memory_model'],
+  shared: TierSpec | null,
+  mode: 'simulate' | 'live',
+  origin: ScenarioOrigin,
+  problems: FieldProblem[],
+): RedisMemorySpec | null {
+  if (input === undefined) return null;
+  const at = ['cache', 'memory_model'];
+  if (shared === null) {
+    problems.push({ path: at, at: 'key', message: 'describes the shared tier (Redis), but shared is false; remove it, or remove `shared: false`' });
+    return null;
+  }
+  if (input.type === 'values') {
+    for (const field of REDIS_MEMORY_FIELDS) {
+      if (input[field] !== undefined && !isVaried(origin, 'cache.memory_model.type')) {
+        problems.push({ path: [...at, field], at: 'key', message: 'applies only with `type: redis`; type is values' });
+      }
+    }
+    return null;
+  }
+  let measured: MeasuredRedisMemory | null = null;
+  if (input.from !== undefined) {
+    try {
+      measured = measuredRedisMemory(path.resolve(origin.baseDir, input.from));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push({ path: [...at, 'from'], message: error.message });
+    }
+  }
+  const constants = measured ?? SCENARIO_DEFAULTS.redisMemory;
+  const spec: RedisMemorySpec = {
+    type: 'redis',
+    baseline: input.baseline ?? constants.baseline,
+    key_bytes: input.key_bytes ?? constants.key_bytes,
+    entry_bytes: input.entry_bytes ?? constants.entry_bytes,
+    expires_bytes: input.expires_bytes ?? constants.expires_bytes,
+    from: input.from ?? null,
+  };
+  if (spec.key_bytes < 1) problems.push({ path: [...at, 'key_bytes'], message: 'must be at least 1 byte (the length of a key\'s name)' });
+  if (mode === 'simulate' && Number.isFinite(shared.capacity)) {
+    if (shared.capacity_unit !== 'bytes') {
+      problems.push({
+        path: ['cache', 'capacity'],
+        message: `with memory_model: redis the capacity is Redis memory (maxmemory): give a size like 64MB; got ${shared.capacity} entries`,
+      });
+    } else if (shared.capacity <= spec.baseline) {
+      problems.push({
+        path: ['cache', 'capacity'],
+        message: `is ${shared.capacity} bytes, not more than the ${spec.baseline} bytes Redis uses without any key (memory_model.baseline${spec.from === null || input.baseline !== undefined ? '' : `, measured in ${spec.from}`}): nothing would fit; give a larger size, e.g. ${Math.ceil((spec.baseline + 1024 * 1024) / (1024 * 1024))}MB`,
+      });
+    }
+  }
   return spec;
 }
 

@@ -237,10 +237,33 @@ export interface CacheSpec extends TierSpec {
   /** Present exactly with `pattern: write-behind`. */
   write_behind: WriteBehindSpec | null;
   stampede: StampedeSpec;
+  /**
+   * `memory_model: redis`: the shared tier's byte capacity is Redis memory (maxmemory), each entry charged
+   * what Redis charges it (engine/redis-memory-charge.ts). Absent: an entry costs its value's size.
+   */
+  memory_model?: RedisMemorySpec;
   /** Live mode only: the Redis the shared tier lives in (absent: a built-in tier). */
   redis?: RedisTargetSpec;
   /** What a failed shared-tier operation does (a cache-down fault, a lost Redis): `fallback` counts it and goes to the DB, `fail` fails the request (live: stops the run, exit 3). */
   on_cache_error: 'fallback' | 'fail';
+}
+
+/**
+ * What Redis charges an entry against maxmemory, beyond its value (docs/scenario-reference.md, "Redis
+ * memory"): every field in bytes, from Redis 7.0's measured defaults, a live run's result, or the scenario.
+ */
+export interface RedisMemorySpec {
+  type: 'redis';
+  /** used_memory of the server without any key: taken off the capacity. */
+  baseline: number;
+  /** Length of a key's name (its allocation is rounded to jemalloc's size classes). */
+  key_bytes: number;
+  /** Per key: the main dictionary's entry and its share of the buckets. */
+  entry_bytes: number;
+  /** Per key with a TTL: the expires dictionary's entry and its share of the buckets. */
+  expires_bytes: number;
+  /** The live result (`run --json` with --allow-config) the constants were read from, as written; null: none. */
+  from: string | null;
 }
 
 /** Application servers in front of the cache (docs/scenario-reference.md, "Topology"). */

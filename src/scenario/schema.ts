@@ -23,7 +23,7 @@ import {
   text,
   warmup,
 } from './field-values.js';
-import { parseDuration, parseRate, UnitError } from './units.js';
+import { parseDuration, parseRate, parseSize, UnitError } from './units.js';
 import { namesForm, WRITTEN_FORMS } from './written-forms.js';
 
 /**
@@ -49,6 +49,7 @@ export const SHORT_FORMS: Readonly<Record<string, (value: unknown) => unknown>> 
   'cache.local.latency': latencyShortForm,
   'cache.pubsub.delay': latencyShortForm,
   'cache.stampede': (value) => (typeof value === 'string' ? { protection: value } : value),
+  'cache.memory_model': (value) => (typeof value === 'string' ? { type: value } : value),
   cache: (value) => (value === null || value === 'none' ? {} : value),
 };
 
@@ -257,6 +258,27 @@ const stampede = z
   )
   .meta({ 'x-short-form': namesForm(STAMPEDE_PROTECTIONS) });
 
+const MEMORY_MODELS = ['values', 'redis'] as const;
+const redisMemoryDefaults = SCENARIO_DEFAULTS.redisMemory;
+const bytes = leaf(parseSize).meta(WRITTEN_FORMS.size);
+const memoryModel = z
+  .preprocess(
+    SHORT_FORMS['cache.memory_model'],
+    z.strictObject({
+      type: oneOf(MEMORY_MODELS).meta({
+        description: 'values: an entry costs its value\'s size; redis: what Redis charges it (key, value, per-key overhead, expires entry, in jemalloc size classes), and the capacity is maxmemory, the server\'s baseline taken off',
+      }),
+      from: text.optional().meta({
+        description: 'type: redis: the JSON result of a live run with --allow-config (run --json), whose measured redis.memory_model gives every constant not written here; relative to the scenario file\'s folder',
+      }),
+      baseline: bytes.optional().meta({ description: 'type: redis: used_memory of the server without any key, taken off the capacity (default: Redis 7.0.15\'s with one client, 989400 bytes)' }),
+      key_bytes: bytes.optional().meta({ description: 'type: redis: the length of a key\'s name', default: redisMemoryDefaults.key_bytes }),
+      entry_bytes: bytes.optional().meta({ description: 'type: redis: per key, the main dictionary\'s entry and its share of the buckets', default: redisMemoryDefaults.entry_bytes }),
+      expires_bytes: bytes.optional().meta({ description: 'type: redis: per key with a TTL, the expires dictionary\'s entry and its share of the buckets', default: redisMemoryDefaults.expires_bytes }),
+    }),
+  )
+  .meta({ 'x-short-form': namesForm(MEMORY_MODELS) });
+
 const cache = z
   .preprocess(
     (value) => (value === 'none' ? null : value),
@@ -290,6 +312,10 @@ const cache = z
           .optional()
           .meta({ description: 'with pattern: write-behind' }),
         stampede: stampede.optional().meta({ description: 'stampede protection: a name (stampede: lock) or a map', default: 'none' }),
+        memory_model: memoryModel.optional().meta({
+          description: 'what an entry of the shared tier costs against a capacity in bytes: values, or redis (Redis memory: size a Redis maxmemory); a name or a map',
+          default: 'values',
+        }),
         redis: z
           .strictObject({
             url: text.optional().meta({ description: 'redis://[user:<password>@]host:port[/db], or rediss:// for TLS (exactly one of url and cluster)' }),

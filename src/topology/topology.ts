@@ -1,8 +1,22 @@
 import { CacheTier, type TierFreshness } from '../engine/cache-tier.js';
+import { RedisMemoryCharge } from '../engine/redis-memory-charge.js';
 import { createLatencySampler, type LatencySampler, SlowedLatency } from '../engine/latency-model.js';
+import type { EvictionPolicy } from '../policies/eviction-policy.js';
 import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
 import type { CacheSpec, Scenario, TierSpec } from '../scenario/scenario.js';
+
+/**
+ * A tier as its spec says: its policy at its capacity, its TTL — and, for the shared tier with
+ * `memory_model: redis`, each entry charged its Redis memory against the capacity less the baseline.
+ */
+export function tierOf(spec: TierSpec & Pick<CacheSpec, 'memory_model'>, keySpaceHint: number, seed: number, freshness?: TierFreshness): CacheTier {
+  const charge = spec.memory_model === undefined ? null : new RedisMemoryCharge(spec.memory_model);
+  const capacity = charge === null ? spec.capacity : charge.capacityForKeys(spec.capacity);
+  const newPolicy = (): EvictionPolicy =>
+    createPolicy(spec.policy, { capacity, unit: spec.capacity_unit, keySpaceHint, seed, parameters: spec.parameters });
+  return new CacheTier(newPolicy(), spec.ttl, freshness, newPolicy, charge);
+}
 
 /**
  * Where the cache tiers live (docs/scenario-reference.md, "Topology"): `nodes` application servers, each with an
@@ -40,14 +54,9 @@ export class Topology {
       jitter: spec.stampede.ttl_jitter,
       random: RandomSource.derive(seed, `ttl-jitter-${tier}`),
     });
-    const tier = (t: TierSpec, name: string, node: number) => {
-      const newPolicy = () =>
-        createPolicy(t.policy, { capacity: t.capacity, unit: t.capacity_unit, keySpaceHint, seed: seed + node, parameters: t.parameters });
-      return new CacheTier(newPolicy(), t.ttl, freshness(name), newPolicy);
-    };
-    this.shared = spec.shared ? tier(spec, 'shared', 0) : null;
+    this.shared = spec.shared ? tierOf(spec, keySpaceHint, seed, freshness('shared')) : null;
     const local = spec.local;
-    this.local = local === null ? null : Array.from({ length: nodes }, (_, node) => tier(local, `local-${node}`, node));
+    this.local = local === null ? null : Array.from({ length: nodes }, (_, node) => tierOf(local, keySpaceHint, seed + node, freshness(`local-${node}`)));
     this.sharedLatency = spec.shared ? new SlowedLatency(createLatencySampler(spec.latency, RandomSource.derive(seed, 'cache-latency'))) : null;
     this.localLatency = local === null ? null : createLatencySampler(local.latency, RandomSource.derive(seed, 'local-cache-latency'));
     this.protectsShared = spec.shared;
