@@ -7,6 +7,7 @@ import { InputError } from '../src/errors.js';
 import type { RunResult } from '../src/result/run-result.js';
 import { runScenario } from '../src/run/run-scenario.js';
 import { parseScenarioText } from '../src/scenario/load.js';
+import { assertNoStack, cachebench } from './support/cachebench-process.js';
 import { liveWork } from './support/live-scenario.js';
 
 // `cache.memory_model: redis` (issue 11, item 5): a simulated byte capacity is Redis memory — every entry
@@ -140,5 +141,81 @@ describe('memory_model: { type: redis, from: <a live result> }', () => {
     writeFileSync(join(liveWork, 'old.json'), JSON.stringify({ schema_version: 1, scenario: {}, runs: [{ ...simulated, redis: { memory_model: old } }] }));
     assert.match(loadError(scenarioYaml('  memory_model: { type: redis, from: old.json }')), /old\.json: runs\[0\]\.redis\.memory_model\.key_bytes is missing, expected bytes ≥ 0 \(a result written before/);
     assert.match(loadError(scenarioYaml('  memory_model: { type: redis, from: nowhere.json }')), /cache\.memory_model\.from: .*nowhere\.json: no such file/);
+  });
+});
+
+describe('analyze --memory-model: the miss-ratio curve and the smallest cache in Redis memory', () => {
+  // A get-only workload whose values vary in size (so a key's Redis memory is not its value's size times a
+  // constant): analyzed from the scenario, and run, at the same 2 MB.
+  const scenario = join(liveWork, 'analyze-memory.yaml');
+  writeFileSync(
+    scenario,
+    [
+      'seed: 11',
+      'workload: { keys: 20k, requests: 100k, distribution: { type: zipf, alpha: 0.9 }, value_size: { type: lognormal, p50: 80B, p99: 2KB } }',
+      'cache: { policy: lru, capacity: 2MB, memory_model: redis }',
+    ].join('\n'),
+  );
+  interface Analysis {
+    memory_model: Record<string, unknown> | null;
+    mrc: { at_sizes: { size: number; unit: string; hit_rate: number }[]; bytes: { points: { bytes: number }[] } | null };
+    simulated: { policy: string; size: number; unit: string; hits: number; hit_rate: number }[];
+    verdict: { smallest_cache: { entries: number; bytes: number | null } | null; summary: string };
+  }
+  const analyze = (args: string[]): Analysis => {
+    const r = cachebench(['analyze', '--scenario', scenario, '--sizes', '2MB', '--policies', 'lru', '--target-hit-rate', '0.5', ...args, '--json', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Analysis;
+  };
+  const run = (overrides: string[]): RunResult => {
+    const r = cachebench(['run', scenario, ...overrides, '--json', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { runs: RunResult[] }).runs[0];
+  };
+
+  it('an LRU replay and the curve at a size in Redis memory hit exactly as a simulation with memory_model: redis', () => {
+    const redis = analyze(['--memory-model', 'redis']);
+    const values = analyze([]);
+    const simulatedRedis = run([]);
+    const simulatedValues = run(['--set', 'cache.memory_model=values']);
+    assert.equal(redis.simulated.find((p) => p.policy === 'lru')?.hits, simulatedRedis.metrics.hits);
+    assert.equal(values.simulated.find((p) => p.policy === 'lru')?.hits, simulatedValues.metrics.hits);
+    // The curve is exact at --sizes capacities (each key keeps one size): the same hits as the replays.
+    assert.equal(redis.mrc.at_sizes[0].hit_rate, simulatedRedis.metrics.hit_rate);
+    assert.equal(values.mrc.at_sizes[0].hit_rate, simulatedValues.metrics.hit_rate);
+    assert.ok(redis.mrc.at_sizes[0].hit_rate < values.mrc.at_sizes[0].hit_rate - 0.05, `${redis.mrc.at_sizes[0].hit_rate} vs ${values.mrc.at_sizes[0].hit_rate}`);
+    assert.deepEqual(redis.memory_model, { type: 'redis', baseline: 989_400, key_bytes: 24, entry_bytes: 40, expires_bytes: 40, from: null });
+    assert.equal(values.memory_model, null);
+  });
+
+  it('the smallest cache for the target is a maxmemory: more bytes than of values, the baseline in them', () => {
+    const redis = analyze(['--memory-model', 'redis']);
+    const values = analyze([]);
+    const inRedis = redis.verdict.smallest_cache!;
+    const ofValues = values.verdict.smallest_cache!;
+    assert.equal(inRedis.entries, ofValues.entries, 'the entry curve does not depend on sizes');
+    assert.ok(inRedis.bytes! > ofValues.bytes! + 989_400, `${inRedis.bytes} vs ${ofValues.bytes}`);
+    assert.match(redis.verdict.summary, /entries \([\d.]+ [KM]B of Redis memory\) reaches/);
+    assert.ok(redis.mrc.bytes!.points[0].bytes > 989_400, 'the byte curve starts above the baseline');
+  });
+
+  it('takes a live run\'s measured constants, and --key-bytes; says what is wrong with a bad model', async () => {
+    const simulated = await simulate(scenarioYaml(''));
+    const measured = { baseline_used_memory: 1_200_000, capacity_for_keys: 897_152, probed_keys: 2000, bytes_per_key: 248.1, memory_usage_per_key: 186.6, value_bytes_per_key: 100, key_bytes: 30, entry_bytes: 47.4, expires_bytes: 40.7, redis_version: '7.0.15', mem_allocator: 'jemalloc-5.3.0' };
+    const file = join(liveWork, 'analyze-measured.json');
+    writeFileSync(file, JSON.stringify({ schema_version: 1, scenario: {}, runs: [{ ...simulated, redis: { memory_model: measured } }] }));
+    assert.deepEqual(analyze(['--memory-model', file, '--key-bytes', '40']).memory_model, { type: 'redis', baseline: 1_200_000, key_bytes: 40, entry_bytes: 47.4, expires_bytes: 40.7, from: file });
+    const cases: [string[], RegExp][] = [
+      [['--key-bytes', '40'], /--key-bytes applies to Redis memory: give --memory-model redis/],
+      [['--memory-model', 'redis', '--key-bytes', '0'], /--key-bytes: the length of a key's name, a whole number of bytes ≥ 1; got 0/],
+      [['--memory-model', join(liveWork, 'nowhere.json')], /--memory-model: .*nowhere\.json: no such file; give values, redis, or the JSON result of a live run/],
+      [['--memory-model', scenario], /--memory-model: .*analyze-memory\.yaml: not JSON/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cachebench(['analyze', '--scenario', scenario, ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assertNoStack(r.stderr);
+    }
   });
 });

@@ -1,7 +1,9 @@
+import { RedisMemoryCharge } from '../engine/redis-memory-charge.js';
+import type { RedisMemorySpec } from '../scenario/scenario.js';
 import { AccessBatch, OP_GET } from '../workload/access-event.js';
 import { beladyHits, nextUses, RequestSequence } from './belady.js';
 import { ExactMissRatioCurveBuilder, type MissRatioCurve, type MissRatioCurveBuilder } from './miss-ratio-curve.js';
-import { type CacheSize, PolicyReplay, type SimulatedPoint } from './policy-replay.js';
+import { type CacheSize, capacityFor, PolicyReplay, type SimulatedPoint } from './policy-replay.js';
 import { type ApproximateCurve, MIN_MINIATURE_ENTRIES, MiniatureSimulation } from './miniature-simulation.js';
 import { ShardsMissRatioCurveBuilder } from './shards.js';
 import type { MissRatioCurveResult, TraceAnalysis } from './trace-analysis.js';
@@ -40,6 +42,12 @@ export interface AnalyzeOptions {
   /** Whether to compute Belady's optimum at the entry sizes. */
   belady: boolean;
   verdict: VerdictOptions;
+  /**
+   * `--memory-model redis`: every capacity in bytes is Redis memory (maxmemory), each object charged what
+   * Redis charges it and the server's baseline taken off (engine/redis-memory-charge.ts); null or absent:
+   * bytes of values.
+   */
+  memory?: RedisMemorySpec | null;
 }
 
 /**
@@ -52,14 +60,15 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
   const timings = { read: 0, profile: 0, mrc: 0, replay: 0, belady: 0, total: 0 };
   const notes: string[] = [];
   const profiler = new TraceProfiler();
-  const byteCapacities = (options.sizes ?? []).filter((s) => s.unit === 'bytes').map((s) => s.value);
+  const memory = options.memory == null ? null : new RedisMemoryCharge(options.memory);
+  const byteCapacities = (options.sizes ?? []).filter((s) => s.unit === 'bytes').map((s) => capacityFor(s, memory));
   const method = options.method;
   let builder: MissRatioCurveBuilder =
     method.kind === 'shards-fixed-rate'
-      ? new ShardsMissRatioCurveBuilder({ mode: 'fixed-rate', rate: method.rate })
+      ? new ShardsMissRatioCurveBuilder({ mode: 'fixed-rate', rate: method.rate }, memory)
       : method.kind === 'shards-fixed-size'
-        ? new ShardsMissRatioCurveBuilder({ mode: 'fixed-size', maxKeys: method.maxKeys })
-        : new ExactMissRatioCurveBuilder(byteCapacities);
+        ? new ShardsMissRatioCurveBuilder({ mode: 'fixed-size', maxKeys: method.maxKeys }, memory)
+        : new ExactMissRatioCurveBuilder(byteCapacities, memory);
   let switchAt = method.kind === 'auto' ? AUTO_EXACT_MAX_REQUESTS : Number.POSITIVE_INFINITY;
   const wantsSequence = options.belady || options.policies.length > 0;
   let sequence: RequestSequence | null = wantsSequence ? new RequestSequence() : null;
@@ -82,7 +91,7 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
       mark = now;
       builder.observe(batch, n);
       if (requests > switchAt && builder instanceof ExactMissRatioCurveBuilder) {
-        builder = ShardsMissRatioCurveBuilder.continuing(builder.handOver(), AUTO_SAMPLE_RATE);
+        builder = ShardsMissRatioCurveBuilder.continuing(builder.handOver(), AUTO_SAMPLE_RATE, memory);
         switchAt = Number.POSITIVE_INFINITY;
         notes.push(
           `the curve is exact for the first ${AUTO_EXACT_MAX_REQUESTS.toLocaleString('en-US')} requests, then SHARDS at ` +
@@ -115,14 +124,14 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
     // Sampling asked for: each policy's curve by miniature simulation, at the curve's sizes and the chosen ones.
     const t0 = performance.now();
     const curveSizes = approximateCurveSizes(profile.distinct_keys, sizes, method.rate);
-    const mini = new MiniatureSimulation(options.policies, curveSizes, method.rate, profile.distinct_keys);
+    const mini = new MiniatureSimulation(options.policies, curveSizes, method.rate, profile.distinct_keys, memory);
     if (sequence !== null) sequence.forEachBatch(batch, (b, n) => mini.observe(b, n));
     else replayFromSource(openSource, batch, mini);
     approximate.push(...mini.finish());
     timings.replay += performance.now() - t0;
   } else if (options.policies.length > 0 && sizes.length > 0) {
     const t0 = performance.now();
-    const replay = new PolicyReplay(options.policies, sizes, profile.distinct_keys);
+    const replay = new PolicyReplay(options.policies, sizes, profile.distinct_keys, memory);
     if (sequence !== null) sequence.forEachBatch(batch, (b, n) => replay.observe(b, n));
     else replayFromSource(openSource, batch, replay);
     simulated.push(...replay.finish());
@@ -160,9 +169,13 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
     }
   }
 
+  if (memory !== null && !profile.object_sizes.has_sizes) {
+    notes.push('the trace has no object sizes: its Redis memory is that of 1-byte values (each key still costs its name, entry and allocations)');
+  }
   const result: TraceAnalysis = {
     schema_version: 1,
     trace: options.trace,
+    memory_model: options.memory ?? null,
     stats: {
       ...profile,
       reuse_distance: {
@@ -177,11 +190,11 @@ export function analyzeTrace(openSource: () => AnalysisSource, options: AnalyzeO
         sampled: curve.method !== 'exact',
       },
     },
-    mrc: curveResult(curve, sizes, profile.object_sizes.per_key.percentiles.p50 ?? 1),
+    mrc: curveResult(curve, sizes, profile.object_sizes.per_key.percentiles.p50 ?? 1, memory),
     simulated,
     approximate,
     notes,
-    verdict: judgeTrace(profile, curve, options.verdict),
+    verdict: judgeTrace(profile, curve, options.verdict, memory),
     timings_ms: timings,
   };
   timings.total = performance.now() - started;
@@ -225,18 +238,24 @@ function approximateCurveSizes(distinctKeys: number, chosen: readonly CacheSize[
 /** 24 points per decade of size, up to where the curve is flat. */
 const POINTS_PER_DECADE = 24;
 
-function curveResult(curve: MissRatioCurve, sizes: readonly CacheSize[], typicalSize: number): MissRatioCurveResult {
+/**
+ * The curve at log-spaced sizes and at the chosen ones. In Redis memory (`memory`), the byte curve's
+ * capacities are what the keys may use: a size is reported as maxmemory (the baseline added), and read
+ * off the curve less the baseline.
+ */
+function curveResult(curve: MissRatioCurve, sizes: readonly CacheSize[], typicalSize: number, memory: RedisMemoryCharge | null): MissRatioCurveResult {
   const points: MissRatioCurveResult['points'] = [];
   const flat = Math.max(1, Math.ceil(curve.flatFrom));
   for (const size of logSpaced(1, flat)) points.push({ size, hit_rate: curve.hitRateAt(size) });
   const byteCurve = curve.bytes;
   let bytes: MissRatioCurveResult['bytes'] = null;
   if (byteCurve !== null) {
-    const from = Math.max(1, Math.floor(typicalSize));
+    const from = Math.max(1, Math.floor(memory === null ? typicalSize : memory.bytes(typicalSize, false)));
     const to = Math.max(from, Math.ceil(byteCurve.flatFrom));
+    const baseline = memory?.baseline ?? 0;
     bytes = {
       points: logSpaced(from, to).map((capacity) => ({
-        bytes: capacity,
+        bytes: capacity + baseline,
         hit_rate: byteCurve.hitRateAt(capacity),
         byte_hit_rate: byteCurve.byteHitRateAt(capacity),
       })),
@@ -253,8 +272,8 @@ function curveResult(curve: MissRatioCurve, sizes: readonly CacheSize[], typical
         : {
             size: size.value,
             unit: size.unit,
-            hit_rate: byteCurve === null ? curve.hitRateAt(size.value) : byteCurve.hitRateAt(size.value),
-            byte_hit_rate: byteCurve === null ? null : byteCurve.byteHitRateAt(size.value),
+            hit_rate: byteCurve === null ? curve.hitRateAt(size.value) : byteCurve.hitRateAt(capacityFor(size, memory)),
+            byte_hit_rate: byteCurve === null ? null : byteCurve.byteHitRateAt(capacityFor(size, memory)),
           },
     ),
     bytes,

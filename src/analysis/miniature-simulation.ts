@@ -1,7 +1,8 @@
+import type { RedisMemoryCharge } from '../engine/redis-memory-charge.js';
 import type { EvictionPolicy } from '../policies/eviction-policy.js';
 import { createPolicy } from '../policies/registry.js';
 import { type AccessBatch, OP_GET } from '../workload/access-event.js';
-import type { CacheSize } from './policy-replay.js';
+import { type CacheSize, capacityFor } from './policy-replay.js';
 import { keyHash } from './shards.js';
 import { doubledLength, grownUint8 } from '../collections/typed-array-growth.js';
 
@@ -107,10 +108,13 @@ export class MiniatureSimulation {
     sizes: readonly CacheSize[],
     private readonly rate: number,
     keySpaceHint: number,
+    /** `--memory-model redis`: a size in bytes is Redis memory, each object charged its Redis bytes (null: its size). */
+    private readonly memory: RedisMemoryCharge | null = null,
   ) {
     for (const policy of policies) {
       for (const size of sizes) {
-        const { rate: sizeRate, capacity: scaled } = miniatureScale(size, rate);
+        // In Redis memory, what is scaled down is what the keys may use: the miniature has no baseline of its own.
+        const { rate: sizeRate, capacity: scaled } = miniatureScale({ value: capacityFor(size, memory), unit: size.unit }, rate);
         this.caches.push({
           policy,
           size,
@@ -141,7 +145,8 @@ export class MiniatureSimulation {
       this.samples = this.thresholds.map(() => new Int32Array(length));
     }
     const { hashes, cold } = this;
-    const { key: keys, op: ops, size: sizes } = batch;
+    const { key: keys, op: ops, size: sizes, ttl: ttls } = batch;
+    const memory = this.memory;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       hashes[i] = keyHash(key);
@@ -202,7 +207,7 @@ export class MiniatureSimulation {
           hits++;
           hitBytes += sizes[i];
         } else {
-          cache.set(key, sizes[i], Number.POSITIVE_INFINITY, 0);
+          cache.set(key, memory === null ? sizes[i] : memory.bytes(sizes[i], ttls[i] > 0), Number.POSITIVE_INFINITY, 0);
           if (cold[i] === 1) {
             coldMisses++;
             coldMissBytes += sizes[i];

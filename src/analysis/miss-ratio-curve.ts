@@ -53,6 +53,14 @@ export interface ByteMissRatioCurve {
   readonly flatFrom: number;
 }
 
+/**
+ * What an object costs against a byte capacity, when not its size: `analyze --memory-model redis` charges
+ * each its Redis memory (engine/redis-memory-charge.ts). Byte hit rates still weigh reads by their sizes.
+ */
+export interface ByteCost {
+  bytes(size: number, hasTtl: boolean): number;
+}
+
 export interface ExactCurveState {
   stack: LruStackDistance;
   counts: Float64Array;
@@ -74,15 +82,22 @@ export class ExactMissRatioCurveBuilder implements MissRatioCurveBuilder {
   private maxDepth = 0;
   private readonly bytes: ByteDistanceRecorder;
 
-  /** `byteCapacities`: capacities in bytes whose hit rates must be exact (the rest are read off bins). */
-  constructor(byteCapacities: readonly number[] = []) {
+  /**
+   * `byteCapacities`: capacities in bytes whose hit rates must be exact (the rest are read off bins);
+   * `cost`: what an object takes of a byte capacity (null: its size).
+   */
+  constructor(
+    byteCapacities: readonly number[] = [],
+    private readonly cost: ByteCost | null = null,
+  ) {
     this.bytes = new ByteDistanceRecorder(byteCapacities);
   }
 
   observe(batch: AccessBatch, n: number): void {
-    const { key: keys, op: ops, size: sizes } = batch;
+    const { key: keys, op: ops, size: sizes, ttl: ttls } = batch;
     const stack = this.stack;
     const bytes = this.bytes;
+    const cost = this.cost;
     let counts = this.counts;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
@@ -91,9 +106,10 @@ export class ExactMissRatioCurveBuilder implements MissRatioCurveBuilder {
         continue;
       }
       const size = sizes[i];
-      if (size !== bytes.uniformSize && !stack.tracksBytes) bytes.sizesDiffer(stack, size);
+      const charged = cost === null ? size : bytes.charged(cost, size, ttls[i]);
+      if (charged !== bytes.uniformSize && !stack.tracksBytes) bytes.sizesDiffer(stack, charged, size);
       this.reads++;
-      const distance = stack.access(key, size);
+      const distance = stack.access(key, charged);
       this.readBytes += size;
       if (distance === COLD) {
         this.cold++;
@@ -101,7 +117,7 @@ export class ExactMissRatioCurveBuilder implements MissRatioCurveBuilder {
         if (distance >= counts.length) counts = this.counts = grownFloat64(counts, Math.max(counts.length * 2, distance + 1));
         counts[distance]++;
         if (distance > this.maxDistance) this.maxDistance = distance;
-        bytes.reuse(stack.tracksBytes ? stack.lastByteDistance : (distance + 1) * size, size, 1);
+        bytes.reuse(stack.tracksBytes ? stack.lastByteDistance : (distance + 1) * charged, size, 1);
       }
       if (stack.depth > this.maxDepth) this.maxDepth = stack.depth;
     }
@@ -178,11 +194,18 @@ export class ByteDistanceRecorder {
     this.hitBytesUpTo = new Float64Array(this.capacities.length + 1);
   }
 
-  /** Called when `size` differs from the uniform size so far (or is the first). */
-  sizesDiffer(stack: LruStackDistance, size: number): void {
-    if (Number.isNaN(this.uniformSize)) this.uniformSize = size;
+  /** Called when `charged` (what the object takes of a capacity) differs from the uniform one so far (or is the first). */
+  sizesDiffer(stack: LruStackDistance, charged: number, size: number): void {
+    if (Number.isNaN(this.uniformSize)) this.uniformSize = charged;
     else stack.trackBytesFrom(this.uniformSize);
     if (size !== 1) this.sawSizes = true;
+  }
+
+  /** What an object of `size` bytes (and a request TTL of `ttlMs`, 0: none) takes under `cost`. */
+  charged(cost: ByteCost, size: number, ttlMs: number): number {
+    // Charged, every object takes more than a byte, sizes or not: there is a byte curve.
+    this.sawSizes = true;
+    return cost.bytes(size, ttlMs > 0);
   }
 
   reuse(byteDistance: number, size: number, weight: number): void {

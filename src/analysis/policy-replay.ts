@@ -1,3 +1,4 @@
+import type { RedisMemoryCharge } from '../engine/redis-memory-charge.js';
 import type { CapacityUnit, EvictionPolicy } from '../policies/eviction-policy.js';
 import { createPolicy } from '../policies/registry.js';
 import { type AccessBatch, OP_GET } from '../workload/access-event.js';
@@ -6,6 +7,11 @@ import { type AccessBatch, OP_GET } from '../workload/access-event.js';
 export interface CacheSize {
   value: number;
   unit: CapacityUnit;
+}
+
+/** What a cache of `size` gives its objects: in Redis memory, a size in bytes less the server's baseline (at least a byte). */
+export function capacityFor(size: CacheSize, memory: RedisMemoryCharge | null): number {
+  return memory === null || size.unit !== 'bytes' ? size.value : Math.max(1, memory.capacityForKeys(size.value));
 }
 
 /** One policy at one size, replayed over the whole trace (or Belady's optimum). */
@@ -31,10 +37,16 @@ export class PolicyReplay {
   private readonly hitBytes: number[] = [];
   private readBytes = 0;
 
-  constructor(policies: readonly string[], sizes: readonly CacheSize[], keySpaceHint: number) {
+  constructor(
+    policies: readonly string[],
+    sizes: readonly CacheSize[],
+    keySpaceHint: number,
+    /** `--memory-model redis`: a size in bytes is Redis memory, each object charged its Redis bytes (null: its size). */
+    private readonly memory: RedisMemoryCharge | null = null,
+  ) {
     for (const policy of policies) {
       for (const size of sizes) {
-        this.caches.push(createPolicy(policy, { capacity: size.value, unit: size.unit, keySpaceHint, seed: 1 }));
+        this.caches.push(createPolicy(policy, { capacity: capacityFor(size, memory), unit: size.unit, keySpaceHint, seed: 1 }));
         this.points.push({ policy, size: size.value, unit: size.unit, reads: 0, hits: 0, hit_rate: 0, byte_hit_rate: 0 });
         this.hitBytes.push(0);
       }
@@ -46,7 +58,8 @@ export class PolicyReplay {
   }
 
   observe(batch: AccessBatch, n: number): void {
-    const { key: keys, op: ops, size: sizes } = batch;
+    const { key: keys, op: ops, size: sizes, ttl: ttls } = batch;
+    const memory = this.memory;
     for (let i = 0; i < n; i++) if (ops[i] === OP_GET) this.readBytes += sizes[i];
     for (let c = 0; c < this.caches.length; c++) {
       const cache = this.caches[c];
@@ -64,7 +77,7 @@ export class PolicyReplay {
           hits++;
           hitBytes += sizes[i];
         } else {
-          cache.set(key, sizes[i], Number.POSITIVE_INFINITY, 0);
+          cache.set(key, memory === null ? sizes[i] : memory.bytes(sizes[i], ttls[i] > 0), Number.POSITIVE_INFINITY, 0);
         }
       }
       this.points[c].hits += hits;

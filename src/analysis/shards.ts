@@ -3,6 +3,7 @@ import { type AccessBatch, OP_GET } from '../workload/access-event.js';
 import { LogLinearHistogram } from './log-linear-histogram.js';
 import { COLD, LruStackDistance } from './lru-stack-distance.js';
 import {
+  type ByteCost,
   ByteDistanceRecorder,
   clampRate,
   type ExactCurveState,
@@ -65,7 +66,11 @@ export class ShardsMissRatioCurveBuilder implements MissRatioCurveBuilder {
   private heapSize = 0;
   private inSample = new Uint8Array(1024);
 
-  constructor(private readonly options: ShardsOptions) {
+  constructor(
+    private readonly options: ShardsOptions,
+    /** What an object takes of a byte capacity (null: its size). */
+    private readonly cost: ByteCost | null = null,
+  ) {
     if (options.mode === 'fixed-rate') {
       this.rate = options.rate;
       this.threshold = Math.round(options.rate * HASH_SPACE);
@@ -86,8 +91,8 @@ export class ShardsMissRatioCurveBuilder implements MissRatioCurveBuilder {
    * count): the stack keeps only the sampled keys, and the exact distances so far enter the histogram at
    * weight R, the expected share of them sampling would have kept.
    */
-  static continuing(exact: ExactCurveState, rate: number): ShardsMissRatioCurveBuilder {
-    const builder = new ShardsMissRatioCurveBuilder({ mode: 'fixed-rate', rate });
+  static continuing(exact: ExactCurveState, rate: number, cost: ByteCost | null = null): ShardsMissRatioCurveBuilder {
+    const builder = new ShardsMissRatioCurveBuilder({ mode: 'fixed-rate', rate }, cost);
     const threshold = builder.threshold;
     exact.stack.retainOnly((key) => keyHash(key) < threshold);
     builder.stack = exact.stack;
@@ -102,9 +107,10 @@ export class ShardsMissRatioCurveBuilder implements MissRatioCurveBuilder {
   }
 
   observe(batch: AccessBatch, n: number): void {
-    const { key: keys, op: ops, size: sizes } = batch;
+    const { key: keys, op: ops, size: sizes, ttl: ttls } = batch;
     const stack = this.stack;
     const fixedSize = this.options.mode === 'fixed-size';
+    const cost = this.cost;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       const isRead = ops[i] === OP_GET;
@@ -126,15 +132,16 @@ export class ShardsMissRatioCurveBuilder implements MissRatioCurveBuilder {
           if (hash >= this.threshold) continue; // it was the largest hash: it left at once
         }
       }
-      this.record(key, size);
+      this.record(key, size, cost === null ? size : this.bytes.charged(cost, size, ttls[i]));
     }
   }
 
-  private record(key: number, size: number): void {
+  /** A sampled read of an object of `size` bytes that takes `charged` of a byte capacity. */
+  private record(key: number, size: number, charged: number): void {
     const stack = this.stack;
     const bytes = this.bytes;
-    if (size !== bytes.uniformSize && !stack.tracksBytes) bytes.sizesDiffer(stack, size);
-    const distance = stack.access(key, size);
+    if (charged !== bytes.uniformSize && !stack.tracksBytes) bytes.sizesDiffer(stack, charged, size);
+    const distance = stack.access(key, charged);
     const weight = this.sampleWeight;
     this.sampledBytes += size * weight;
     if (distance === COLD) {
@@ -144,8 +151,8 @@ export class ShardsMissRatioCurveBuilder implements MissRatioCurveBuilder {
     const scaled = distance / this.rate;
     this.distances.record(scaled, weight);
     // Own size is exact; the bytes of the sampled keys in between stand for 1/R times as many.
-    const between = stack.tracksBytes ? stack.lastByteDistance - size : distance * size;
-    bytes.reuse(between / this.rate + size, size, weight);
+    const between = stack.tracksBytes ? stack.lastByteDistance - charged : distance * charged;
+    bytes.reuse(between / this.rate + charged, size, weight);
   }
 
   /** Adds a key to the sample set; past `maxKeys`, the largest hashes leave and the rate drops. */

@@ -1,3 +1,4 @@
+import type { RedisMemorySpec } from '../scenario/scenario.js';
 import type { ApproximateCurve } from './miniature-simulation.js';
 import type { SimulatedPoint } from './policy-replay.js';
 import type { Distribution, TraceProfile } from './trace-profile.js';
@@ -9,6 +10,12 @@ import type { Distribution, TraceProfile } from './trace-profile.js';
 export interface TraceAnalysis {
   schema_version: 1;
   trace: { path: string; format: string };
+  /**
+   * `--memory-model redis` (or a live result): the per-key charge's constants, bytes. Every cache size in
+   * bytes below — `mrc.bytes`, `at_sizes`, `simulated`, `approximate` sizes, `verdict.smallest_cache.bytes` —
+   * is then Redis memory, a maxmemory with the baseline in it. null: bytes of values.
+   */
+  memory_model: RedisMemorySpec | null;
   stats: TraceProfile & {
     /** Stack distances of reads: distinct keys requested between a read and the key's previous access. */
     reuse_distance: Distribution & { reuses: number; sampled: boolean };

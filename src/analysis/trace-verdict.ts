@@ -28,7 +28,8 @@ export interface VerdictOptions {
   cacheLatencyMs: number;
 }
 
-export function judgeTrace(profile: TraceProfile, curve: MissRatioCurve, options: VerdictOptions): Verdict {
+/** `memory`: with Redis memory, the smallest cache in bytes is a maxmemory (the server's baseline added). */
+export function judgeTrace(profile: TraceProfile, curve: MissRatioCurve, options: VerdictOptions, memory: { baseline: number } | null = null): Verdict {
   const rules = VERDICT_RULES;
   const oneHit = profile.one_hit_wonders;
   const writes = profile.writes;
@@ -79,7 +80,7 @@ export function judgeTrace(profile: TraceProfile, curve: MissRatioCurve, options
   // Byte distances are binned (0.8% wide): past the largest one, by a bin, the curve is surely flat.
   const byteCeiling = byteCurve === null ? 0 : Math.ceil(byteCurve.flatFrom * 1.01) + 1;
   if (entries !== null && byteCurve !== null && byteCurve.hitRateAt(byteCeiling) >= target) {
-    bytes = smallestSize(1, byteCeiling, (capacity) => byteCurve.hitRateAt(capacity) >= target);
+    bytes = smallestSize(1, byteCeiling, (capacity) => byteCurve.hitRateAt(capacity) >= target) + (memory?.baseline ?? 0);
   }
 
   const { cacheLatencyMs: cache, dbLatencyMs: db } = options;
@@ -107,7 +108,7 @@ export function judgeTrace(profile: TraceProfile, curve: MissRatioCurve, options
       : entries === null
         ? `A hit rate of ${formatPercentInProse(target)} is out of reach even with an unbounded cache (at most ` +
           `${formatPercentInProse(curve.maxHitRate)}, holding all ${formatCount(profile.distinct_keys)} keys): ${effect}.${caveats}`
-        : `An LRU cache of ${formatCount(entries)} entries${bytes === null ? '' : ` (${formatBytes(bytes)})`} reaches ` +
+        : `An LRU cache of ${formatCount(entries)} entries${bytes === null ? '' : ` (${formatBytes(bytes)}${memory === null ? '' : ' of Redis memory'})`} reaches ` +
           `${formatPercentInProse(hitRate)} hits: ${effect}.${caveats}`;
 
   return {

@@ -1,4 +1,5 @@
 import { analyzeTrace, type CurveMethod } from '../analysis/analyze-trace.js';
+import { analysisMemoryModel } from '../analysis/memory-model-option.js';
 import type { CacheSize } from '../analysis/policy-replay.js';
 import type { TraceAnalysis } from '../analysis/trace-analysis.js';
 import { InputError } from '../errors.js';
@@ -23,6 +24,10 @@ export interface AnalyzeOptions {
   /** For the expected latency (defaults 5 and 0.2 ms). */
   dbLatencyMs?: number;
   cacheLatencyMs?: number;
+  /** What a capacity in bytes counts: `'values'` (default), `'redis'` (Redis memory, Redis 7.0's constants) or a live run's result file (the constants it measured), as `--memory-model`. */
+  memoryModel?: string;
+  /** With Redis memory: the length of a key's name (default 24, or the live result's). */
+  keyBytes?: number;
 }
 
 /**
@@ -47,6 +52,7 @@ export async function analyze(trace: string, options: AnalyzeOptions = {}): Prom
     policies,
     belady: options.belady !== false,
     verdict: { targetHitRate, dbLatencyMs, cacheLatencyMs },
+    memory: analysisMemoryModel(options.memoryModel ?? 'values', options.keyBytes, { model: 'memoryModel', keyBytes: 'keyBytes' }),
   });
 }
 

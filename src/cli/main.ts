@@ -163,6 +163,8 @@ export async function main(argv: string[], given: Terminal): Promise<number> {
     .option('--target-hit-rate <fraction>', 'find the smallest cache reaching this hit rate', '0.8')
     .option('--db-latency <duration>', 'database read latency, for the expected latency', '5ms')
     .option('--cache-latency <duration>', 'cache latency, for the expected latency', '0.2ms')
+    .option('--memory-model <model>', "what a size in bytes counts: values, redis (Redis memory: maxmemory, Redis 7.0's constants), or a live run's --json result (the constants it measured)", 'values')
+    .option('--key-bytes <n>', "with Redis memory: the length of a key's name (default 24, or the live result's)")
     .option('--json <file>', 'write the JSON analysis to a file, or - for stdout (the report then goes to stderr)')
     .option('--html <file>', 'write a self-contained HTML report: the miss-ratio curve, the verdict, the working set')
     .addOption(new Option('--no-color', 'plain output even on a terminal (also: NO_COLOR=1)'))

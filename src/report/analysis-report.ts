@@ -25,9 +25,22 @@ export function renderAnalysisReport(analysis: TraceAnalysis, options: AnalysisR
   ];
   const sizes = renderSizesTable(analysis, options);
   if (sizes !== '') parts.push(sizes);
+  const memory = memoryModelLine(analysis);
+  if (memory !== '') parts.push(memory);
   parts.push(renderVerdict(analysis, options));
   for (const note of analysis.notes) parts.push(chalk.dim(`note: ${note}`));
   return parts.join('\n\n');
+}
+
+/** With `--memory-model redis`: what a size in bytes means, and where the constants came from. */
+export function memoryModelLine(analysis: TraceAnalysis): string {
+  const model = analysis.memory_model;
+  if (model === null) return '';
+  const source = model.from === null ? "Redis 7.0's measured constants" : `measured by the live run in ${model.from}`;
+  return (
+    `sizes in bytes are Redis memory (maxmemory): ${formatBytes(model.baseline)} of baseline, then per key its ${model.key_bytes}-byte name and ` +
+    `its value in jemalloc size classes + ${model.entry_bytes} B (+ ${model.expires_bytes} B with a TTL) — ${source}`
+  );
 }
 
 export function curveMethodLabel(analysis: TraceAnalysis): string {

@@ -1,4 +1,5 @@
 import { analyzeTrace, type CurveMethod } from '../../analysis/analyze-trace.js';
+import { analysisMemoryModel } from '../../analysis/memory-model-option.js';
 import type { CacheSize } from '../../analysis/policy-replay.js';
 import { InputError } from '../../errors.js';
 import { createPolicy } from '../../policies/registry.js';
@@ -25,6 +26,9 @@ export interface AnalyzeOptions extends AnalyzeSourceFlags {
   json?: string;
   /** A self-contained HTML report of the analysis. */
   html?: string;
+  /** `values`, `redis` or a live run's result file: what a capacity in bytes counts. */
+  memoryModel: string;
+  keyBytes?: string;
   color?: boolean;
 }
 
@@ -42,12 +46,14 @@ export function analyzeCommand(file: string | undefined, options: AnalyzeOptions
   if (!(targetHitRate > 0)) throw new InputError('--target-hit-rate: must be above 0, e.g. 0.8 or 80%');
   const dbLatencyMs = flag('--db-latency', () => parseDuration(options.dbLatency));
   const cacheLatencyMs = flag('--cache-latency', () => parseDuration(options.cacheLatency));
+  const keyBytes = options.keyBytes === undefined ? undefined : flag('--key-bytes', () => parseSize(options.keyBytes));
+  const memory = analysisMemoryModel(options.memoryModel, keyBytes, { model: '--memory-model', keyBytes: '--key-bytes' });
 
   const jsonToStdout = options.json === '-';
   const say = jsonToStdout ? terminal.stderr : terminal.stdout;
   const color = options.color !== false && (jsonToStdout ? terminal.stderrColor : terminal.stdoutColor);
   // Fail on a bad --json or --html path before reading the trace; write them only once there is an analysis.
-  const inputs: ReadFile[] = input.reads;
+  const inputs: ReadFile[] = [...input.reads, ...(memory?.from == null ? [] : [{ role: 'the memory model (--memory-model)', path: memory.from }])];
   const jsonFile = options.json === undefined || jsonToStdout ? null : OutputFile.open('--json', options.json, inputs);
   if (options.html === '-') throw new InputError('--html: give a file name, e.g. --html report.html (the report cannot go to stdout)');
   const htmlFile = options.html === undefined ? null : OutputFile.open('--html', options.html, inputs);
@@ -60,6 +66,7 @@ export function analyzeCommand(file: string | undefined, options: AnalyzeOptions
     policies,
     belady: options.belady,
     verdict: { targetHitRate, dbLatencyMs, cacheLatencyMs },
+    memory,
   });
 
   const json = serializeAnalysis(analysis);

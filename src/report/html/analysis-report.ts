@@ -1,6 +1,6 @@
 import { smallCacheNote } from '../analysis-report.js';
 import type { TraceAnalysis } from '../../analysis/trace-analysis.js';
-import { curveMethodLabel } from '../analysis-report.js';
+import { curveMethodLabel, memoryModelLine } from '../analysis-report.js';
 import { formatBytes } from '../byte-format.js';
 import { sizeLabel } from '../miss-ratio-chart.js';
 import { formatCount, formatPercent, MISSING } from '../number-format.js';
@@ -28,6 +28,7 @@ export function renderAnalysisReportHtml(analysis: TraceAnalysis, library: Chart
     renderFindings(analysis),
     renderChartGrid(charts),
     renderSizesTable(analysis),
+    analysis.memory_model === null ? '' : `<p class="note">${escapeHtml(memoryModelLine(analysis))}</p>`,
     ...analysis.notes.map((note) => `<p class="note">note: ${escapeHtml(note)}</p>`),
   ];
   return renderReportPage(
@@ -57,7 +58,7 @@ function analysisCards(analysis: TraceAnalysis): SummaryCard[] {
       : {
           label: `cache for ${formatPercent(verdict.target_hit_rate)}`,
           value: `${formatCount(smallest.entries)} entries`,
-          detail: `${smallest.bytes === null ? 'LRU' : `${formatBytes(smallest.bytes)}, LRU`} reaching ${formatPercent(smallest.hit_rate)}`,
+          detail: `${smallest.bytes === null ? 'LRU' : `${formatBytes(smallest.bytes)}${analysis.memory_model === null ? '' : ' of Redis memory'}, LRU`} reaching ${formatPercent(smallest.hit_rate)}`,
           status: 'pass',
         },
     {
@@ -145,12 +146,15 @@ function byteMissRatioChart(analysis: TraceAnalysis): ChartSpec | null {
   if (bytes === null || bytes.points.length === 0) return null;
   const byCapacity = new Map(bytes.points.map((p) => [p.bytes, p]));
   const xs = mergedAxis([...byCapacity.keys()], analysis.simulated.filter((p) => p.unit === 'bytes').map((p) => p.size));
+  const redis = analysis.memory_model !== null;
   return {
     id: 'mrc-bytes',
-    title: 'Miss-ratio curve by bytes',
-    caption: 'LRU hit rate and byte hit rate (share of read bytes served from the cache) at each capacity in bytes.',
+    title: redis ? 'Miss-ratio curve by Redis memory' : 'Miss-ratio curve by bytes',
+    caption: redis
+      ? "LRU hit rate and byte hit rate (share of read bytes served from the cache) at each Redis maxmemory: keys charged what Redis charges them, the server's baseline included."
+      : 'LRU hit rate and byte hit rate (share of read bytes served from the cache) at each capacity in bytes.',
     kind: 'lines',
-    x: { label: 'cache size (bytes)', unit: 'bytes', log: true, values: xs },
+    x: { label: redis ? 'Redis memory (maxmemory, bytes)' : 'cache size (bytes)', unit: 'bytes', log: true, values: xs },
     y: { label: 'hit rate', unit: 'fraction', min: 0 },
     series: [
       { label: 'hit rate', color: COLORS.withCache, style: 'line', spanGaps: true, values: xs.map((x) => chartValue(byCapacity.get(x)?.hit_rate)) },
