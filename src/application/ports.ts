@@ -29,6 +29,8 @@ export const NEWER = 3;
 
 /** The shared tier (L2): the built-in one, or Redis. */
 export interface SharedTierPort {
+  /** Whether every command answers before its call returns (never PENDING): the virtual clock's built-in tier. */
+  readonly answersAtOnce: boolean;
   /**
    * How long the round trip of the command just issued took, to add to the request's response time: a
    * modeled draw on the virtual clock, 0 on the wall clock (where an answer arrives when it arrives).

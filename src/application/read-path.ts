@@ -21,10 +21,18 @@ export class ReadPath {
   /** Whether the cache-aside application fills the shared tier itself (one more round trip on a miss's path). */
   private readonly applicationFills: boolean;
 
+  /**
+   * A slot of its own that a read takes while a shared tier that answers at once (answersAtOnce) looks
+   * it up: a hit completes in it and frees nothing; a miss moves to a slot of its own. So a hit
+   * allocates nothing.
+   */
+  private readonly probe: number;
+
   constructor(private readonly app: Application) {
     const pattern = app.spec?.pattern;
     this.mediated = pattern !== undefined && pattern !== 'cache-aside';
     this.applicationFills = pattern === 'cache-aside';
+    this.probe = app.requests.allocate(0, 0, OP_GET, 0, 0);
   }
 
   arrive(start: number, now: number, key: number, size: number, ttl: number, tag: number): void {
@@ -56,7 +64,14 @@ export class ReadPath {
       }
     }
     const r = app.requests;
-    const slot = r.allocate(start, key, OP_GET, size, ttl);
+    const slot = shared?.answersAtOnce === true ? this.probe : r.allocate(start, key, OP_GET, size, ttl);
+    if (slot === this.probe) {
+      r.arrival[slot] = start;
+      r.key[slot] = key;
+      r.size[slot] = size;
+      r.ttl[slot] = ttl;
+      r.flags[slot] = 0;
+    }
     r.node[slot] = node;
     r.tag[slot] = tag;
     r.state[slot] = STATE_LOOKUP;
@@ -70,9 +85,10 @@ export class ReadPath {
   }
 
   /** The shared tier answered the lookup at `now`: a hit is served (and fills the local tier); a miss (or a failed lookup, under fallback) goes on to the database. */
-  sharedAnswered(slot: number, answer: number, now: number): void {
+  sharedAnswered(looked: number, answer: number, now: number): void {
     const app = this.app;
     const r = app.requests;
+    let slot = looked;
     const nodes = app.nodes!;
     const local = nodes.local;
     let at = Math.max(r.readyAt[slot], now) + app.shared!.roundTrip();
@@ -99,8 +115,20 @@ export class ReadPath {
         return;
       }
     }
+    if (slot === this.probe) slot = this.moveOutOfProbe();
     r.state[slot] = STATE_LOOKUP;
     app.alarm.at(at, slot * 8 + WAKE_LOOKED_UP);
+  }
+
+  /** The read in the probe slot missed: it goes on in a slot of its own. */
+  private moveOutOfProbe(): number {
+    const r = this.app.requests;
+    const probe = this.probe;
+    const slot = r.allocate(r.arrival[probe], r.key[probe], OP_GET, r.size[probe], r.ttl[probe]);
+    r.node[slot] = r.node[probe];
+    r.tag[slot] = r.tag[probe];
+    r.readyAt[slot] = r.readyAt[probe];
+    return slot;
   }
 
   private hitServed(start: number, key: number, version: number, staleSince: number, size: number, now: number, end: number): void {
@@ -211,10 +239,10 @@ export class ReadPath {
     app.completed(r.tag[slot]);
   }
 
-  /** The read is done: its driver is told, its slot freed. */
+  /** The read is done: its driver is told, its slot freed (the probe's stays the probe's). */
   complete(slot: number): void {
     const r = this.app.requests;
     this.app.completed(r.tag[slot]);
-    r.release(slot);
+    if (slot !== this.probe) r.release(slot);
   }
 }

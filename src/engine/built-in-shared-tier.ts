@@ -11,6 +11,7 @@ import type { LatencySampler } from './latency-model.js';
  * attempt then fails without a round trip — the application knows the lock cannot be had.
  */
 export class BuiltInSharedTier implements SharedTierPort {
+  readonly answersAtOnce = true;
   private app: Application | null = null;
   /** `cache-down` windows open now. */
   down = 0;

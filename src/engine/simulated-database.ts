@@ -4,6 +4,7 @@ import { doubledLength, grownFloat64, grownInt32, grownUint8 } from '../collecti
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import { OP_GET } from '../workload/access-event.js';
 import { ConnectionPool } from './connection-pool.js';
+import type { EventQueue } from './event-queue.js';
 import type { LatencySampler } from './latency-model.js';
 
 const FREE = 0;
@@ -26,8 +27,10 @@ export interface SimulatedDatabaseSetup {
   maxConcurrency: number;
   timeoutMs: number | null;
   recorder: RunRecorder;
-  /** Schedules one of the database's events (DB_DONE, DB_TIMEOUT) on the virtual clock; it comes back through `event`. */
-  at: (time: number, payload: number) => void;
+  /** The virtual clock's queue: the database's events (DB_DONE, DB_TIMEOUT) go in as `query × 2 + kind` × `scale` + `offset`, and come back through `event`. */
+  events: EventQueue;
+  scale: number;
+  offset: number;
 }
 
 /**
@@ -62,7 +65,7 @@ export class SimulatedDatabase implements DatabasePort {
   private free = new Int32Array(0);
   private freeCount = 0;
   private capacity = 0;
-  /** The query of each request slot (its latest). */
+  /** The query of each write-behind flush's request slot (its latest): what withdraw() looks for. */
   private queryOfRequest = new Int32Array(0);
   /** DB reads in flight (queued or executing), by key: the herd. */
   private fetchesInFlight = new Int32Array(0);
@@ -89,8 +92,10 @@ export class SimulatedDatabase implements DatabasePort {
     this.submitted[q] = now;
     this.timeoutPending[q] = 0;
     this.staleSince[q] = Number.POSITIVE_INFINITY;
-    if (slot >= this.queryOfRequest.length) this.queryOfRequest = grownInt32(this.queryOfRequest, doubledLength(this.queryOfRequest.length, slot + 1));
-    this.queryOfRequest[slot] = q;
+    if (op === OP_FLUSH) {
+      if (slot >= this.queryOfRequest.length) this.queryOfRequest = grownInt32(this.queryOfRequest, doubledLength(this.queryOfRequest.length, slot + 1));
+      this.queryOfRequest[slot] = q;
+    }
     const isRead = op === OP_GET;
     const recorder = this.setup.recorder;
     recorder.dbSubmitted(now, isRead, arrival);
@@ -103,7 +108,7 @@ export class SimulatedDatabase implements DatabasePort {
       const timeout = this.setup.timeoutMs;
       if (timeout !== null && op !== OP_FLUSH) {
         this.timeoutPending[q] = 1;
-        this.setup.at(now + timeout, q * 2 + DB_TIMEOUT);
+        this.at(now + timeout, q * 2 + DB_TIMEOUT);
       }
     }
   }
@@ -114,6 +119,7 @@ export class SimulatedDatabase implements DatabasePort {
   }
 
   withdraw(slot: number): boolean {
+    if (slot >= this.queryOfRequest.length) return false;
     const q = this.queryOfRequest[slot];
     if (this.request[q] !== slot || this.state[q] !== QUEUED) return false;
     this.state[q] = CANCELLED;
@@ -131,6 +137,11 @@ export class SimulatedDatabase implements DatabasePort {
   event(payload: number, now: number): void {
     if ((payload & 1) === DB_DONE) this.done(payload >> 1, now);
     else this.timedOut(payload >> 1, now);
+  }
+
+  private at(time: number, payload: number): void {
+    const s = this.setup;
+    s.events.push(time, payload * s.scale + s.offset);
   }
 
   private start(q: number, now: number): void {
@@ -155,11 +166,11 @@ export class SimulatedDatabase implements DatabasePort {
       serviceMs = this.setup.writeLatency.sample();
     }
     serviceMs *= this.slowFactor;
-    this.setup.at(now + serviceMs, q * 2 + DB_DONE);
+    this.at(now + serviceMs, q * 2 + DB_DONE);
     const timeout = this.setup.timeoutMs;
     if (timeout !== null && op !== OP_FLUSH && this.timeoutPending[q] === 0 && now + serviceMs - this.submitted[q] > timeout) {
       this.timeoutPending[q] = 1;
-      this.setup.at(this.submitted[q] + timeout, q * 2 + DB_TIMEOUT);
+      this.at(this.submitted[q] + timeout, q * 2 + DB_TIMEOUT);
     }
   }
 

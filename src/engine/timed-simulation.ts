@@ -73,7 +73,10 @@ export class TimedSimulation {
       maxConcurrency: setup.maxConcurrency,
       timeoutMs: setup.timeoutMs,
       recorder: setup.recorder,
-      at: (time, payload) => world(time, payload * 4 + FROM_DATABASE),
+      // (payload × 4 + FROM_DATABASE) × 2 + 1
+      events,
+      scale: 8,
+      offset: FROM_DATABASE * 2 + 1,
     });
     const protection = spec?.stampede.protection;
     const tracksFreshness = protection === 'refresh-ahead' || protection === 'stale-while-revalidate' || protection === 'xfetch';

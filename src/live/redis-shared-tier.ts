@@ -48,6 +48,7 @@ export interface RedisSharedTierSetup {
  * which versions were acknowledged (SupersessionTimes), since Redis cannot mark its copies.
  */
 export class RedisSharedTier implements SharedTierPort {
+  readonly answersAtOnce = false;
   private app: Application | null = null;
   readonly counts: ClientCounts = { gets: 0, hits: 0, misses: 0, errors: 0 };
   /** Read-through, write-through, write-behind: the cache mediates fills (the fill script). */
