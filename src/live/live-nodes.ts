@@ -5,7 +5,7 @@ import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
 import type { TierMetrics } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { stickyNode } from '../topology/topology.js';
+import { NodeRouting } from '../topology/node-routing.js';
 
 /** What one shard's nodes measured, as plain data (merged over shards by the run). */
 export interface NodesOutcome {
@@ -34,12 +34,7 @@ export class LiveNodes implements ApplicationNodes {
   readonly localLatency: LatencySampler | null;
   /** Each node's local tier; null without cache.local. */
   readonly local: CacheTier[] | null;
-  private readonly routing: Scenario['topology']['routing'];
-  private readonly random: RandomSource;
-  private nextNode = 0;
-  /** 1 while a node is up; a `node-crash` window takes it down (crash / restart). */
-  private readonly up: Uint8Array;
-  private upCount: number;
+  private readonly routing: NodeRouting;
   l2Lookups = 0;
   l2Hits = 0;
   l2Errors = 0;
@@ -47,10 +42,7 @@ export class LiveNodes implements ApplicationNodes {
   constructor(scenario: Scenario, shard: { index: number; count: number }, keySpaceHint: number) {
     const local = scenario.cache!.local;
     this.nodes = scenario.topology.nodes;
-    this.routing = scenario.topology.routing;
-    this.random = RandomSource.derive(scenario.seed, `routing-${shard.index}`);
-    this.up = new Uint8Array(this.nodes).fill(1);
-    this.upCount = this.nodes;
+    this.routing = new NodeRouting(this.nodes, scenario.topology.routing, RandomSource.derive(scenario.seed, `routing-${shard.index}`));
     if (local === null) {
       this.local = null;
       this.localLatency = null;
@@ -87,29 +79,16 @@ export class LiveNodes implements ApplicationNodes {
 
   /** The node a request for `key` goes to: by routing, or the next one up when that one is down; -1 when every node is down. */
   route(key: number): number {
-    const n = this.nodes;
-    if (this.upCount === 0) return -1;
-    let node: number;
-    if (n === 1) node = 0;
-    else if (this.routing === 'round-robin') {
-      node = this.nextNode;
-      this.nextNode = node + 1 === n ? 0 : node + 1;
-    } else if (this.routing === 'random') node = this.random.nextInt(n);
-    else node = stickyNode(key, n);
-    // As the simulation's topology: a crashed node's requests go to the next node that is up.
-    while (this.up[node] === 0) node = node + 1 === n ? 0 : node + 1;
-    return node;
+    return this.routing.route(key);
   }
 
   isUp(node: number): boolean {
-    return this.up[node] === 1;
+    return this.routing.isUp(node);
   }
 
   /** A `node-crash` window takes the node down (the application clears its local tier) and brings it back up. */
   setUp(node: number, up: boolean): void {
-    if ((this.up[node] === 1) === up) return;
-    this.up[node] = up ? 1 : 0;
-    this.upCount += up ? 1 : -1;
+    this.routing.setUp(node, up);
   }
 
   /** The shard's tiers; null without local tiers (nothing per tier to report). */

@@ -5,6 +5,7 @@ import type { EvictionPolicy } from '../policies/eviction-policy.js';
 import { createPolicy } from '../policies/registry.js';
 import { RandomSource } from '../random/random-source.js';
 import type { CacheSpec, Scenario, TierSpec } from '../scenario/scenario.js';
+import { NodeRouting } from './node-routing.js';
 
 /**
  * A tier as its spec says: its policy at its capacity, its TTL — and, for the shared tier with
@@ -33,10 +34,7 @@ export class Topology {
   readonly sharedLatency: SlowedLatency | null;
   /** The tier stampede protection works on: the shared one, or (without one) each node's local one. */
   readonly protectsShared: boolean;
-  private readonly up: Uint8Array;
-  private upCount: number;
-  private nextNode = 0;
-  private readonly routingRandom: RandomSource;
+  private readonly routingOfNodes: NodeRouting;
 
   constructor(
     readonly spec: CacheSpec,
@@ -60,9 +58,7 @@ export class Topology {
     this.sharedLatency = spec.shared ? new SlowedLatency(createLatencySampler(spec.latency, RandomSource.derive(seed, 'cache-latency'))) : null;
     this.localLatency = local === null ? null : createLatencySampler(local.latency, RandomSource.derive(seed, 'local-cache-latency'));
     this.protectsShared = spec.shared;
-    this.up = new Uint8Array(nodes).fill(1);
-    this.upCount = nodes;
-    this.routingRandom = RandomSource.derive(seed, 'routing');
+    this.routingOfNodes = new NodeRouting(nodes, routing, RandomSource.derive(seed, 'routing'));
   }
 
   /** Every tier, the shared one first. */
@@ -72,36 +68,16 @@ export class Topology {
 
   /** The node a request for `key` goes to; -1 when every node is down. */
   route(key: number): number {
-    if (this.upCount === 0) return -1;
-    const n = this.nodes;
-    let node: number;
-    if (n === 1) node = 0;
-    else if (this.routing === 'round-robin') node = this.nextNode++ % n;
-    else if (this.routing === 'random') node = this.routingRandom.nextInt(n);
-    else node = stickyNode(key, n);
-    // A crashed node's requests go to the next node that is up.
-    while (this.up[node] === 0) node = (node + 1) % n;
-    return node;
+    return this.routingOfNodes.route(key);
   }
 
   isUp(node: number): boolean {
-    return this.up[node] === 1;
+    return this.routingOfNodes.isUp(node);
   }
 
   setUp(node: number, up: boolean): void {
-    if ((this.up[node] === 1) === up) return;
-    this.up[node] = up ? 1 : 0;
-    this.upCount += up ? 1 : -1;
+    this.routingOfNodes.setUp(node, up);
   }
-}
-
-/** A key's home node under sticky routing: a 32-bit integer hash (murmur3's finaliser) of its id. */
-export function stickyNode(key: number, nodes: number): number {
-  let h = key | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) % nodes;
 }
 
 /** The scenario's topology, or null for a scenario without a cache (the baseline). */
