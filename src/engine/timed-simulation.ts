@@ -9,7 +9,7 @@ import { BuiltInSharedTier } from './built-in-shared-tier.js';
 import { EventQueue } from './event-queue.js';
 import { type FaultEdge, faultEdges } from './fault-timeline.js';
 import { createLatencySampler, type LatencySampler } from './latency-model.js';
-import { SimulatedDatabase } from './simulated-database.js';
+import { DatabaseModel } from './database-model.js';
 import { SimulatedPubSub } from './simulated-pubsub.js';
 
 export interface TimedSimulationSetup {
@@ -38,7 +38,7 @@ const FROM_FAULT = 2;
 /**
  * The application (application/application.ts) on a virtual clock: a discrete-event simulation. The
  * application decides what each request does; this driver answers it with the built-in shared tier
- * (answering at once, with modeled round trips), the database model (simulated-database.ts) and modeled
+ * (answering at once, with modeled round trips), the database model (database-model.ts) and modeled
  * pub/sub (simulated-pubsub.ts), and keeps one queue of future events — the application's alarms, the
  * database's completions and timeouts, pub/sub deliveries, fault edges — in (time, insertion) order, so a
  * run is deterministic. Arrivals come from the workload in time order, each after every event due before it.
@@ -46,7 +46,7 @@ const FROM_FAULT = 2;
 export class TimedSimulation {
   private readonly events = new EventQueue();
   private readonly app: Application;
-  private readonly database: SimulatedDatabase;
+  private readonly database: DatabaseModel;
   private readonly shared: BuiltInSharedTier | null;
   private readonly pubsub: SimulatedPubSub | null;
   private readonly topology: Topology | null;
@@ -67,7 +67,7 @@ export class TimedSimulation {
     const seed = setup.seed ?? 1;
     const events = this.events;
     const world = (time: number, w: number): void => events.push(time, w * 2 + 1);
-    this.database = new SimulatedDatabase({
+    this.database = new DatabaseModel({
       readLatency: setup.dbReadLatency,
       writeLatency: setup.dbWriteLatency,
       maxConcurrency: setup.maxConcurrency,

@@ -44,26 +44,9 @@ export const NODE_FAULTS: ReadonlySet<FaultSpec['type']> = new Set(['node-crash'
 export const DB_FAULTS: ReadonlySet<FaultSpec['type']> = new Set(['db-down', 'db-slow']);
 
 /**
- * The database model's faults (it has no socket: wall-clock-database.ts applies them itself), as the
- * simulation applies them when a query starts: the end of the `db-down` window open at `t` (ms on the
- * run's clock), or -1 when none is.
- */
-export function dbDownUntil(faults: readonly FaultSpec[], t: number): number {
-  let until = -1;
-  for (const f of faults) if (f.type === 'db-down' && t >= f.at && t < f.at + f.duration) until = Math.max(until, f.at + f.duration);
-  return until;
-}
-
-/** The factor of every `db-slow` window open at `t`, multiplied (1: none). */
-export function dbSlowFactor(faults: readonly FaultSpec[], t: number): number {
-  let factor = 1;
-  for (const f of faults) if (f.type === 'db-slow' && t >= f.at && t < f.at + f.duration) factor *= f.factor;
-  return factor;
-}
-
-/**
  * Calls `onEdge` at every start and end of the windows of `kinds`, on the clock `now` (ms on the run's
- * clock); returns what cancels those still to come. For faults that act inside a shard (node-crash).
+ * clock); returns what cancels those still to come. For faults that act inside a shard (node-crash; the
+ * database model's db-down and db-slow).
  */
 export function scheduleEdges(
   faults: readonly FaultSpec[],

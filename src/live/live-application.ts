@@ -1,4 +1,5 @@
 import { Application } from '../application/application.js';
+import { DatabaseModel } from '../engine/database-model.js';
 import { createLatencySampler } from '../engine/latency-model.js';
 import type { VersionLedger } from '../engine/version-ledger.js';
 import type { RunRecorder } from '../metrics/run-recorder.js';
@@ -7,13 +8,13 @@ import type { WriteBehindMetrics } from '../result/run-result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { LiveDatabase } from './live-database.js';
 import { LiveDatabasePort } from './live-database-port.js';
+import { DB_FAULTS, NODE_FAULTS, scheduleEdges } from './fault-windows.js';
 import type { LiveInvalidation } from './live-invalidation.js';
 import type { LiveNodes } from './live-nodes.js';
 import type { RedisCommandPool } from './redis-commands.js';
 import { type ClientCounts, RedisSharedTier } from './redis-shared-tier.js';
 import { SupersessionTimes } from './supersession-times.js';
-import { WallClockAlarms } from './wall-clock-alarms.js';
-import { WallClockDatabase } from './wall-clock-database.js';
+import { WallClockEvents } from './wall-clock-events.js';
 
 export type { ClientCounts };
 
@@ -30,7 +31,7 @@ export interface LiveApplicationSetup {
   shardIndex: number;
   /** This thread's share of database.max_concurrency (all of it in one thread). */
   databaseConnections: number;
-  /** With several threads: the shared count of DB connections in use (see WallClockDatabase). */
+  /** With several threads: the shared count of DB connections in use (see DatabaseModel). */
   databaseInUseAcrossThreads?: { cells: Int32Array; index: number };
   /** A real database (database.postgres), given the ledger it commits versions into; absent: the model on timers. */
   database?: (ledger: VersionLedger) => LiveDatabase;
@@ -51,15 +52,19 @@ export interface LiveApplicationSetup {
 /**
  * The application (application/application.ts) on the wall clock, against Redis and the database: the
  * same request paths, patterns, protections and write-behind as simulated, with every answer from the
- * real world — the shared tier's from Redis (redis-shared-tier.ts), the database's from the model on
- * timers or PostgreSQL (live-database-port.ts), pub/sub's from Redis pub/sub (live-invalidation.ts), the
- * alarms from timers (wall-clock-alarms.ts). Local tiers are built-in, in-process, on the run's clock.
+ * real world — the shared tier's from Redis (redis-shared-tier.ts), the database's from PostgreSQL
+ * (live-database-port.ts) or from the simulation's own database model with its events on timers
+ * (wall-clock-events.ts, as are the application's alarms), pub/sub's from Redis pub/sub
+ * (live-invalidation.ts). Local tiers are built-in, in-process, on the run's clock.
  * `request` runs one request and resolves when it completes, which is what the load driver waits for.
  */
 export class LiveApplication {
   readonly app: Application;
   private readonly shared: RedisSharedTier | null;
-  private readonly alarms: WallClockAlarms;
+  /** The application's alarms (payload × 2) and the database model's events (payload × 2 + 1). */
+  private readonly events: WallClockEvents;
+  /** The database model, when the run has no real database. */
+  private readonly model: DatabaseModel | null;
   private readonly supersession = new SupersessionTimes();
   /** Per tag: the request's resolver, or null (free; a list of free tags through `freeTags`). */
   private readonly resolvers: ((() => void) | null)[] = [];
@@ -71,13 +76,6 @@ export class LiveApplication {
     const { scenario } = setup;
     const spec = scenario.cache;
     const seed = scenario.seed;
-    const database = new LiveDatabasePort({
-      recorder: setup.recorder,
-      supersession: this.supersession,
-      now: setup.now,
-      onDbError: setup.onDbError,
-      onBug: setup.onBug,
-    });
     this.shared =
       spec !== null && setup.connections !== null && setup.nodes !== null
         ? new RedisSharedTier({
@@ -94,40 +92,50 @@ export class LiveApplication {
             onBug: setup.onBug,
           })
         : null;
-    this.alarms = new WallClockAlarms(setup.now, (payload, now) => {
+    this.events = new WallClockEvents(setup.now, (payload, now) => {
       try {
-        this.app.wake(payload, now);
+        if ((payload & 1) === 0) this.app.wake(payload >> 1, now);
+        else this.model!.event(payload >> 1, now);
       } catch (error) {
         setup.onBug(error);
       }
     });
+    const events = this.events;
+    this.model =
+      setup.database === undefined
+        ? new DatabaseModel({
+            readLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
+            writeLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
+            maxConcurrency: setup.databaseConnections,
+            timeoutMs: scenario.database.timeout,
+            recorder: setup.recorder,
+            events,
+            scale: 2,
+            offset: 1,
+            ...(setup.databaseInUseAcrossThreads !== undefined ? { inUseAcrossThreads: setup.databaseInUseAcrossThreads } : {}),
+            failed: setup.onDbError,
+          })
+        : null;
+    const real =
+      setup.database === undefined
+        ? null
+        : new LiveDatabasePort({ recorder: setup.recorder, supersession: this.supersession, now: setup.now, onDbError: setup.onDbError, onBug: setup.onBug });
     this.app = new Application({
       spec,
       nodes: spec === null ? null : setup.nodes,
       shared: this.shared,
-      database,
+      database: this.model ?? real!,
       pubsub: setup.invalidation,
-      alarm: this.alarms,
+      alarm: { at: (time, payload) => events.push(time, payload * 2) },
       recorder: setup.recorder,
       // One thread draws as the simulation does (xfetch's early expiry); each further thread from a source of its own.
       random: RandomSource.derive(seed, setup.shardIndex === 0 ? 'engine' : `engine-${setup.shardIndex}`),
       completed: (tag) => this.completed(tag),
       supersededAt: (key, version) => this.supersession.supersededAt(key, version),
     });
-    // The database commits into the application's ledger, so it is made once the application is.
-    const liveDatabase: LiveDatabase =
-      setup.database?.(this.app.ledger) ??
-      new WallClockDatabase({
-        readLatency: createLatencySampler(scenario.database.latency, RandomSource.derive(seed, 'db-read-latency')),
-        writeLatency: createLatencySampler(scenario.database.write_latency, RandomSource.derive(seed, 'db-write-latency')),
-        maxConcurrency: setup.databaseConnections,
-        timeoutMs: scenario.database.timeout,
-        ledger: this.app.ledger,
-        now: setup.now,
-        faults: scenario.faults,
-        ...(setup.databaseInUseAcrossThreads !== undefined ? { inUseAcrossThreads: setup.databaseInUseAcrossThreads } : {}),
-      });
-    database.attach(this.app, liveDatabase);
+    // A real database commits into the application's ledger, so it is made once the application is.
+    if (real !== null) real.attach(this.app, setup.database!(this.app.ledger));
+    this.model?.attach(this.app);
     this.shared?.attach(this.app);
     if (setup.invalidation !== null && setup.connections !== null) {
       setup.invalidation.attach(this.app, setup.connections, (error) => {
@@ -162,13 +170,28 @@ export class LiveApplication {
     if (this.inFlight === 0 && this.idle !== null) this.idle();
   }
 
-  /** A `node-crash` window opens on `node` (its local tier and write-behind queue are lost) or closes. */
-  crash(node: number, staysDown: boolean): void {
-    this.app.crash(node, staysDown, this.setup.now());
-  }
-
-  restart(node: number): void {
-    this.app.restart(node);
+  /**
+   * The fault windows that act in the shard's own process, at their edges on the run's clock, as simulated:
+   * `node-crash` (the node's local tier and write-behind queue are lost; it takes no requests for the
+   * window) and, against the database model, `db-down` (queries refused when they would get a
+   * connection; write-behind holds its flushes) and `db-slow` (service times × the factor). Returns what
+   * cancels the edges still to come.
+   */
+  scheduleFaults(): () => void {
+    const kinds = new Set([...NODE_FAULTS, ...(this.model === null ? [] : DB_FAULTS)]);
+    return scheduleEdges(this.setup.scenario.faults, kinds, this.setup.now, (fault, starts) => {
+      const step = starts ? 1 : -1;
+      const model = this.model!;
+      if (fault.type === 'node-crash') {
+        if (starts) this.app.crash(fault.node, fault.duration > 0, this.setup.now());
+        else this.app.restart(fault.node);
+      } else if (fault.type === 'db-down') {
+        model.down += step;
+        this.app.databaseDown += step;
+      } else if (fault.type === 'db-slow') {
+        model.slowFactor = starts ? model.slowFactor * fault.factor : model.slowFactor / fault.factor;
+      }
+    });
   }
 
   writeBehind(): WriteBehindMetrics | null {
@@ -185,6 +208,6 @@ export class LiveApplication {
 
   /** The run is over: no alarm goes off any more (a stopped run's waiters are left). */
   close(): void {
-    this.alarms.stop();
+    this.events.stop();
   }
 }

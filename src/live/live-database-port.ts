@@ -17,9 +17,10 @@ export interface LiveDatabasePortSetup {
 }
 
 /**
- * The application's database on the wall clock: its queries go to the live database — the model on
- * timers (wall-clock-database.ts) or PostgreSQL (postgres-database.ts), each with its pool, queue and
- * timeout — and each one's outcome comes back to the application when the query settles. A read's
+ * The application's database on the wall clock when it is a real one: its queries go to PostgreSQL
+ * (postgres-database.ts, with its pool, queue and timeout) and each one's outcome comes back to the
+ * application when the query settles. (Against the model, a live run answers with the simulation's own
+ * database model, its events on timers: engine/database-model.ts.) A read's
  * staleness clock starts when its version was superseded (SupersessionTimes). A write-behind batch is
  * one flush; one that fails goes back to its queue and is tried again (the application's retry).
  */

@@ -1,7 +1,7 @@
 /**
- * The database behind a live run, as the request path sees it: the model on timers (wall-clock-database.ts)
- * or a real PostgreSQL (postgres-database.ts). Both have a pool of `max_concurrency` connections with a FIFO
- * queue beyond it and the scenario's timeout; what differs is where a query's time and version come from.
+ * A real database behind a live run (PostgreSQL: postgres-database.ts), as live-database-port.ts sees it:
+ * a pool of `max_concurrency` connections with a FIFO queue beyond it and the scenario's timeout, as the
+ * database model has (engine/database-model.ts); what differs is where a query's time and version come from.
  */
 export interface LiveDatabase {
   /**

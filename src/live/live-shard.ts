@@ -8,7 +8,7 @@ import { THREAD_SALT } from '../workload/key-shard.js';
 import { ShardedStream } from '../workload/sharded-stream.js';
 import { ArrivalAlarm } from './arrival-alarm.js';
 import { DbSubmissionLog } from './db-submission-merge.js';
-import { CACHE_FAULTS, DB_FAULTS, FAULT_RECOVERY_MS, inFaultWindow, NODE_FAULTS, scheduleEdges } from './fault-windows.js';
+import { CACHE_FAULTS, DB_FAULTS, FAULT_RECOVERY_MS, inFaultWindow } from './fault-windows.js';
 import { CALIBRATION_MS, calibrateFloor } from './floor-calibration.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { LiveApplication } from './live-application.js';
@@ -237,7 +237,7 @@ export class LiveShard {
       ...(this.alarm !== null ? { alarm: this.alarm } : {}),
     });
     this.setClock(originNs);
-    const cancelCrashes = this.scheduleCrashes();
+    const cancelFaults = this.engine.scheduleFaults();
     this.reconnectsBefore = this.connections?.reconnects ?? 0;
     const timer = setInterval(() => {
       handOver(this.submissions.take(), this.now());
@@ -255,7 +255,7 @@ export class LiveShard {
       // Write-behind's last batches reach the database after the last request (their queries count, as in simulation).
       await this.engine.drainWriteBehind(this.stopped ? STOP_DRAIN_MS : WRITE_BEHIND_DRAIN_MS);
     } finally {
-      cancelCrashes();
+      cancelFaults();
       clearInterval(timer);
       delay.disable();
     }
@@ -284,19 +284,6 @@ export class LiveShard {
         utilization,
       },
     };
-  }
-
-  /**
-   * `node-crash` windows on the shard's clock, as simulated: at the start the node loses its local tier and
-   * its write-behind queue (and takes no requests for the window's length); at the end it is back.
-   */
-  private scheduleCrashes(): () => void {
-    if (this.nodes === null) return () => {};
-    return scheduleEdges(this.setup.scenario.faults, NODE_FAULTS, this.now, (fault, starts) => {
-      if (fault.type !== 'node-crash') return;
-      if (starts) this.engine.crash(fault.node, fault.duration > 0);
-      else this.engine.restart(fault.node);
-    });
   }
 
   /** Sets the shard's clock (`now`) to count from `originNs`; the alarm counts from there too. */

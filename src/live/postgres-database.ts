@@ -47,7 +47,7 @@ export interface PostgresDatabaseSetup {
   timeoutMs: number | null;
   /** ms since the run started. */
   now: () => number;
-  /** As in WallClockDatabase: the cell counting connections in use across every thread of the run. */
+  /** As in the database model (engine/database-model.ts): the cell counting connections in use across every thread of the run. */
   inUseAcrossThreads?: { cells: Int32Array; index: number };
   /** A query failed (not a timeout); the message has the password masked. */
   onFailure: (message: string) => void;
@@ -63,7 +63,7 @@ function payloadOf(size: number): string {
 }
 
 /**
- * A real PostgreSQL behind the live run, with the model's semantics (wall-clock-database.ts) where a real
+ * A real PostgreSQL behind the live run, with the model's semantics (engine/database-model.ts) where a real
  * database allows them: this thread's share of `max_concurrency` real connections, a FIFO queue beyond
  * them, and a query not answered `timeoutMs` after submission resolves as QUERY_TIMED_OUT while the
  * server goes on with it (a write still commits; its connection stays busy until it is answered). The

@@ -4,7 +4,6 @@ import { doubledLength, grownFloat64, grownInt32, grownUint8 } from '../collecti
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import { OP_GET } from '../workload/access-event.js';
 import { ConnectionPool } from './connection-pool.js';
-import type { EventQueue } from './event-queue.js';
 import type { LatencySampler } from './latency-model.js';
 
 const FREE = 0;
@@ -21,20 +20,32 @@ const AWAITING_TIMEOUT = 5;
 export const DB_DONE = 0;
 export const DB_TIMEOUT = 1;
 
-export interface SimulatedDatabaseSetup {
+export interface DatabaseModelSetup {
   readLatency: LatencySampler;
   writeLatency: LatencySampler;
   maxConcurrency: number;
   timeoutMs: number | null;
   recorder: RunRecorder;
-  /** The virtual clock's queue: the database's events (DB_DONE, DB_TIMEOUT) go in as `query × 2 + kind` × `scale` + `offset`, and come back through `event`. */
-  events: EventQueue;
+  /**
+   * The clock's queue of future events (the virtual clock's EventQueue, or the wall clock's timers): the
+   * database's (DB_DONE, DB_TIMEOUT) go in as (`query × 2 + kind`) × `scale` + `offset`, and the driver
+   * hands them back through `event` when they are due.
+   */
+  events: { push(time: number, payload: number): void };
   scale: number;
   offset: number;
+  /**
+   * When a live run is split over threads, each with its share of the pool: the cell counting connections
+   * in use across all of them, so the run's concurrency is recorded (db.max_inflight), not the thread's.
+   */
+  inUseAcrossThreads?: { cells: Int32Array; index: number };
+  /** A query failed (refused in a `db-down` window) or timed out: a live run under on_db_error: fail stops. */
+  failed?: (message: string) => void;
 }
 
 /**
- * The database model on the virtual clock (docs/scenario-reference.md, "database"): a pool of
+ * The database model (docs/scenario-reference.md, "database"), on the virtual clock or the wall clock —
+ * whichever queue its events go into: a pool of
  * `max_concurrency` connections with a FIFO queue beyond it; a query holds its connection for a service
  * time drawn from the latency model (× the factor of the `db-slow` windows open when it starts); a read
  * returns the version committed when it starts executing; a write commits a new version when it
@@ -43,7 +54,7 @@ export interface SimulatedDatabaseSetup {
  * connection. Its queries are its own records (a timed-out query outlives its request), each answering
  * its request exactly once through the application.
  */
-export class SimulatedDatabase implements DatabasePort {
+export class DatabaseModel implements DatabasePort {
   private app: Application | null = null;
   private readonly pool: ConnectionPool;
   /** `db-down` windows open now, and the product of the `db-slow` factors. */
@@ -72,7 +83,7 @@ export class SimulatedDatabase implements DatabasePort {
   /** First executing read of each key, or -1. */
   private executingReadsOfKey = new Int32Array(0);
 
-  constructor(private readonly setup: SimulatedDatabaseSetup) {
+  constructor(private readonly setup: DatabaseModelSetup) {
     this.pool = new ConnectionPool(setup.maxConcurrency);
     this.grow(1024);
   }
@@ -151,7 +162,9 @@ export class SimulatedDatabase implements DatabasePort {
     }
     const pool = this.pool;
     pool.inUse++;
-    this.setup.recorder.dbStarted(now - this.submitted[q], pool.inUse, now, this.arrival[q]);
+    const shared = this.setup.inUseAcrossThreads;
+    const inUse = shared === undefined ? pool.inUse : Atomics.add(shared.cells, shared.index, 1) + 1;
+    this.setup.recorder.dbStarted(now - this.submitted[q], inUse, now, this.arrival[q]);
     this.state[q] = EXECUTING;
     const key = this.key[q];
     const op = this.op[q];
@@ -176,9 +189,11 @@ export class SimulatedDatabase implements DatabasePort {
 
   /** The database is down: the query fails at once. */
   private refused(q: number, now: number): void {
-    if (this.op[q] === OP_GET) this.fetchesInFlight[this.key[q]]--;
+    const op = this.op[q];
+    if (op === OP_GET) this.fetchesInFlight[this.key[q]]--;
     this.app!.queryFailed(this.request[q], now);
     this.finish(q);
+    if (op !== OP_FLUSH) this.setup.failed?.(`a ${op === OP_GET ? 'read' : 'write'} query failed (the database is down)`);
   }
 
   private done(q: number, now: number): void {
@@ -186,6 +201,8 @@ export class SimulatedDatabase implements DatabasePort {
     const op = this.op[q];
     const app = this.app!;
     this.pool.inUse--;
+    const shared = this.setup.inUseAcrossThreads;
+    if (shared !== undefined) Atomics.sub(shared.cells, shared.index, 1);
     if (op === OP_FLUSH) {
       app.queryDone(this.request[q], 0, Number.POSITIVE_INFINITY, now);
       this.release(q);
@@ -230,6 +247,7 @@ export class SimulatedDatabase implements DatabasePort {
     }
     this.setup.recorder.dbTimedOut(this.arrival[q]);
     this.app!.queryFailed(this.request[q], now);
+    this.setup.failed?.(`a ${isRead ? 'read' : 'write'} query timed out (database.timeout)`);
   }
 
   /** The query has answered; one with a timeout still scheduled keeps its record until then. */

@@ -1,12 +1,12 @@
-import type { AlarmPort } from '../application/ports.js';
 import { EventQueue } from '../engine/event-queue.js';
 
 /**
- * The application's alarms on the wall clock: one timer armed for the earliest, and alarms already due
- * taken in a microtask (a wait of 0 — a miss's step from its lookup to its query — costs no timer).
- * Each goes off as `wake(payload, now)` with the clock's reading then.
+ * Future events on the wall clock — the application's alarms, the database model's completions and
+ * timeouts — as the virtual clock keeps them (an EventQueue of payloads), with one timer armed for the
+ * earliest; events already due are taken in a microtask (a wait of 0 — a miss's step from its lookup to
+ * its query — costs no timer). Each goes off as `dispatch(payload, now)` with the clock's reading then.
  */
-export class WallClockAlarms implements AlarmPort {
+export class WallClockEvents {
   private readonly queue = new EventQueue();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -16,10 +16,10 @@ export class WallClockAlarms implements AlarmPort {
 
   constructor(
     private readonly now: () => number,
-    private readonly wake: (payload: number, now: number) => void,
+    private readonly dispatch: (payload: number, now: number) => void,
   ) {}
 
-  at(time: number, payload: number): void {
+  push(time: number, payload: number): void {
     if (this.stopped) return;
     if (time <= this.now()) {
       this.due.push(payload);
@@ -33,7 +33,7 @@ export class WallClockAlarms implements AlarmPort {
     if (time < this.timerAt) this.arm(time);
   }
 
-  /** No more alarms go off (the run is over). */
+  /** No more events go off (the run is over). */
   stop(): void {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
@@ -44,7 +44,7 @@ export class WallClockAlarms implements AlarmPort {
     this.dueScheduled = false;
     const due = this.due;
     this.due = [];
-    for (const payload of due) if (!this.stopped) this.wake(payload, this.now());
+    for (const payload of due) if (!this.stopped) this.dispatch(payload, this.now());
   };
 
   private arm(time: number): void {
@@ -57,7 +57,7 @@ export class WallClockAlarms implements AlarmPort {
     this.timer = null;
     this.timerAt = Number.POSITIVE_INFINITY;
     const queue = this.queue;
-    while (!this.stopped && queue.size > 0 && queue.peekTime() <= this.now()) this.wake(queue.pop(), this.now());
+    while (!this.stopped && queue.size > 0 && queue.peekTime() <= this.now()) this.dispatch(queue.pop(), this.now());
     if (!this.stopped && queue.size > 0) this.arm(queue.peekTime());
   };
 }
