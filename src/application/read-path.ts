@@ -70,11 +70,11 @@ export class ReadPath {
       r.key[slot] = key;
       r.size[slot] = size;
       r.ttl[slot] = ttl;
-      r.flags[slot] = 0;
+    } else {
+      r.state[slot] = STATE_LOOKUP;
     }
     r.node[slot] = node;
     r.tag[slot] = tag;
-    r.state[slot] = STATE_LOOKUP;
     r.readyAt[slot] = now + latency;
     if (shared === null) {
       app.alarm.at(now + latency, slot * 8 + WAKE_LOOKED_UP);

@@ -3,6 +3,7 @@ import type { PubSubPort } from '../application/ports.js';
 import { grownInt32 } from '../collections/typed-array-growth.js';
 import type { RandomSource } from '../random/random-source.js';
 import type { InvalidationMessageMetrics } from '../result/run-result.js';
+import type { EventQueue } from './event-queue.js';
 import type { LatencySampler } from './latency-model.js';
 
 /**
@@ -28,8 +29,10 @@ export class SimulatedPubSub implements PubSubPort {
     private readonly loss: number,
     /** The loss draws' source (the engine's, shared with xfetch's draws, in the order they are made). */
     private readonly random: RandomSource,
-    /** Schedules a delivery; it comes back through `deliver`. */
-    private readonly at: (time: number, delivery: number) => void,
+    /** The virtual clock's queue: a delivery goes in as `delivery × scale + offset`, and comes back through `deliver`. */
+    private readonly events: EventQueue,
+    private readonly scale: number,
+    private readonly offset: number,
   ) {}
 
   attach(app: Application): void {
@@ -49,7 +52,7 @@ export class SimulatedPubSub implements PubSubPort {
       this.key[d] = key;
       this.version[d] = version;
       this.node[d] = node;
-      this.at(now + this.delay.sample(), d);
+      this.events.push(now + this.delay.sample(), d * this.scale + this.offset);
     }
   }
 

@@ -89,7 +89,10 @@ export class TimedSimulation {
             createLatencySampler(spec.pubsub.delay, RandomSource.derive(seed, 'pubsub-delay')),
             spec.pubsub.loss,
             engineRandom,
-            (time, d) => world(time, d * 4 + FROM_PUBSUB),
+            // (delivery × 4 + FROM_PUBSUB) × 2 + 1
+            events,
+            8,
+            FROM_PUBSUB * 2 + 1,
           )
         : null;
     this.app = new Application({

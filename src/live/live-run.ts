@@ -2,14 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { InputError, RunFailure } from '../errors.js';
 import { faultWindows } from '../engine/fault-timeline.js';
-import { createLatencySampler } from '../engine/latency-model.js';
-import { LatencyHistogram } from '../metrics/latency-histogram.js';
 import { QPS_WINDOW_MS, RunRecorder } from '../metrics/run-recorder.js';
 import { SlidingWindowPeak } from '../metrics/sliding-window-peak.js';
-import { RandomSource } from '../random/random-source.js';
-import { resolveParameters } from '../policies/policy-parameters.js';
-import { policyParameters } from '../policies/registry.js';
-import type { AgeSummary, DatabaseView, RedisView, RunMetrics, RunResult, TierMetrics } from '../result/run-result.js';
+import type { DatabaseView, RedisView, RunMetrics, RunResult, } from '../result/run-result.js';
 import { replay } from '../run/replay.js';
 import type { RunProgress } from '../run/run-progress.js';
 import type { LiveLoadSpec, RedisTargetSpec, Scenario } from '../scenario/scenario.js';
@@ -23,19 +18,19 @@ import { CALIBRATION_MS } from './floor-calibration.js';
 import { cleanupCommandLine, deleteKeysWithRetry, prefixHoldsKeys, tableCleanupCommandLine } from './key-cleanup.js';
 import { LiveRunStopped } from './live-run-stopped.js';
 import { createSharedCounters, progressOf, type ShardEvents, type ShardOutcome, type ShardSetup } from './shard-contract.js';
-import { mergeDatabaseOutcomes, measuredLatency, type MergedDatabase, PostgresBackend, stalenessOf, withUnknownStaleness } from './postgres-backend.js';
+import { mergeDatabaseOutcomes, PostgresBackend, stalenessOf, withUnknownStaleness } from './postgres-backend.js';
 import type { PostgresStatsSnapshot } from './postgres-stats.js';
 import { parsePostgresAddress } from './postgres-address.js';
 import { parseRedisAddress } from './redis-address.js';
 import { RedisConnections } from './redis-connection.js';
 import { deltaUnknownReason, infoDelta, type RedisInfoSnapshot, readRedisInfo } from './redis-info.js';
 import { applyMemoryConfig, restoreMemoryConfig, type SavedMemoryConfig } from './redis-memory-config.js';
-import { completeModel, probeRedisMemory, type RedisMemoryModel, type RedisMemoryProbe, RedisMemoryStream } from './redis-memory-model.js';
-import { floorSummary, judgeSaturation, mergeSchedules, percentiles } from './saturation.js';
-import { LATE_START_MS } from './schedule-log.js';
+import { completeModel, probeRedisMemory, type RedisMemoryProbe, } from './redis-memory-model.js';
 import { LocalShardHost, type ShardHost, WorkerShardHost } from './shard-hosts.js';
 import { mergeShardOutcomes } from './shard-outcomes.js';
 import { shardShares, workerCount } from './shard-plan.js';
+import { closedLoopBaselineRate, predict, predictedPolicy, simulatedDatabase, simulatedScenario } from './simulated-comparisons.js';
+import { delaySummary, redisTierMetrics, scheduleMetrics } from './live-metrics.js';
 
 export interface LiveRunOptions {
   /** --allow-config: CONFIG SET maxmemory / maxmemory-policy for the run, restored afterwards. */
@@ -435,86 +430,6 @@ async function liveBaseline(
   return { metrics, latencyHdr: driven.recorder.encodedLatency(), view: { client: database.counts, ...server }, stopReason: driven.stopReason };
 }
 
-/** The client's floor, and whether it kept its schedule (saturation.ts), from every shard's account. */
-function scheduleMetrics(outcomes: readonly ShardOutcome[], load: LiveLoadSpec, dropped: number, sleepsBetweenArrivals: boolean) {
-  const schedule = mergeSchedules(outcomes.map((o) => o.schedule));
-  const eventLoops = outcomes.map((o) => o.eventLoop);
-  const judgement = judgeSaturation({
-    schedule,
-    dropped,
-    maxInFlight: load.max_in_flight,
-    warmupMs: load.warmup,
-    eventLoops,
-    sleepsBetweenArrivals,
-    closedLoop: load.clients !== null,
-  });
-  const lateness = new LatencyHistogram(2);
-  lateness.addState(schedule.lateness);
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return {
-    floor_ms: floorSummary(outcomes.map((o) => o.floor)),
-    saturated: judgement.saturated,
-    saturation_reasons: judgement.reasons,
-    kept_up_rate: judgement.keptUpRate,
-    schedule: {
-      late_starts: schedule.lateStarts,
-      late_tolerance_ms: LATE_START_MS,
-      start_lateness_ms: percentiles(lateness),
-      event_loop_delay_ms: {
-        p99: round(Math.max(0, ...eventLoops.map((l) => l.delayP99Ms))),
-        max: round(Math.max(0, ...eventLoops.map((l) => l.delayMaxMs))),
-      },
-      event_loop_utilization: eventLoops.map((l) => Math.round(l.utilization * 1000) / 1000),
-    },
-  };
-}
-
-/**
- * L2 (Redis) as a tier of the topology: the lookups that reached it (L1 misses) and their hits, counted by
- * the client; its evictions, expirations and memory are Redis's own, under `redis` (INFO deltas).
- */
-function redisTierMetrics(l2: { lookups: number; hits: number; errors: number }): TierMetrics {
-  return {
-    lookups: l2.lookups,
-    hits: l2.hits,
-    hit_rate: l2.lookups > 0 ? l2.hits / l2.lookups : null,
-    errors: l2.errors,
-    evictions: 0,
-    expirations: 0,
-    invalidations: 0,
-    entries: 0,
-    bytes: 0,
-    peak_entries: 0,
-    peak_bytes: 0,
-  };
-}
-
-/** p50, p99 and max of measured delays (nearest rank), in ms. */
-function delaySummary(delays: number[]): AgeSummary {
-  if (delays.length === 0) return { p50: null, p99: null, max: null };
-  const sorted = Float64Array.from(delays).sort();
-  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return { p50: round(rank(0.5)), p99: round(rank(0.99)), max: round(sorted[sorted.length - 1]) };
-}
-
-/**
- * The virtual-clock engine is open-loop, so a closed loop's no-cache baseline runs as Poisson arrivals at
- * the throughput N clients could reach without a cache — the asymptotic bounds of operational analysis
- * (Denning & Buzen 1978): X ≤ N / (D + Z) and X ≤ c / D, with D the mean DB service time, Z the think
- * time and c the pool size — and never above the rate the live run achieved.
- */
-function closedLoopBaselineRate(scenario: Scenario, load: LiveLoadSpec, achievedRate: number): number {
-  const clients = load.clients ?? 1;
-  const demandMs = Math.max(meanLatencyMs(scenario.database.latency), 1e-3);
-  const bound = Math.min((clients * 1000) / (demandMs + load.think_time), (scenario.database.max_concurrency * 1000) / demandMs);
-  return Math.max(1e-3, Math.min(achievedRate, bound));
-}
-
-function meanLatencyMs(spec: Scenario['database']['latency']): number {
-  return createLatencySampler(spec, RandomSource.derive(0, 'mean-only')).mean;
-}
-
 /** An error from talking to Redis (a reply error, a timeout, a closed connection) rather than a bug here. */
 function isRedisFailure(error: unknown): boolean {
   return (
@@ -541,51 +456,3 @@ function dbOf(target: RedisTargetSpec): number {
   return target.url === null ? 0 : parseRedisAddress(target.url, 'cache.redis.url').db;
 }
 
-/**
- * The scenario as the virtual-clock engine runs it: built-in tier, no Redis, the closed loop as an open one
- * at the rate it achieved, and a real database as the latencies its queries were measured at.
- */
-function simulatedScenario(scenario: Scenario, closedLoopRate: number | null): Scenario {
-  const { live: _live, ...rest } = scenario;
-  const cache = scenario.cache === null ? null : { ...scenario.cache };
-  if (cache !== null) {
-    delete cache.redis;
-  }
-  const workload = scenario.workload;
-  return {
-    ...rest,
-    mode: 'simulate',
-    cache,
-    workload: closedLoopRate !== null ? { ...workload, arrival: { type: 'poisson', rate: closedLoopRate } } : workload,
-  };
-}
-
-/** The database as the virtual clock runs it: the model itself, or a real one as the latencies its queries were measured at. */
-function simulatedDatabase(real: Scenario['database'], measured: MergedDatabase | null): Scenario['database'] {
-  if (real.postgres === undefined) return real;
-  const { postgres: _postgres, baseline: _baseline, on_db_error: _onDbError, ...model } = real;
-  if (measured === null) return model;
-  const latency = measuredLatency(measured.readServiceMs, model.latency);
-  return { ...model, latency, write_latency: measuredLatency(measured.writeServiceMs, latency) };
-}
-
-function predictedPolicy(maxmemoryPolicy: string | null): 'redis-lru' | 'redis-lfu' | null {
-  return maxmemoryPolicy === 'allkeys-lru' ? 'redis-lru' : maxmemoryPolicy === 'allkeys-lfu' ? 'redis-lfu' : null;
-}
-
-/**
- * The same scenario simulated with Redis's approximated LRU or LFU (what --allow-config set); null for
- * other policies. With the measured memory model (a maxmemory was set), the simulated cache holds what
- * Redis holds: its capacity is maxmemory less the empty server's used_memory, and every key is charged
- * the bytes of Redis memory it was measured to take, not its value's size.
- */
-function predict(simulated: Scenario, maxmemoryPolicy: string | null, memory: { model: RedisMemoryModel; probe: RedisMemoryProbe } | null): RunMetrics | null {
-  const policy = predictedPolicy(maxmemoryPolicy);
-  if (policy === null || simulated.cache === null) return null;
-  const specs = policyParameters(policy);
-  const parameters = specs === undefined ? {} : resolveParameters(policy, specs, undefined);
-  const cache = { ...simulated.cache, policy, parameters };
-  if (memory === null) return replay({ ...simulated, cache }, true).metrics;
-  const sized = { ...cache, capacity: memory.model.capacity_for_keys, capacity_unit: 'bytes' as const };
-  return replay({ ...simulated, cache: sized }, true, undefined, {}, (stream) => new RedisMemoryStream(stream, memory.probe.sizes)).metrics;
-}
