@@ -112,6 +112,32 @@ describe('the fault proxy (loopback, an echo server behind it)', () => {
     }
   });
 
+  it('stretch holds a reply (factor − 1) × the time the server took: a reply 40 ms in coming takes 3 × 40 ms with factor 3', async () => {
+    // A server that answers each line 40 ms after it arrives.
+    const slowEcho = createServer((socket) => socket.on('data', (chunk: Buffer) => setTimeout(() => socket.write(chunk), 40)));
+    slowEcho.listen(0, '127.0.0.1');
+    await once(slowEcho, 'listening');
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: (slowEcho.address() as { port: number }).port });
+    try {
+      const client = await LineClient.open(proxy.port);
+      const plain = await timed(() => client.ask('plain'));
+      assert.equal(plain.reply, 'plain');
+      assert.ok(plain.ms >= 39, `the server's own time ${plain.ms} ms`);
+      proxy.setMode({ kind: 'stretch', factor: 3 });
+      const stretched = await timed(() => client.ask('stretched'));
+      assert.equal(stretched.reply, 'stretched');
+      assert.ok(stretched.ms >= 3 * 39, `factor 3 on a 40 ms reply took ${stretched.ms} ms`);
+      proxy.setMode(PASS);
+      const again = await timed(() => client.ask('again'));
+      assert.equal(again.reply, 'again');
+      assert.ok(again.ms < stretched.ms, `back in pass: ${again.ms} ms against ${stretched.ms} ms stretched`);
+      client.close();
+    } finally {
+      await proxy.close();
+      slowEcho.close();
+    }
+  });
+
   it('delay keeps the order of what was sent, across a switch back to pass', async () => {
     const proxy = await FaultProxy.start({ host: '127.0.0.1', port: echoPort });
     try {

@@ -331,11 +331,6 @@ describe('topology, patterns, stampede protection and faults: what is checked', 
     { name: 'a slowdown below 1', yaml: `${TIMED}cache: { capacity: 100 }\nfaults:\n  - { type: db-slow, at: 1s, duration: 1s, factor: 0.5 }\n`, contains: ['faults[0].factor', 'at least 1'] },
     { name: 'cache-down without a shared tier', yaml: `${TIMED}faults:\n  - { type: cache-down, at: 1s, duration: 1s }\n`, contains: ['faults[0].type', 'shared tier'] },
     {
-      name: 'database fault windows in live mode against PostgreSQL',
-      yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ndatabase:\n  postgres: { url: postgres://127.0.0.1:5433/db }\ncache:\n  redis: { url: redis://127.0.0.1:6390 }\nfaults:\n  - { type: db-slow, at: 1s, duration: 1s, factor: 2 }\n`,
-      contains: ['faults', 'db-slow fault window against database.postgres', 'simulate mode only'],
-    },
-    {
       name: 'cache-down in live mode against a cluster',
       yaml: `mode: live\nworkload:\n  keys: 1000\n  duration: 10s\n  rate: 100/s\ncache:\n  redis: { cluster: [redis://127.0.0.1:7000] }\nfaults:\n  - { type: cache-down, at: 1s, duration: 1s }\n`,
       contains: ['faults', 'cache.redis.url (a standalone server)'],

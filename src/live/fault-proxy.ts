@@ -7,9 +7,18 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * - `refuse`: closes every open connection and every new one at once (a server that went away);
  * - `blackhole`: accepts and reads, forwards nothing; what it held is delivered once the mode lifts, as
  *   TCP would retransmit it across a healed partition (so a reply never lands on the wrong command);
- * - `reset`: answers every open connection and every new one with a TCP RST.
+ * - `reset`: answers every open connection and every new one with a TCP RST;
+ * - `stretch`: holds a reply `factor − 1` times as long as the server took to start it (from the request's
+ *   first chunk to the reply's), so a request/reply protocol that waits for each reply before the next
+ *   request on a connection (PostgreSQL's) sees every query take `factor` × its own time.
  */
-export type ProxyMode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'refuse' } | { kind: 'blackhole' } | { kind: 'reset' };
+export type ProxyMode =
+  | { kind: 'pass' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'refuse' }
+  | { kind: 'blackhole' }
+  | { kind: 'reset' }
+  | { kind: 'stretch'; factor: number };
 
 export const PASS: ProxyMode = { kind: 'pass' };
 
@@ -83,6 +92,10 @@ interface Pair {
   server: Socket;
   up: Direction;
   down: Direction;
+  /** When the request being answered sent its first chunk (performance clock); -1: none outstanding. */
+  requestAt: number;
+  /** How long the chunks of the reply now coming are held (`stretch`). */
+  replyHoldMs: number;
 }
 
 /**
@@ -161,10 +174,21 @@ export class FaultProxy {
     }
     client.setNoDelay(true);
     const server = connect({ host: this.target.host, port: this.target.port, noDelay: true });
-    const pair: Pair = { client, server, up: new Direction(server, this.clock), down: new Direction(client, this.clock) };
+    const pair: Pair = { client, server, up: new Direction(server, this.clock), down: new Direction(client, this.clock), requestAt: -1, replyHoldMs: 0 };
     this.pairs.add(pair);
-    client.on('data', (chunk: Buffer) => pair.up.push(chunk, holdMs(this.mode)));
-    server.on('data', (chunk: Buffer) => pair.down.push(chunk, holdMs(this.mode)));
+    client.on('data', (chunk: Buffer) => {
+      if (pair.requestAt < 0) pair.requestAt = this.clock();
+      pair.up.push(chunk, holdMs(this.mode));
+    });
+    server.on('data', (chunk: Buffer) => {
+      const mode = this.mode;
+      if (pair.requestAt >= 0) {
+        // The reply's first chunk: how long the server took is what a slower one would take factor × of.
+        pair.replyHoldMs = mode.kind === 'stretch' ? (mode.factor - 1) * (this.clock() - pair.requestAt) : 0;
+        pair.requestAt = -1;
+      }
+      pair.down.push(chunk, mode.kind === 'stretch' ? pair.replyHoldMs : holdMs(mode));
+    });
     // Either side closing or failing closes the other: the client sees what the server did.
     const end = (): void => this.drop(pair, false);
     client.on('close', end);

@@ -20,7 +20,7 @@ export function needsCacheProxy(faults: readonly FaultSpec[]): boolean {
 
 /** Whether any of `faults` needs a proxy in front of a real database (the model applies its own). */
 export function needsDatabaseProxy(faults: readonly FaultSpec[]): boolean {
-  return faults.some((f) => f.type === 'db-down');
+  return faults.some((f) => f.type === 'db-down' || f.type === 'db-slow');
 }
 
 /** Whether any of `faults` cuts the pub/sub subscribers off (a proxy of their own, so the load's commands go on). */
@@ -79,7 +79,8 @@ function cacheMode(open: Readonly<Record<FaultSpec['type'], number>>, addedMs: n
  * `cache-down`: refused and closed connections, so the run's connections fail their commands as they would
  * against a server gone away; `cache-slow`: every chunk held half the added latency each way; `pubsub-partition`: the same, on a proxy of the subscribers' own, so what is
  * published meanwhile never reaches them (Redis pub/sub keeps nothing for a disconnected subscriber); `db-down`
-against a real PostgreSQL: the same, on a proxy in front of it. Pure
+ * against a real PostgreSQL: the same, on a proxy in front of it; `db-slow` against it: each reply held
+ * `factor − 1` times as long as the server took to start it, so every query takes `factor` × its own time. Pure
  * transport and timing: what a failure does to a request is the pattern's
  * (on_cache_error), as with any failed command. The run's own client (INFO, the cleanup) goes direct.
  */
@@ -87,6 +88,8 @@ export class LiveFaultWindows {
   private readonly timers: NodeJS.Timeout[] = [];
   /** ms the open cache-slow windows add to a round trip to Redis. */
   private cacheAddedMs = 0;
+  /** The product of the open db-slow windows' factors (a real database's queries take that × their time). */
+  private databaseSlowFactor = 1;
   private readonly open: Record<FaultSpec['type'], number> = {
     'cache-down': 0,
     'cache-slow': 0,
@@ -150,7 +153,10 @@ export class LiveFaultWindows {
           this.cacheProxy?.setMode(cache);
           // The subscriber is cut off by a partition, and by a cache-down window like every other client.
           this.subscriberProxy?.setMode(this.open['pubsub-partition'] > 0 ? { kind: 'refuse' } : cache);
-          this.databaseProxy?.setMode(this.open['db-down'] > 0 ? { kind: 'refuse' } : PASS);
+          if (fault.type === 'db-slow') this.databaseSlowFactor = edge.starts ? this.databaseSlowFactor * fault.factor : this.databaseSlowFactor / fault.factor;
+          this.databaseProxy?.setMode(
+            this.open['db-down'] > 0 ? { kind: 'refuse' } : this.open['db-slow'] > 0 ? { kind: 'stretch', factor: this.databaseSlowFactor } : PASS,
+          );
         }, Math.max(0, inMs)),
       );
     }

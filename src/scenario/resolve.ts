@@ -772,10 +772,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
   // The faults are in time order here, not the file's: the message names the window by its type and start.
   for (const fault of live ? scenario.faults : []) {
     if (!LIVE_FAULTS.has(fault.type)) features.push([['faults'], `a ${fault.type} fault window (at ${fault.at} ms)`]);
-    else if (fault.type === 'db-slow' && scenario.database.postgres !== undefined) {
-      // A proxy can add latency, not multiply a real query's own time.
-      features.push([['faults'], `a db-slow fault window against database.postgres (at ${fault.at} ms)`]);
-    } else if ((fault.type === 'cache-down' || fault.type === 'cache-slow' || fault.type === 'pubsub-partition') && cache?.redis?.cluster != null) {
+    else if ((fault.type === 'cache-down' || fault.type === 'cache-slow' || fault.type === 'pubsub-partition') && cache?.redis?.cluster != null) {
       problems.push({
         path: ['faults'],
         message: `${fault.type} in live mode goes through a proxy in front of one Redis server, and a cluster's clients follow its nodes' own addresses; use cache.redis.url (a standalone server) or mode: simulate`,
@@ -788,7 +785,7 @@ function checkTimedFeatures(scenario: { mode: string; workload: WorkloadSpec; ca
       problems.push({
         path,
         at: 'key',
-        message: `${what}: simulate mode only for now (live mode runs every pattern, stampede protection, local tiers on several nodes, pubsub invalidation with its loss, ttl_jitter and every fault window but db-slow against PostgreSQL); remove it or use mode: simulate`,
+        message: `${what}: simulate mode only for now (live mode runs every pattern, stampede protection, local tiers on several nodes, pubsub invalidation with its loss, ttl_jitter and every fault window); remove it or use mode: simulate`,
       });
     }
     return;
