@@ -1,4 +1,4 @@
-import { grownFloat64, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
+import { grownFloat64, grownFreeList, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
 
 /**
  * The application's requests in flight, as a struct of arrays indexed by slot, with a free list. A read
@@ -100,11 +100,8 @@ export class RequestTable {
     this.waiters = grownInt32(this.waiters, capacity);
     this.chain = grownInt32(this.chain, capacity);
     this.tag = grownInt32(this.tag, capacity);
-    const free = new Int32Array(capacity);
-    free.set(this.freeSlots.subarray(0, this.freeCount));
-    // New slots are handed out lowest first.
-    for (let s = capacity - 1; s >= old; s--) free[this.freeCount++] = s;
-    this.freeSlots = free;
+    this.freeSlots = grownFreeList(this.freeSlots, this.freeCount, old, capacity);
+    this.freeCount += capacity - old;
     this.capacity = capacity;
   }
 }

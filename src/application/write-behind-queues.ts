@@ -1,4 +1,4 @@
-import { doubledLength, grownFloat64, grownInt32 } from '../collections/typed-array-growth.js';
+import { doubledLength, grownFloat64, grownFreeList, grownInt32 } from '../collections/typed-array-growth.js';
 
 /**
  * Write-behind's queues, one per node: writes the cache has taken (and the client has been told are
@@ -156,10 +156,8 @@ export class WriteBehindQueues {
     this.next = grownInt32(this.next, capacity);
     this.olderOfKey = grownInt32(this.olderOfKey, capacity);
     this.newerOfKey = grownInt32(this.newerOfKey, capacity);
-    const free = new Int32Array(capacity);
-    free.set(this.freeEntries.subarray(0, this.freeCount));
-    for (let e = capacity - 1; e >= old; e--) free[this.freeCount++] = e;
-    this.freeEntries = free;
+    this.freeEntries = grownFreeList(this.freeEntries, this.freeCount, old, capacity);
+    this.freeCount += capacity - old;
     this.capacity = capacity;
   }
 }

@@ -29,3 +29,16 @@ export function grownUint8(column: Uint8Array, length: number): Uint8Array<Array
   grown.set(column);
   return grown;
 }
+
+/**
+ * A free list of slot numbers grown from `oldCapacity` to `capacity` slots: its first `count` free slots
+ * kept, then the new ones, so that the new ones are handed out lowest first (a list pops from its end).
+ * The list now holds `count + capacity − oldCapacity` free slots.
+ */
+export function grownFreeList(free: Int32Array, count: number, oldCapacity: number, capacity: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(capacity);
+  grown.set(free.subarray(0, count));
+  let n = count;
+  for (let slot = capacity - 1; slot >= oldCapacity; slot--) grown[n++] = slot;
+  return grown;
+}

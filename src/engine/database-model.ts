@@ -1,6 +1,6 @@
 import { OP_FLUSH, type Application } from '../application/application.js';
 import type { DatabasePort } from '../application/ports.js';
-import { doubledLength, grownFloat64, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
+import { doubledLength, grownFloat64, grownFreeList, grownInt32, grownUint8 } from '../collections/typed-array-growth.js';
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import { OP_GET } from '../workload/access-event.js';
 import { ConnectionPool } from './connection-pool.js';
@@ -295,10 +295,8 @@ export class DatabaseModel implements DatabasePort {
     this.staleSince = grownFloat64(this.staleSince, capacity);
     this.nextOfKey = grownInt32(this.nextOfKey, capacity);
     this.prevOfKey = grownInt32(this.prevOfKey, capacity);
-    const free = new Int32Array(capacity);
-    free.set(this.free.subarray(0, this.freeCount));
-    for (let q = capacity - 1; q >= old; q--) free[this.freeCount++] = q;
-    this.free = free;
+    this.free = grownFreeList(this.free, this.freeCount, old, capacity);
+    this.freeCount += capacity - old;
     this.capacity = capacity;
   }
 }

@@ -1,6 +1,6 @@
 import type { Application } from '../application/application.js';
 import type { PubSubPort } from '../application/ports.js';
-import { grownInt32 } from '../collections/typed-array-growth.js';
+import { grownFreeList, grownInt32 } from '../collections/typed-array-growth.js';
 import type { RandomSource } from '../random/random-source.js';
 import type { InvalidationMessageMetrics } from '../result/run-result.js';
 import type { EventQueue } from './event-queue.js';
@@ -69,8 +69,7 @@ export class SimulatedPubSub implements PubSubPort {
     this.key = grownInt32(this.key, capacity);
     this.version = grownInt32(this.version, capacity);
     this.node = grownInt32(this.node, capacity);
-    const free = new Int32Array(capacity);
-    for (let d = capacity - 1; d >= old; d--) free[this.freeCount++] = d;
-    this.free = free;
+    this.free = grownFreeList(this.free, this.freeCount, old, capacity);
+    this.freeCount += capacity - old;
   }
 }
