@@ -174,6 +174,12 @@ export class ReadPath {
     if (nodes !== null) {
       const shared = app.shared;
       if (shared !== null && this.applicationFills && (answer === FAILED || !background)) end += shared.roundTrip();
+      if (answer === FAILED && !background && app.spec!.on_cache_error === 'fail') {
+        // The fill failed, and a failed cache operation fails its request: the read (and those sharing its fetch) fail.
+        this.failRead(slot, end);
+        r.release(slot);
+        return;
+      }
       const local = nodes.local;
       const node = r.node[slot];
       // A background refresh renews the protected copy only: the shared one, or the node's own without a shared tier.

@@ -28,21 +28,18 @@ export interface NodesOutcome {
  * over the shard's own requests, random draws from the shard's own stream, sticky hashes the key (the
  * same node in every shard).
  */
-export class LiveNodes implements ApplicationNodes {
-  readonly nodes: number;
+export class LiveNodes extends NodeRouting implements ApplicationNodes {
   /** A local tier answers in-process: its time is the run's own, nothing to add. */
   readonly localLatency: LatencySampler | null;
   /** Each node's local tier; null without cache.local. */
   readonly local: CacheTier[] | null;
-  private readonly routing: NodeRouting;
   l2Lookups = 0;
   l2Hits = 0;
   l2Errors = 0;
 
   constructor(scenario: Scenario, shard: { index: number; count: number }, keySpaceHint: number) {
     const local = scenario.cache!.local;
-    this.nodes = scenario.topology.nodes;
-    this.routing = new NodeRouting(this.nodes, scenario.topology.routing, RandomSource.derive(scenario.seed, `routing-${shard.index}`));
+    super(scenario.topology.nodes, scenario.topology.routing, RandomSource.derive(scenario.seed, `routing-${shard.index}`));
     if (local === null) {
       this.local = null;
       this.localLatency = null;
@@ -75,20 +72,6 @@ export class LiveNodes implements ApplicationNodes {
       tier.writesSeen = true;
       return tier;
     });
-  }
-
-  /** The node a request for `key` goes to: by routing, or the next one up when that one is down; -1 when every node is down. */
-  route(key: number): number {
-    return this.routing.route(key);
-  }
-
-  isUp(node: number): boolean {
-    return this.routing.isUp(node);
-  }
-
-  /** A `node-crash` window takes the node down (the application clears its local tier) and brings it back up. */
-  setUp(node: number, up: boolean): void {
-    this.routing.setUp(node, up);
   }
 
   /** The shard's tiers; null without local tiers (nothing per tier to report). */

@@ -4,8 +4,8 @@ import type { TopologySpec } from '../scenario/scenario.js';
 /**
  * Which application node a request reaches (docs/scenario-reference.md, "Topology"): in turn
  * (`round-robin`), at random, or `sticky` by a hash of the key; a crashed node (a `node-crash` window)
- * takes none until it is up again — its requests go to the next node that is up. The same for a
- * simulated topology and a live run's nodes.
+ * takes none until it is up again — its requests go to the next node that is up. The simulated topology
+ * and a live run's nodes are both this (they extend it).
  */
 export class NodeRouting {
   private readonly up: Uint8Array;
@@ -14,8 +14,8 @@ export class NodeRouting {
 
   constructor(
     readonly nodes: number,
-    private readonly routing: TopologySpec['routing'],
-    private readonly random: RandomSource,
+    private readonly by: TopologySpec['routing'],
+    private readonly routingRandom: RandomSource,
   ) {
     this.up = new Uint8Array(nodes).fill(1);
     this.upCount = nodes;
@@ -27,10 +27,10 @@ export class NodeRouting {
     const n = this.nodes;
     let node: number;
     if (n === 1) node = 0;
-    else if (this.routing === 'round-robin') {
+    else if (this.by === 'round-robin') {
       node = this.nextNode;
       this.nextNode = node + 1 === n ? 0 : node + 1;
-    } else if (this.routing === 'random') node = this.random.nextInt(n);
+    } else if (this.by === 'random') node = this.routingRandom.nextInt(n);
     else node = stickyNode(key, n);
     while (this.up[node] === 0) node = node + 1 === n ? 0 : node + 1;
     return node;

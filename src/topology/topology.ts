@@ -24,8 +24,7 @@ export function tierOf(spec: TierSpec & Pick<CacheSpec, 'memory_model'>, keySpac
  * optional local tier (L1), in front of an optional shared tier (L2). Requests reach nodes round-robin,
  * at random, or sticky by a hash of the key; a crashed node takes none until it restarts.
  */
-export class Topology {
-  readonly nodes: number;
+export class Topology extends NodeRouting {
   /** The local tier of each node, or null. */
   readonly local: CacheTier[] | null;
   readonly shared: CacheTier | null;
@@ -34,7 +33,6 @@ export class Topology {
   readonly sharedLatency: SlowedLatency | null;
   /** The tier stampede protection works on: the shared one, or (without one) each node's local one. */
   readonly protectsShared: boolean;
-  private readonly routingOfNodes: NodeRouting;
 
   constructor(
     readonly spec: CacheSpec,
@@ -43,7 +41,7 @@ export class Topology {
     keySpaceHint: number,
     seed: number,
   ) {
-    this.nodes = nodes;
+    super(nodes, routing, RandomSource.derive(seed, 'routing'));
     const protection = spec.stampede.protection;
     const tracked = protection === 'refresh-ahead' || protection === 'stale-while-revalidate' || protection === 'xfetch';
     const freshness = (tier: string): TierFreshness => ({
@@ -58,25 +56,11 @@ export class Topology {
     this.sharedLatency = spec.shared ? new SlowedLatency(createLatencySampler(spec.latency, RandomSource.derive(seed, 'cache-latency'))) : null;
     this.localLatency = local === null ? null : createLatencySampler(local.latency, RandomSource.derive(seed, 'local-cache-latency'));
     this.protectsShared = spec.shared;
-    this.routingOfNodes = new NodeRouting(nodes, routing, RandomSource.derive(seed, 'routing'));
   }
 
   /** Every tier, the shared one first. */
   tiers(): CacheTier[] {
     return [...(this.shared === null ? [] : [this.shared]), ...(this.local ?? [])];
-  }
-
-  /** The node a request for `key` goes to; -1 when every node is down. */
-  route(key: number): number {
-    return this.routingOfNodes.route(key);
-  }
-
-  isUp(node: number): boolean {
-    return this.routingOfNodes.isUp(node);
-  }
-
-  setUp(node: number, up: boolean): void {
-    this.routingOfNodes.setUp(node, up);
   }
 }
 
