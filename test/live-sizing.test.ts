@@ -123,7 +123,7 @@ describe('--allow-config: the prediction is sized in Redis memory, measured on t
 });
 
 describe('memory_model: { type: redis, from }: a simulation sized by the model a live run measured (real redis-server)', { skip }, () => {
-  it('redis-lru at 2MB: the simulation from the live result hits as the live run did (within 2 points); charged values only, it does not', async () => {
+  it('redis-lru at 2MB: the simulation from the live result hits as the live run did (within 3 points); charged values only, it does not', async () => {
     const json = join(liveWork, `sizing-live-${randomBytes(3).toString('hex')}.json`);
     const live = await runLiveSizing('redis-lru', '2MB', json);
     assert.ok(live.redis.delta.evicted_keys > 0, 'Redis evicted: the size matters');
