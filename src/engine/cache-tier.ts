@@ -18,6 +18,11 @@ export interface TierFreshness {
 
 const NO_FRESHNESS: TierFreshness = { track: false, graceMs: 0, jitter: 0, random: null };
 
+/** `ttl_jitter`: a TTL drawn uniformly from ttl × [1 − jitter, 1 + jitter] (one draw from `random`). */
+export function jitteredTtl(ttlMs: number, jitter: number, random: RandomSource): number {
+  return ttlMs * (1 + jitter * (2 * random.nextFloat() - 1));
+}
+
 /**
  * One cache tier: an eviction policy plus what the engine needs beside it — the version each cached
  * copy holds and, once a newer write is acknowledged, the moment that copy became stale — and the
@@ -86,7 +91,7 @@ export class CacheTier {
   fill(key: number, size: number, requestTtlMs: number, version: number, staleSince: number, now: number, fetchMs = 0): void {
     let ttl = requestTtlMs > 0 ? requestTtlMs : this.ttlMs;
     const freshness = this.freshness;
-    if (ttl !== null && freshness.jitter > 0) ttl *= 1 + freshness.jitter * (2 * freshness.random!.nextFloat() - 1);
+    if (ttl !== null && freshness.jitter > 0) ttl = jitteredTtl(ttl, freshness.jitter, freshness.random!);
     const expiresAt = ttl === null ? Number.POSITIVE_INFINITY : now + ttl;
     const p = this.policy;
     const charged = this.charge === null ? size : this.charge.bytes(size, ttl !== null);

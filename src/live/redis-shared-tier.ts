@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Application } from '../application/application.js';
 import { DONE, FAILED, NEWER, NOT_FOUND, PENDING, type SharedTierPort } from '../application/ports.js';
+import { doubledLength, grownInt32 } from '../collections/typed-array-growth.js';
+import { jitteredTtl } from '../engine/cache-tier.js';
 import { RandomSource } from '../random/random-source.js';
 import type { CacheSpec } from '../scenario/scenario.js';
 import type { LiveNodes } from './live-nodes.js';
@@ -140,11 +142,7 @@ export class RedisSharedTier implements SharedTierPort {
   }
 
   lock(slot: number, key: number, _now: number, ttlMs: number): number {
-    if (slot >= this.lockTokens.length) {
-      const grown = new Int32Array(Math.max(slot + 1, this.lockTokens.length * 2));
-      grown.set(this.lockTokens);
-      this.lockTokens = grown;
-    }
+    if (slot >= this.lockTokens.length) this.lockTokens = grownInt32(this.lockTokens, doubledLength(this.lockTokens.length, slot + 1));
     const token = ++this.tokens;
     this.lockTokens[slot] = token;
     const s = this.setup;
@@ -204,7 +202,7 @@ export class RedisSharedTier implements SharedTierPort {
   private ttlMs(ttl: number): number | null {
     const ttlMs = ttl > 0 ? ttl : this.setup.spec.ttl;
     if (ttlMs === null || this.ttlJitter === 0) return ttlMs;
-    return ttlMs * (1 + this.ttlJitter * (2 * this.ttlRandom.nextFloat() - 1));
+    return jitteredTtl(ttlMs, this.ttlJitter, this.ttlRandom);
   }
 
   /** A copy of `version` into the request's slot, with since when it is stale. */
